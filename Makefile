@@ -1,0 +1,54 @@
+# The two commands: `make run` (the demo site) and `make test` (lint + tests).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(PY) -m flask --app app
+PORT ?= 5000
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ticketing_test
+
+.PHONY: run test lint format bench clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) db upgrade
+	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) seed-demo
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
+
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+# SQLite always; PostgreSQL too when TEST_DATABASE_URL is set or one answers
+# on 127.0.0.1:5432. With CI=true PostgreSQL is required.
+test: lint
+	TEST_DATABASE_URL= $(PY) -m pytest
+	@url="$${TEST_DATABASE_URL:-$(PG_TEST_URL)}"; \
+	if $(PY) .ci/pg_ready.py "$$url"; then \
+	  echo "== PostgreSQL pass: $$url"; \
+	  TEST_DATABASE_URL="$$url" $(PY) -m pytest; \
+	elif [ "$${CI:-}" = "true" ]; then \
+	  echo "PostgreSQL is required in CI and does not answer at $$url" >&2; exit 1; \
+	else \
+	  echo "== PostgreSQL pass skipped: nothing answers at $$url"; \
+	fi
+
+bench: $(VENV)/.dev-installed
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

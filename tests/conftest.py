@@ -1,0 +1,159 @@
+"""Fixtures shared by every test: app, db, client, runner, live_server.
+
+The suite runs against SQLite by default and against PostgreSQL when
+TEST_DATABASE_URL names one (`make test` does both). The schema is built by
+the real migrations once per session; each test ends by emptying every
+table, so code under test commits for real (one commit per request) and
+threads with their own connections see each other's work.
+"""
+
+import os
+import threading
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from ticketing import create_app
+from ticketing.config import normalize_database_url
+from ticketing.extensions import db as _db
+
+TEST_SETTINGS = {
+    "TESTING": True,
+    "APP_ENV": "testing",
+    "SECRET_KEY": "test-secret-key",
+    "WTF_CSRF_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "BASE_URL": "http://localhost",
+    "MAIL_SERVER": "",
+}
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return normalize_database_url(url)
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+def _ensure_postgres_database(url: str) -> None:
+    """Create the test database if missing (connecting to `postgres` to do so)."""
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+        ).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+
+
+def _reset_schema(app) -> None:
+    """Drop everything, then build the schema with the real migrations."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    if url.startswith("postgresql"):
+        _ensure_postgres_database(url)
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url})
+    _reset_schema(app)
+    with app.app_context():
+        _db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def make_app(database_url):
+    """Build an app on the test database with extra settings."""
+    apps = []
+
+    def factory(**overrides):
+        app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def db(app):
+    """The database, emptied after the test whatever it committed."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.close()
+        _empty_all_tables()
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def is_postgres(database_url) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture
+def postgres_only(is_postgres):
+    if not is_postgres:
+        pytest.skip("needs PostgreSQL (runs in the TEST_DATABASE_URL pass of make test)")
+
+
+class LiveServer:
+    """The app served over real HTTP on loopback, threaded like production."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app, db):
+    with LiveServer(app) as server:
+        yield server

@@ -1,0 +1,1 @@
+"""Accounts: users, organizations, roles, logins and API tokens."""

@@ -1,0 +1,99 @@
+"""Who is asking: an API token (Bearer) or a logged-in user, and in which role.
+
+Every API and organizer view asks for a Principal; it carries the
+organization whose data may be seen and, for event-bound tokens, the event.
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import abort, g, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from ticketing.accounts.models import MONEY_ROLES, ApiToken, Membership
+from ticketing.accounts.tokens import hash_secret
+from ticketing.extensions import db, login_manager
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    organization_id: int
+    role: str
+    event_id: int | None = None
+    token_id: int | None = None
+
+    @property
+    def sees_money(self) -> bool:
+        return self.role in MONEY_ROLES
+
+    def can_see_event(self, event) -> bool:
+        if event.organization_id != self.organization_id:
+            return False
+        return self.event_id is None or self.event_id == event.id
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def principal_from_token(token: str) -> Principal | None:
+    row = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == hash_secret(token))
+    ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    return Principal(row.user_id, row.organization_id, row.role, row.event_id, row.id)
+
+
+def principal_from_session() -> Principal | None:
+    if not current_user.is_authenticated:
+        return None
+    membership = db.session.execute(
+        select(Membership)
+        .where(Membership.user_id == current_user.id)
+        .order_by(Membership.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if membership is None:
+        return None
+    return Principal(current_user.id, membership.organization_id, membership.role)
+
+
+def current_principal() -> Principal | None:
+    """The caller, looked up once per request (token first, then the session)."""
+    if "principal" not in g:
+        token = bearer_token()
+        g.principal = principal_from_token(token) if token else principal_from_session()
+    return g.principal
+
+
+def require_role(*roles: str):
+    """401 without credentials, 403 when the role may not do this."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            principal = current_principal()
+            if principal is None:
+                abort(401, "A valid API token or login is required.")
+            if roles and principal.role not in roles:
+                abort(403, "Your role may not do this.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    from ticketing.accounts.models import User
+
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None

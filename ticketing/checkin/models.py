@@ -1,0 +1,75 @@
+"""Check-ins (at most one standing per ticket) and the log of every scan."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ticketing.database import UTCDateTime, utcnow
+from ticketing.extensions import db
+
+SCAN_RESULTS = ("ok", "already_checked_in", "invalid", "wrong_event", "unpaid", "revoked")
+
+
+class CheckIn(db.Model):
+    """A ticket's entry. Undoing it keeps the row (undone_at) for the record."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        # One standing check-in per ticket: the database decides a race.
+        Index(
+            "uq_checkins_ticket_id_standing",
+            "ticket_id",
+            unique=True,
+            sqlite_where=text("undone_at IS NULL"),
+            postgresql_where=text("undone_at IS NULL"),
+        ),
+        Index("ix_checkins_event_id_checked_in_at", "event_id", "checked_in_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    gate: Mapped[str] = mapped_column(String(100), default="")
+    device: Mapped[str] = mapped_column(String(200), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    ticket = relationship("Ticket")
+
+
+class ScanAttempt(db.Model):
+    """Every scan, whatever its answer; a nonce replays the stored answer."""
+
+    __tablename__ = "scan_attempts"
+    __table_args__ = (
+        Index(
+            "uq_scan_attempts_organization_id_nonce",
+            "organization_id",
+            "nonce",
+            unique=True,
+            sqlite_where=text("nonce IS NOT NULL"),
+            postgresql_where=text("nonce IS NOT NULL"),
+        ),
+        Index("ix_scan_attempts_event_id_created_at", "event_id", "created_at"),
+        Index("ix_scan_attempts_ticket_id", "ticket_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64), default="")
+    result: Mapped[str] = mapped_column(String(30))
+    gate: Mapped[str] = mapped_column(String(100), default="")
+    device: Mapped[str] = mapped_column(String(200), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    nonce: Mapped[str | None] = mapped_column(String(100))
+    # The answer given, so that a replayed nonce gets exactly the same one.
+    response_status: Mapped[int] = mapped_column(default=200)
+    response_json: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

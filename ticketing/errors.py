@@ -1,0 +1,123 @@
+"""One error shape: JSON `{"code", "message"}` under /api, friendly pages elsewhere."""
+
+from flask import jsonify, make_response, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ticketing.extensions import db
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class DomainError(Exception):
+    """A refusal a service raises; the views turn it into a response.
+
+    Subclasses set `status` and `code`; `extra` carries fields for the JSON body
+    (e.g. what is left when tickets are sold out).
+    """
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None, **extra):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.extra = extra
+
+    def body(self) -> dict:
+        body = {"code": self.code, "message": self.message, **self.extra}
+        if self.field:
+            body["errors"] = {self.field: [self.message]}
+        return body
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_error"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class Busy(DomainError):
+    status = 503
+    code = "busy"
+
+
+def wants_json() -> bool:
+    return request.path.startswith(("/api/", "/webhooks/")) or request.accept_mimetypes.best == (
+        "application/json"
+    )
+
+
+def _field_errors(exc: HTTPException) -> dict | None:
+    """webargs puts {"json": {"field": [...]}}; the contract wants {"field": [...]}."""
+    messages = (getattr(exc, "data", None) or {}).get("messages")
+    if not isinstance(messages, dict):
+        return None
+    if len(messages) == 1:
+        (only,) = messages.values()
+        if isinstance(only, dict):
+            return only
+    return messages
+
+
+def render_error(status: int, code: str, message: str, body: dict | None = None):
+    if status >= 500:
+        db.session.rollback()
+    if wants_json():
+        payload = {"code": code, "message": message, **(body or {})}
+        return make_response(jsonify(payload), status)
+    page = render_template("errors/error.html", status=status, message=message)
+    return make_response(page, status)
+
+
+def handle_http_exception(exc: HTTPException):
+    status = exc.code or 500
+    body = {}
+    errors = _field_errors(exc)
+    if errors is not None:
+        body["errors"] = errors
+    message = exc.description or ""
+    if status == 422 and errors is not None:
+        message = "The request has invalid fields; see errors."
+    response = render_error(status, CODES.get(status, "error"), message, body)
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def handle_domain_error(exc: DomainError):
+    body = exc.body()
+    code = body.pop("code")
+    message = body.pop("message")
+    return render_error(exc.status, code, message, body)
+
+
+def handle_unexpected(exc: Exception):
+    db.session.rollback()
+    if isinstance(exc, HTTPException):
+        return handle_http_exception(exc)
+    return render_error(500, "internal_error", InternalServerError.description)
+
+
+def register_error_handlers(app) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)

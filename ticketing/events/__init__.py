@@ -1,0 +1,1 @@
+"""Events and ticket tiers: public pages and organizer management."""

@@ -1,0 +1,69 @@
+"""Events and their ticket types (tiers)."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ticketing.database import UTCDateTime, utcnow
+from ticketing.extensions import db
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("goal_minor IS NULL OR goal_minor >= 0", name="goal_non_negative"),
+        CheckConstraint("length(currency) = 3", name="currency_iso"),
+        Index("ix_events_published_starts_at", "published", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3))
+    goal_minor: Mapped[int | None] = mapped_column()
+    beneficiary: Mapped[str] = mapped_column(String(300), default="")
+    published: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization = relationship("Organization")
+    ticket_types: Mapped[list["TicketType"]] = relationship(
+        back_populates="event", order_by="TicketType.position, TicketType.id"
+    )
+
+
+class TicketType(db.Model):
+    __tablename__ = "ticket_types"
+    __table_args__ = (
+        CheckConstraint("price_minor >= 0", name="price_non_negative"),
+        CheckConstraint("capacity >= 0", name="capacity_non_negative"),
+        CheckConstraint(
+            "min_price_minor IS NULL OR min_price_minor >= 0", name="min_price_non_negative"
+        ),
+        CheckConstraint("max_per_order >= 1", name="max_per_order_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # For pay-what-you-want tiers this is the suggested amount.
+    price_minor: Mapped[int] = mapped_column()
+    capacity: Mapped[int] = mapped_column()
+    pay_what_you_want: Mapped[bool] = mapped_column(default=False)
+    min_price_minor: Mapped[int | None] = mapped_column()
+    max_per_order: Mapped[int] = mapped_column(default=10)
+    sales_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sales_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="ticket_types")

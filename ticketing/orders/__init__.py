@@ -1,0 +1,1 @@
+"""Checkout: orders, seat holds, availability and expiry."""

@@ -1,0 +1,36 @@
+"""How many seats of each tier are taken: sold, or held by an unexpired order.
+
+Availability = capacity - seats in paid orders - seats in unexpired holds.
+Checkout reads this only while it holds the tiers' locks (see orders.services).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+
+from ticketing.database import utcnow
+from ticketing.events.models import TicketType
+from ticketing.extensions import db
+from ticketing.orders.models import SOLD_STATUSES, Order, OrderLine
+
+
+def seats_taken(ticket_type_ids: list[int], now: datetime | None = None) -> dict[int, int]:
+    now = now or utcnow()
+    counting = or_(
+        Order.status.in_(SOLD_STATUSES),
+        and_(Order.status == "pending", Order.expires_at > now),
+    )
+    rows = db.session.execute(
+        select(OrderLine.ticket_type_id, func.coalesce(func.sum(OrderLine.quantity), 0))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.ticket_type_id.in_(ticket_type_ids), counting)
+        .group_by(OrderLine.ticket_type_id)
+    ).all()
+    taken = {tier_id: 0 for tier_id in ticket_type_ids}
+    taken.update({tier_id: int(count) for tier_id, count in rows})
+    return taken
+
+
+def seats_left(tiers: list[TicketType], now: datetime | None = None) -> dict[int, int]:
+    taken = seats_taken([tier.id for tier in tiers], now)
+    return {tier.id: max(tier.capacity - taken[tier.id], 0) for tier in tiers}

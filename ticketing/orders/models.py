@@ -1,0 +1,81 @@
+"""Orders (a buyer's checkout, which is also the seat hold) and their lines."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ticketing.database import UTCDateTime, utcnow
+from ticketing.extensions import db
+
+ORDER_STATUSES = ("pending", "paid", "expired", "canceled", "refunded", "partially_refunded")
+# Orders whose seats count as sold (a pending order counts only until expires_at).
+SOLD_STATUSES = ("paid", "partially_refunded")
+ORDER_SOURCES = ("online", "door")
+EMAIL_STATUSES = ("none", "pending", "sent", "failed")
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(f"status IN {ORDER_STATUSES}", name="status_known"),
+        CheckConstraint(f"source IN {ORDER_SOURCES}", name="source_known"),
+        CheckConstraint(f"email_status IN {EMAIL_STATUSES}", name="email_status_known"),
+        CheckConstraint("tickets_minor >= 0", name="tickets_non_negative"),
+        CheckConstraint("donation_minor >= 0", name="donation_non_negative"),
+        CheckConstraint("total_minor >= 0", name="total_non_negative"),
+        CheckConstraint("refunded_minor >= 0", name="refunded_non_negative"),
+        CheckConstraint("refunded_minor <= total_minor", name="refund_within_total"),
+        # Holds by expiry: what expire-holds and availability scan.
+        Index("ix_orders_status_expires_at", "status", "expires_at"),
+        Index("ix_orders_event_id_created_at", "event_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="RESTRICT"))
+    buyer_name: Mapped[str] = mapped_column(String(200))
+    buyer_email: Mapped[str] = mapped_column(String(254), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    source: Mapped[str] = mapped_column(String(10), default="online")
+    currency: Mapped[str] = mapped_column(String(3))
+    tickets_minor: Mapped[int] = mapped_column(default=0)
+    donation_minor: Mapped[int] = mapped_column(default=0)
+    total_minor: Mapped[int] = mapped_column(default=0)
+    refunded_minor: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    access_token_hash: Mapped[str] = mapped_column(String(64))
+    stripe_checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    # Set when a person must look at the order (late payment refunded, dispute...).
+    needs_attention: Mapped[bool] = mapped_column(default=False)
+    attention_reason: Mapped[str] = mapped_column(Text, default="")
+    email_status: Mapped[str] = mapped_column(String(10), default="none")
+    email_attempts: Mapped[int] = mapped_column(default=0)
+    email_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event = relationship("Event")
+    lines: Mapped[list["OrderLine"]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+    tickets = relationship("Ticket", back_populates="order", order_by="Ticket.id")
+
+
+class OrderLine(db.Model):
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price_minor >= 0", name="unit_price_non_negative"),
+        Index("ix_order_lines_ticket_type_id_order_id", "ticket_type_id", "order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    ticket_type_id: Mapped[int] = mapped_column(ForeignKey("ticket_types.id", ondelete="RESTRICT"))
+    quantity: Mapped[int] = mapped_column()
+    unit_price_minor: Mapped[int] = mapped_column()
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    ticket_type = relationship("TicketType")

@@ -1,0 +1,98 @@
+"""Payments, refunds, cash and bank-transfer records, and Stripe events seen."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ticketing.database import UTCDateTime, utcnow
+from ticketing.extensions import db
+
+PAYMENT_STATUSES = ("succeeded", "refunded", "partially_refunded", "disputed")
+REFUND_STATUSES = ("pending", "succeeded", "failed", "canceled")
+MANUAL_KINDS = ("donation", "tickets")
+MANUAL_METHODS = ("cash", "bank_transfer", "other")
+
+
+class Payment(db.Model):
+    """Money Stripe captured for an order (one per paid checkout session)."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("amount_minor >= 0", name="amount_non_negative"),
+        CheckConstraint("fee_minor >= 0", name="fee_non_negative"),
+        CheckConstraint(f"status IN {PAYMENT_STATUSES}", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_charge_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    amount_minor: Mapped[int] = mapped_column()
+    fee_minor: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(20), default="succeeded")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    order = relationship("Order")
+
+
+class Refund(db.Model):
+    __tablename__ = "refunds"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint(f"status IN {REFUND_STATUSES}", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    stripe_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    amount_minor: Mapped[int] = mapped_column()
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(20), default="succeeded")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    order = relationship("Order")
+
+
+class ManualPayment(db.Model):
+    """Cash or a bank transfer recorded by an organizer; voided, never deleted."""
+
+    __tablename__ = "manual_payments"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint(f"kind IN {MANUAL_KINDS}", name="kind_known"),
+        CheckConstraint(f"method IN {MANUAL_METHODS}", name="method_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="RESTRICT"), index=True)
+    # Tickets sold at the door get an order (so they count against capacity).
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    method: Mapped[str] = mapped_column(String(20))
+    amount_minor: Mapped[int] = mapped_column()
+    currency: Mapped[str] = mapped_column(String(3))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+
+
+class StripeEvent(db.Model):
+    """Every Stripe event id handled; the unique id makes redelivery a no-op."""
+
+    __tablename__ = "stripe_events"
+    __table_args__ = (Index("ix_stripe_events_received_at", "received_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stripe_event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    type: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""Totals from the ledger, the organizer dashboard and CSV exports."""

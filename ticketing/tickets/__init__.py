@@ -1,0 +1,1 @@
+"""Tickets: codes, QR images, the order page and the ticket email."""

@@ -1,0 +1,40 @@
+"""Tickets: one per seat sold, each with its unguessable code."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ticketing.database import UTCDateTime, utcnow
+from ticketing.extensions import db
+
+TICKET_STATUSES = ("valid", "revoked")
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        CheckConstraint(f"status IN {TICKET_STATUSES}", name="status_known"),
+        CheckConstraint("length(code) = 26", name="code_length"),
+        Index("ix_tickets_event_id_status", "event_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique: the door finds a ticket by its code, and no two may share one.
+    code: Mapped[str] = mapped_column(String(26), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    order_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("order_lines.id", ondelete="SET NULL")
+    )
+    ticket_type_id: Mapped[int] = mapped_column(ForeignKey("ticket_types.id", ondelete="RESTRICT"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="RESTRICT"))
+    holder_name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(10), default="valid")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a ticket is reissued the old one is revoked and points to the new one.
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+
+    order = relationship("Order", back_populates="tickets")
+    ticket_type = relationship("TicketType")
+    event = relationship("Event")
