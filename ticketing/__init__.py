@@ -17,22 +17,29 @@ from ticketing.extensions import csrf, db, limiter, login_manager, migrate
 BLUEPRINT_MODULES = (
     "ticketing.health",
     "ticketing.accounts.views",
+    "ticketing.accounts.api",
     "ticketing.events.views",
+    "ticketing.events.manage",
     "ticketing.events.api",
     "ticketing.orders.views",
     "ticketing.orders.api",
     "ticketing.payments.views",
+    "ticketing.payments.api",
     "ticketing.tickets.views",
     "ticketing.checkin.views",
     "ticketing.checkin.api",
     "ticketing.reports.views",
     "ticketing.reports.api",
+    "ticketing.apidocs",
 )
 
 CLI_MODULES = (
     "ticketing.demo",
     "ticketing.accounts.cli",
     "ticketing.orders.cli",
+    "ticketing.payments.cli",
+    "ticketing.tickets.cli",
+    "ticketing.checkin.cli",
 )
 
 
@@ -108,6 +115,8 @@ def register_blueprints(app: Flask) -> None:
         if hasattr(module, "blp"):
             api.register_blueprint(module.blp)
             csrf.exempt(module.blp)
+        if hasattr(module, "init_app"):
+            module.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

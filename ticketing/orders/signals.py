@@ -1,0 +1,14 @@
+"""Signals sent after an order's change is committed (never before).
+
+Receivers (the ticket email, for one) run outside the request's transaction,
+so a failure there never undoes a payment.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the Flask app; keyword: order_id
+order_paid = _signals.signal("order-paid")
+# sender: the Flask app; keywords: order_id, amount_minor
+order_refunded = _signals.signal("order-refunded")
