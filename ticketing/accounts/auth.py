@@ -9,7 +9,9 @@ from functools import wraps
 
 from flask import abort, g, request
 from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
+from wtforms.validators import ValidationError
 
 from ticketing.accounts.models import MONEY_ROLES, ApiToken, Membership
 from ticketing.accounts.tokens import hash_secret
@@ -52,8 +54,14 @@ def principal_from_token(token: str) -> Principal | None:
 
 
 def principal_from_session() -> Principal | None:
+    """A logged-in user; API writes from a page must also carry the CSRF token."""
     if not current_user.is_authenticated:
         return None
+    if request.path.startswith("/api/") and request.method not in ("GET", "HEAD", "OPTIONS"):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken"))
+        except ValidationError:
+            return None
     membership = db.session.execute(
         select(Membership)
         .where(Membership.user_id == current_user.id)
