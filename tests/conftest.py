@@ -27,6 +27,10 @@ TEST_SETTINGS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "BASE_URL": "http://localhost",
     "MAIL_SERVER": "",
+    # No Stripe unless a test starts the stand-in (tests/payments/conftest.py)
+    # and points STRIPE_API_BASE at it; a stray call fails fast on a closed port.
+    "STRIPE_API_BASE": "http://127.0.0.1:9",
+    "STRIPE_WEBHOOK_SECRET": "whsec_test_secret",
 }
 
 

@@ -5,6 +5,7 @@ import importlib.util
 import logging
 import os
 
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from flask_smorest import Api
 
@@ -106,9 +107,19 @@ def _present_modules(names):
             yield importlib.import_module(name)
 
 
+def schema_name_resolver(schema) -> str:
+    """OpenAPI component names that never collide: domain prefix + class name."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema") or cls.__name__
+    parts = cls.__module__.split(".")
+    if parts[0] == "ticketing" and len(parts) > 2:
+        name = parts[1].capitalize() + name
+    return name
+
+
 def register_blueprints(app: Flask) -> None:
     # One Api per app: flask-smorest keeps its spec on the Api object.
-    api = Api(app)
+    api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver)})
     for module in _present_modules(BLUEPRINT_MODULES):
         if hasattr(module, "bp"):
             app.register_blueprint(module.bp)

@@ -1,6 +1,7 @@
 """One error shape: JSON `{"code", "message"}` under /api, friendly pages elsewhere."""
 
 from flask import jsonify, make_response, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ticketing.extensions import db
@@ -110,6 +111,12 @@ def handle_domain_error(exc: DomainError):
     return render_error(exc.status, code, message, body)
 
 
+def handle_database_busy(exc: OperationalError):
+    """A lock or connection problem is "try again", not a crash."""
+    db.session.rollback()
+    return render_error(503, "busy", "The system is busy right now; please try again shortly.")
+
+
 def handle_unexpected(exc: Exception):
     db.session.rollback()
     if isinstance(exc, HTTPException):
@@ -120,4 +127,5 @@ def handle_unexpected(exc: Exception):
 def register_error_handlers(app) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(OperationalError, handle_database_busy)
     app.register_error_handler(Exception, handle_unexpected)

@@ -5,11 +5,16 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from ticketing.money import format_money
+from ticketing.money import format_money, to_decimal
 
 
 def money(amount_minor: int | None, currency: str) -> str:
     return format_money(amount_minor or 0, currency)
+
+
+def major(amount_minor: int | None, currency: str) -> str:
+    """The amount as a person types it ("15.00", "1500" for JPY), for form inputs."""
+    return str(to_decimal(amount_minor or 0, currency))
 
 
 def local_time(value: datetime | None, timezone: str, pattern: str = "EEE d MMM y, HH:mm") -> str:
@@ -28,6 +33,7 @@ def payments_simulated(app) -> bool:
 def init_app(app) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["major"] = major
 
     @app.context_processor
     def inject_globals():

@@ -1,9 +1,10 @@
-"""Public pages: the list of published events and each event's page."""
+"""Public pages: the list of published events and each event's page with its buy form."""
 
 from flask import Blueprint, abort, render_template
 
 from ticketing.events import services
 from ticketing.orders.availability import seats_left
+from ticketing.reports.totals import event_totals
 
 bp = Blueprint("events", __name__)
 
@@ -13,10 +14,28 @@ def index():
     return render_template("events/index.html", events=services.published_events())
 
 
-@bp.get("/events/<slug>")
-def event_page(slug: str):
+def published_event_or_404(slug: str):
     event = services.event_by_slug(slug)
     if event is None or not event.published:
-        abort(404, "There is no such event, or it is not published yet.")
+        abort(404, "There is no such event, or it is not on sale.")
+    return event
+
+
+def render_event_page(event, form=None, status: int = 200):
+    """The event page; after a failed purchase it shows the errors and what was typed."""
     tiers = event.ticket_types
-    return render_template("events/event.html", event=event, tiers=tiers, left=seats_left(tiers))
+    page = render_template(
+        "events/event.html",
+        event=event,
+        tiers=tiers,
+        left=seats_left(tiers),
+        totals=event_totals(event),
+        values=form.values if form else {},
+        errors=form.errors if form else {},
+    )
+    return page, status
+
+
+@bp.get("/events/<slug>")
+def event_page(slug: str):
+    return render_event_page(published_event_or_404(slug))

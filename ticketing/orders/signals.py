@@ -10,5 +10,5 @@ _signals = Namespace()
 
 # sender: the Flask app; keyword: order_id
 order_paid = _signals.signal("order-paid")
-# sender: the Flask app; keywords: order_id, amount_minor
+# sender: the Flask app; keyword: order_id
 order_refunded = _signals.signal("order-refunded")

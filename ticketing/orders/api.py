@@ -1,0 +1,126 @@
+"""Orders API: buy (no account needed), read with the order's token, refund."""
+
+from flask import current_app, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from ticketing.accounts.auth import current_principal, require_role
+from ticketing.accounts.models import MONEY_ROLES
+from ticketing.events.models import Event
+from ticketing.extensions import db
+from ticketing.orders import services
+from ticketing.orders.access import token_matches
+from ticketing.orders.checkout import place_order
+from ticketing.orders.models import Order
+from ticketing.orders.schemas import (
+    OrderCreatedSchema,
+    OrderCreateSchema,
+    OrderOutSchema,
+    RefundRequestSchema,
+)
+from ticketing.orders.signals import order_refunded
+from ticketing.payments.services import refund_order
+from ticketing.schemas import ApiErrorSchema as ErrorSchema
+
+blp = Blueprint("orders_api", __name__, url_prefix="/api/v1", description="Checkout and orders")
+
+
+def ticket_view(ticket) -> dict:
+    return {
+        "code": ticket.code,
+        "ticket_type_id": ticket.ticket_type_id,
+        "status": ticket.status,
+        "holder_name": ticket.holder_name,
+        "qr_svg_url": url_for("tickets.qr_svg", code=ticket.code, _external=True),
+        "qr_png_url": url_for("tickets.qr_png", code=ticket.code, _external=True),
+    }
+
+
+def order_view(order: Order) -> dict:
+    return {
+        **{key: getattr(order, key) for key in OrderOutSchema().fields if hasattr(order, key)},
+        "lines": order.lines,
+        "tickets": [ticket_view(ticket) for ticket in order.tickets],
+    }
+
+
+def readable_order(order_id: int) -> Order:
+    """The order for its buyer (X-Order-Token) or its organizers; 404 tells nothing."""
+    token = request.headers.get("X-Order-Token")
+    principal = current_principal()
+    if not token and principal is None:
+        abort(401, message="Send the order's X-Order-Token header, or an organizer token.")
+    order = db.session.get(Order, order_id)
+    if order is not None and token and token_matches(order, token):
+        return order
+    organizer = principal is not None and principal.sees_money
+    if order is not None and organizer and principal.can_see_event(order.event):
+        return order
+    abort(404, message="No such order.")
+
+
+@blp.route("/events/<int:event_id>/orders")
+class EventOrders(MethodView):
+    @blp.arguments(OrderCreateSchema)
+    @blp.response(201, OrderCreatedSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such published event")
+    @blp.alt_response(409, schema=ErrorSchema, description="sold_out: what is left per tier")
+    @blp.alt_response(503, schema=ErrorSchema, description="busy, or payments unavailable")
+    def post(self, data, event_id):
+        """Hold seats and open a Stripe Checkout Session (a free order is paid at once)."""
+        event = db.session.get(Event, event_id)
+        if event is None or not event.published:
+            abort(404, message="No such event on sale.")
+        items = [services.ItemRequest(**item) for item in data["items"]]
+        order, token, checkout_url = place_order(
+            event,
+            buyer_name=data["buyer_name"],
+            buyer_email=data["buyer_email"],
+            items=items,
+            donation_minor=data["donation_minor"],
+        )
+        return {
+            "id": order.id,
+            "status": order.status,
+            "total_minor": order.total_minor,
+            "currency": order.currency,
+            "checkout_url": checkout_url,
+            "expires_at": order.expires_at,
+            "access_token": token,
+        }
+
+
+@blp.route("/orders/<int:order_id>")
+class OrderResource(MethodView):
+    @blp.response(200, OrderOutSchema)
+    @blp.alt_response(401, schema=ErrorSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.doc(security=[{"orderToken": []}, {"bearerAuth": []}])
+    def get(self, order_id):
+        """An order and its tickets, for its buyer (X-Order-Token) or its organizers."""
+        order = readable_order(order_id)
+        if order.status == "pending" and not services.hold_is_live(order):
+            services.release_hold(services.lock_order(order.id), "expired")
+            db.session.commit()
+        return order_view(order)
+
+
+@blp.route("/orders/<int:order_id>/refund")
+class OrderRefund(MethodView):
+    decorators = [require_role(*MONEY_ROLES)]
+
+    @blp.arguments(RefundRequestSchema)
+    @blp.response(200, OrderOutSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="not refundable in this state")
+    @blp.alt_response(502, schema=ErrorSchema, description="Stripe refused")
+    @blp.doc(security=[{"bearerAuth": []}])
+    def post(self, data, order_id):
+        """Refund all (no amount) or part of a card-paid order through Stripe."""
+        order = db.session.get(Order, order_id)
+        if order is None or not current_principal().can_see_event(order.event):
+            abort(404, message="No such order.")
+        refund_order(order, data.get("amount_minor"), current_principal().user_id)
+        db.session.commit()
+        order_refunded.send(current_app._get_current_object(), order_id=order.id)
+        return order_view(order)

@@ -1,0 +1,69 @@
+"""A checkout as the request's unit of work: hold seats, then open Stripe Checkout.
+
+This is the one place besides views that commits, and it commits twice on
+purpose: the hold is committed BEFORE the call to Stripe, so no database lock
+is held while we wait on the network; then the session id is committed. If
+Stripe cannot be reached the hold is released at once.
+"""
+
+from flask import current_app, url_for
+
+from ticketing.errors import DomainError
+from ticketing.extensions import db
+from ticketing.orders import services
+from ticketing.orders.models import Order
+from ticketing.payments import gateway
+
+
+class PaymentsUnavailable(DomainError):
+    status = 503
+    code = "payments_unavailable"
+
+
+def _base_url() -> str:
+    return current_app.config["BASE_URL"]
+
+
+def success_url(order: Order, token: str) -> str:
+    path = url_for("orders.checkout_success", order_id=order.id, token=token)
+    return f"{_base_url()}{path}&session_id={{CHECKOUT_SESSION_ID}}"
+
+
+def cancel_url(order: Order, token: str) -> str:
+    return _base_url() + url_for("orders.checkout_cancel", order_id=order.id, token=token)
+
+
+def stripe_lines(order: Order) -> list[tuple[str, int, int]]:
+    event = order.event
+    lines = [
+        (f"{event.name}: {line.ticket_type.name}", line.unit_price_minor, line.quantity)
+        for line in order.lines
+    ]
+    if order.donation_minor:
+        lines.append((f"Donation: {event.beneficiary or event.name}", order.donation_minor, 1))
+    return lines
+
+
+def place_order(event, **request) -> tuple[Order, str, str | None]:
+    """Returns (order, access token, checkout url); a free order has no checkout url."""
+    order, token = services.create_order(event, **request)
+    db.session.commit()
+    if order.status == "paid":
+        return order, token, None
+    try:
+        session = gateway.create_checkout_session(
+            order, stripe_lines(order), success_url(order, token), cancel_url(order, token)
+        )
+    except gateway.StripeError as exc:
+        db.session.rollback()
+        order = services.lock_order(order.id)
+        services.release_hold(order, "canceled")
+        db.session.commit()
+        current_app.logger.error("Stripe checkout for order %s failed: %s", order.id, exc)
+        raise PaymentsUnavailable(
+            "Card payments are unavailable right now; your seats were released. "
+            "Please try again in a few minutes."
+        ) from exc
+    order.stripe_checkout_session_id = session.id
+    db.session.commit()
+    return order, token, session.url

@@ -1,0 +1,76 @@
+"""The buy form on the event page: typed major-unit amounts to an order request.
+
+Fields are dynamic (one quantity per tier, an amount for pay-what-you-want
+tiers), so they are parsed here rather than declared in WTForms; CSRF is
+still checked by Flask-WTF's CSRFProtect like every form.
+"""
+
+from dataclasses import dataclass, field
+
+from ticketing.money import MoneyError, from_decimal
+from ticketing.orders.services import ItemRequest
+
+
+@dataclass
+class BuyForm:
+    values: dict
+    errors: dict = field(default_factory=dict)
+    items: list[ItemRequest] = field(default_factory=list)
+    donation_minor: int = 0
+    # items[i] of the service's errors is the tier at tier_ids[i]
+    tier_ids: list[int] = field(default_factory=list)
+
+    def service_field(self, name: str | None) -> str:
+        """Map a service error field ("items.0.price_minor") to a form field."""
+        if not name or not name.startswith("items."):
+            return {"donation_minor": "donation", "total_minor": "form"}.get(
+                name or "", name or "form"
+            )
+        parts = name.split(".")
+        index = int(parts[1]) if parts[1].isdigit() else -1
+        if not 0 <= index < len(self.tier_ids):
+            return "form"
+        prefix = "price" if parts[-1] == "price_minor" else "qty"
+        return f"{prefix}_{self.tier_ids[index]}"
+
+
+def _amount(form: BuyForm, name: str, currency: str) -> int | None:
+    raw = (form.values.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        minor = from_decimal(raw, currency)
+    except (MoneyError, ArithmeticError, ValueError):
+        form.errors[name] = "Enter an amount like 15 or 15.50."
+        return None
+    if minor < 0:
+        form.errors[name] = "The amount cannot be negative."
+        return None
+    return minor
+
+
+def _quantity(form: BuyForm, name: str) -> int:
+    raw = (form.values.get(name) or "0").strip()
+    if not raw.isdigit():
+        form.errors[name] = "Choose how many tickets."
+        return 0
+    return int(raw)
+
+
+def parse_buy_form(values: dict, event) -> BuyForm:
+    form = BuyForm(values={key: value for key, value in values.items() if key != "csrf_token"})
+    for tier in event.ticket_types:
+        quantity = _quantity(form, f"qty_{tier.id}")
+        price = (
+            _amount(form, f"price_{tier.id}", event.currency) if tier.pay_what_you_want else None
+        )
+        if quantity > 0:
+            form.items.append(ItemRequest(tier.id, quantity, price))
+            form.tier_ids.append(tier.id)
+    form.donation_minor = _amount(form, "donation", event.currency) or 0
+    if not form.values.get("buyer_name", "").strip():
+        form.errors["buyer_name"] = "Tell us your name (it goes on the tickets)."
+    email = form.values.get("buyer_email", "").strip()
+    if "@" not in email or "." not in email.split("@")[-1] or " " in email:
+        form.errors["buyer_email"] = "Enter the email address your tickets go to."
+    return form

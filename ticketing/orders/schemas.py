@@ -1,0 +1,66 @@
+"""Input and output schemas of the orders API (input refuses unknown fields)."""
+
+from marshmallow import fields, validate
+
+from ticketing.schemas import BaseSchema
+
+Minor = fields.Integer  # money in minor units: integers only (strict below)
+
+
+class OrderItemSchema(BaseSchema):
+    ticket_type_id = fields.Integer(required=True, strict=True)
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
+    price_minor = Minor(strict=True, allow_none=True, validate=validate.Range(min=0))
+
+
+class OrderCreateSchema(BaseSchema):
+    buyer_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    buyer_email = fields.Email(required=True, validate=validate.Length(max=254))
+    items = fields.List(fields.Nested(OrderItemSchema), load_default=list)
+    donation_minor = Minor(strict=True, load_default=0, validate=validate.Range(min=0))
+
+
+class OrderCreatedSchema(BaseSchema):
+    id = fields.Integer()
+    status = fields.String()
+    total_minor = fields.Integer()
+    currency = fields.String()
+    checkout_url = fields.String(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True)
+    access_token = fields.String()
+
+
+class TicketOutSchema(BaseSchema):
+    code = fields.String()
+    ticket_type_id = fields.Integer()
+    status = fields.String()
+    holder_name = fields.String()
+    qr_svg_url = fields.String()
+    qr_png_url = fields.String()
+
+
+class OrderLineOutSchema(BaseSchema):
+    ticket_type_id = fields.Integer()
+    quantity = fields.Integer()
+    unit_price_minor = fields.Integer()
+
+
+class OrderOutSchema(BaseSchema):
+    id = fields.Integer()
+    event_id = fields.Integer()
+    status = fields.String()
+    buyer_name = fields.String()
+    total_minor = fields.Integer()
+    tickets_minor = fields.Integer()
+    donation_minor = fields.Integer()
+    refunded_minor = fields.Integer()
+    currency = fields.String()
+    expires_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    paid_at = fields.DateTime(allow_none=True)
+    lines = fields.List(fields.Nested(OrderLineOutSchema))
+    tickets = fields.List(fields.Nested(TicketOutSchema))
+
+
+class RefundRequestSchema(BaseSchema):
+    amount_minor = Minor(strict=True, allow_none=True, validate=validate.Range(min=1))

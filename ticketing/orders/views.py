@@ -1,0 +1,93 @@
+"""Buyer pages: submit the buy form, come back from Stripe (success or cancel)."""
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from ticketing.errors import DomainError
+from ticketing.events.views import published_event_or_404, render_event_page
+from ticketing.extensions import db
+from ticketing.orders import services
+from ticketing.orders.access import token_matches
+from ticketing.orders.checkout import place_order
+from ticketing.orders.forms import parse_buy_form
+from ticketing.orders.models import Order
+from ticketing.orders.signals import order_paid
+from ticketing.payments import fulfilment, gateway
+
+bp = Blueprint("orders", __name__)
+
+
+@bp.post("/events/<slug>/buy")
+def buy(slug: str):
+    event = published_event_or_404(slug)
+    form = parse_buy_form(request.form, event)
+    if not form.errors and not form.items and form.donation_minor <= 0:
+        form.errors["form"] = "Choose at least one ticket, or enter a donation."
+    if form.errors:
+        return render_event_page(event, form, 422)
+    try:
+        order, token, checkout_url = place_order(
+            event,
+            buyer_name=form.values["buyer_name"],
+            buyer_email=form.values["buyer_email"],
+            items=form.items,
+            donation_minor=form.donation_minor,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        form.errors[form.service_field(exc.field)] = exc.message
+        return render_event_page(event, form, exc.status if exc.status < 500 else 503)
+    if checkout_url is None:
+        return redirect(_order_page(order, token, paid=1), 303)
+    return redirect(checkout_url, 303)
+
+
+def _order_page(order: Order, token: str, **params) -> str:
+    return url_for("tickets.order_page", order_id=order.id, token=token, **params)
+
+
+def _buyer_order(order_id: int) -> tuple[Order, str]:
+    token = request.args.get("token", "")
+    order = db.session.get(Order, order_id)
+    if not token_matches(order, token):
+        abort(404, "No such order.")
+    return order, token
+
+
+@bp.get("/checkout/<int:order_id>/success")
+def checkout_success(order_id: int):
+    """The buyer is back from Stripe; reconcile now in case the webhook is late."""
+    order, token = _buyer_order(order_id)
+    session_id = request.args.get("session_id", "")
+    if order.status == "pending" and session_id == order.stripe_checkout_session_id:
+        session = gateway.retrieve_session(session_id)
+        paid = fulfilment.fulfil_session(session)
+        db.session.commit()
+        if paid is not None:
+            order_paid.send(current_app._get_current_object(), order_id=paid.id)
+        db.session.refresh(order)
+    if order.status == "pending":
+        return render_template("orders/processing.html", order=order), 202
+    return redirect(_order_page(order, token, paid=1), 303)
+
+
+@bp.get("/checkout/<int:order_id>/cancel")
+def checkout_cancel(order_id: int):
+    """The buyer left Stripe's page: end the Stripe session and release the seats."""
+    order, token = _buyer_order(order_id)
+    released = False
+    if order.status == "pending":
+        if order.stripe_checkout_session_id:
+            _expire_quietly(order.stripe_checkout_session_id)
+        released = services.release_hold(services.lock_order(order.id), "canceled")
+        db.session.commit()
+    return render_template(
+        "orders/canceled.html", order=order, released=released, order_url=_order_page(order, token)
+    )
+
+
+def _expire_quietly(session_id: str) -> None:
+    """A session already paid or expired cannot be expired: the webhook will tell."""
+    try:
+        gateway.expire_session(session_id)
+    except gateway.StripeError as exc:
+        current_app.logger.info("could not expire session %s: %s", session_id, exc)

@@ -1,0 +1,143 @@
+"""The one door to Stripe: a StripeClient built from the settings.
+
+With STRIPE_SECRET_KEY set the app talks to Stripe (test mode) unchanged.
+Without one it talks to the offline stand-in through the very same SDK code
+path, only at another base address. Objects come back as StripeObjects.
+"""
+
+import hashlib
+import hmac
+
+import stripe
+from flask import current_app
+
+from ticketing.money import stripe_amount
+
+OFFLINE_KEY = "sk_test_offline_standin"
+REQUEST_TIMEOUT_SECONDS = 20
+SESSION_EXPAND = ["payment_intent.latest_charge.balance_transaction"]
+
+
+def is_offline(config) -> bool:
+    """True when the built-in stand-in takes the payments (no key configured)."""
+    return not config.get("STRIPE_SECRET_KEY")
+
+
+def api_base(config) -> str | None:
+    if config.get("STRIPE_API_BASE"):
+        return config["STRIPE_API_BASE"]
+    if is_offline(config):
+        return config["BASE_URL"] + "/_stripe"
+    return None
+
+
+def webhook_secret(config) -> str:
+    """The configured secret, or one derived from SECRET_KEY for the stand-in."""
+    if config.get("STRIPE_WEBHOOK_SECRET"):
+        return config["STRIPE_WEBHOOK_SECRET"]
+    digest = hmac.new(
+        config["SECRET_KEY"].encode(), b"standin-webhook-secret", hashlib.sha256
+    ).hexdigest()
+    return "whsec_" + digest[:32]
+
+
+def client() -> stripe.StripeClient:
+    """A client per (key, base), kept on the app; network retries on."""
+    config = current_app.config
+    key = config.get("STRIPE_SECRET_KEY") or OFFLINE_KEY
+    base = api_base(config)
+    cache = current_app.extensions.setdefault("stripe_clients", {})
+    if (key, base) not in cache:
+        cache[(key, base)] = stripe.StripeClient(
+            key,
+            base_addresses={"api": base} if base else None,
+            max_network_retries=2,
+            http_client=stripe.RequestsClient(timeout=REQUEST_TIMEOUT_SECONDS),
+        )
+    return cache[(key, base)]
+
+
+def create_checkout_session(order, lines, success_url: str, cancel_url: str):
+    """One Checkout Session per order; the order id is the idempotency key."""
+    currency = order.currency.lower()
+    line_items = [
+        {
+            "price_data": {
+                "currency": currency,
+                "unit_amount": stripe_amount(unit_minor, order.currency),
+                "product_data": {"name": name},
+            },
+            "quantity": quantity,
+        }
+        for name, unit_minor, quantity in lines
+    ]
+    metadata = {"order_id": str(order.id)}
+    params = {
+        "mode": "payment",
+        "line_items": line_items,
+        "metadata": metadata,
+        "client_reference_id": str(order.id),
+        "payment_intent_data": {"metadata": metadata},
+        "customer_email": order.buyer_email,
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "expires_at": int(order.expires_at.timestamp()),
+    }
+    return client().v1.checkout.sessions.create(
+        params, options={"idempotency_key": f"order-{order.id}-checkout"}
+    )
+
+
+def retrieve_session(session_id: str):
+    """Re-read a session (never trust a webhook payload), with its payment expanded."""
+    return client().v1.checkout.sessions.retrieve(session_id, {"expand": SESSION_EXPAND})
+
+
+def expire_session(session_id: str):
+    return client().v1.checkout.sessions.expire(session_id)
+
+
+def retrieve_charge(charge_id: str):
+    return client().v1.charges.retrieve(charge_id, {"expand": ["balance_transaction"]})
+
+
+def retrieve_payment_intent(payment_intent_id: str):
+    return client().v1.payment_intents.retrieve(
+        payment_intent_id, {"expand": ["latest_charge.balance_transaction"]}
+    )
+
+
+def list_refunds(payment_intent_id: str):
+    return client().v1.refunds.list({"payment_intent": payment_intent_id, "limit": 100})
+
+
+def create_refund(payment_intent_id: str, amount_minor: int, order_id: int, key: str):
+    return client().v1.refunds.create(
+        {
+            "payment_intent": payment_intent_id,
+            "amount": amount_minor,
+            "metadata": {"order_id": str(order_id)},
+        },
+        options={"idempotency_key": key},
+    )
+
+
+def construct_event(raw_body: bytes, signature_header: str | None):
+    """Verify Stripe's signature on the raw body (raises on a bad or stale one)."""
+    return client().construct_event(raw_body, signature_header, webhook_secret(current_app.config))
+
+
+def fee_of(payment_intent) -> int | None:
+    """Stripe's fee from the charge's balance transaction, when Stripe has it yet."""
+    charge = getattr(payment_intent, "latest_charge", None) if payment_intent else None
+    txn = getattr(charge, "balance_transaction", None) if charge else None
+    if txn is None or isinstance(txn, str):
+        return None
+    return int(txn.fee)
+
+
+# The SDK's errors, re-exported so that no other package imports stripe.
+StripeError = stripe.StripeError
+SignatureError = stripe.SignatureVerificationError
+InvalidRequest = stripe.InvalidRequestError
+ConnectionFailed = stripe.APIConnectionError

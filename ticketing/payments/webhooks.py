@@ -1,0 +1,68 @@
+"""Stripe events: which ones we act on, and what each one does.
+
+The caller verified the signature and commits; a duplicate event id is
+refused by the unique constraint on stripe_events, so a redelivery is a no-op.
+"""
+
+import logging
+
+from sqlalchemy import select
+
+from ticketing.extensions import db
+from ticketing.payments import fulfilment, gateway, services
+from ticketing.payments.models import StripeEvent
+
+log = logging.getLogger(__name__)
+
+SESSION_EVENTS = (
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.expired",
+)
+HANDLED = (*SESSION_EVENTS, "charge.refunded", "charge.dispute.created")
+
+
+def already_seen(event_id: str) -> bool:
+    return (
+        db.session.execute(
+            select(StripeEvent.id).where(StripeEvent.stripe_event_id == event_id)
+        ).first()
+        is not None
+    )
+
+
+def remember(event) -> None:
+    """Record the event id in this transaction (a racing twin fails on the unique key)."""
+    db.session.add(StripeEvent(stripe_event_id=event.id, type=event.type))
+    db.session.flush()
+
+
+def fetch_object(event):
+    """Re-read the event's object from Stripe rather than trusting the payload."""
+    obj = event.data.object
+    if event.type in SESSION_EVENTS:
+        return gateway.retrieve_session(obj.id)
+    if event.type == "charge.refunded":
+        return gateway.retrieve_charge(obj.id)
+    return obj
+
+
+def handle(event, fresh) -> dict:
+    """Apply one verified event whose object was re-read (`fresh`). Returns what happened."""
+    if event.type in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
+        order = fulfilment.fulfil_session(fresh)
+        return {"fulfilled_order_id": order.id if order else None}
+    if event.type == "checkout.session.expired":
+        return {"released": fulfilment.expire_session_order(fresh)}
+    if event.type == "charge.refunded":
+        refunds = services.record_stripe_refunds(_intent_id(fresh))
+        return {"refunded_order_id": refunds[0].order_id if refunds else None}
+    if event.type == "charge.dispute.created":
+        order = services.flag_dispute(_intent_id(fresh), getattr(fresh, "reason", "") or "")
+        return {"flagged_order_id": order.id if order else None}
+    return {}
+
+
+def _intent_id(obj) -> str | None:
+    intent = getattr(obj, "payment_intent", None)
+    return intent if isinstance(intent, str) or intent is None else intent.id
