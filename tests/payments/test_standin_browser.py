@@ -1,0 +1,60 @@
+"""A buyer on a phone uses the hosted page in real Chromium: decline, retry, paid."""
+
+import os
+import shutil
+
+import pytest
+
+from tests.payments.standin_helpers import session_params
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def phone():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is required in CI (apt-get install -y chromium)")
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def test_decline_then_pay_on_a_phone(standin_server, phone, tmp_path):
+    client = standin_server.client()
+    success = f"{standin_server.url}/_standin/events?paid={{CHECKOUT_SESSION_ID}}"
+    session = client.v1.checkout.sessions.create(session_params(success_url=success))
+
+    phone.goto(session.url)
+    assert phone.get_by_role("status").inner_text().startswith("Simulated payment")
+    assert "$30.00" in phone.locator("h1").inner_text()
+    # nothing is wider than the phone
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    phone.fill("#card_number", "4000 0000 0000 0002")
+    phone.fill("#expiry", "12/34")
+    phone.fill("#cvc", "123")
+    phone.fill("#name", "Ada Lovelace")
+    phone.get_by_role("button", name="Pay $30.00").click()
+    assert phone.get_by_role("alert").inner_text() == "Your card was declined."
+    assert phone.input_value("#name") == "Ada Lovelace"
+    phone.screenshot(path=str(tmp_path / "declined.png"), full_page=True)
+
+    phone.fill("#card_number", "4242 4242 4242 4242")
+    phone.fill("#cvc", "123")
+    phone.get_by_role("button", name="Pay $30.00").click()
+    phone.wait_for_url(f"**paid={session.id}")
+    assert client.v1.checkout.sessions.retrieve(session.id).payment_status == "paid"

@@ -1,0 +1,105 @@
+"""The offline Stripe stand-in: a small WSGI app that plays Stripe for this project.
+
+These machines cannot reach Stripe, so the app's real `stripe` SDK talks to
+this instead (`base_addresses={"api": <its URL>}`): Checkout Sessions,
+payment intents, charges with a simulated fee, refunds, a hosted checkout
+page that takes Stripe's test cards, and webhooks signed as Stripe signs
+them. It keeps Stripe's state in its own SQLite file, never in the app's
+database. Mount it under a prefix (the app uses /_stripe) or run it alone:
+`python -m ticketing.payments.standin --port 12111`.
+
+Config keys (a plain dict):
+  STANDIN_DB               SQLite file (default <instance>/stripe-standin.db)
+  STANDIN_PUBLIC_URL       base URL buyers reach it at, prefix included (default:
+                           the request's own, e.g. http://host/_stripe)
+  STANDIN_WEBHOOK_URL      where events are POSTed ("" = record only)
+  STANDIN_WEBHOOK_SECRET   whsec_... used to sign them
+  STANDIN_WEBHOOK_MODE     "async" (default), "sync" or "off"
+  STANDIN_WEBHOOK_ATTEMPTS / STANDIN_WEBHOOK_BACKOFF_SECONDS  retry policy (4, 0.5)
+  STANDIN_API_VERSION      api_version stamped on events (default: the SDK's)
+"""
+
+import logging
+import os
+import sqlite3
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ticketing.payments.standin import admin, api, checkout
+from ticketing.payments.standin.core import StandIn
+from ticketing.payments.standin.errors import StripeFailure
+from ticketing.templating import money
+
+__all__ = ["StandIn", "create_standin_app"]
+
+log = logging.getLogger(__name__)
+_TICKETING_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_REPO_ROOT = os.path.dirname(_TICKETING_DIR)
+
+
+def create_standin_app(config: dict | None = None) -> Flask:
+    """Build a self-contained stand-in; `app.extensions["stripe_standin"]` is its state."""
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(_REPO_ROOT, "templates"),
+        static_folder=os.path.join(_TICKETING_DIR, "static"),
+        static_url_path="/static",
+        instance_path=os.path.join(_REPO_ROOT, "instance"),
+    )
+    app.config.update(config or {})
+    if not app.config.get("STANDIN_DB"):
+        app.config["STANDIN_DB"] = os.path.join(app.instance_path, "stripe-standin.db")
+    app.config.setdefault("SECRET_KEY", "stand-in-has-no-sessions")
+    app.extensions["stripe_standin"] = StandIn(app.config)
+    app.jinja_env.filters["money"] = money
+    app.register_blueprint(api.bp)
+    app.register_blueprint(checkout.bp)
+    app.register_blueprint(admin.bp)
+    _register_errors(app)
+    return app
+
+
+def _register_errors(app: Flask) -> None:
+    """Stripe-shaped JSON under /v1 and /_standin, a plain page elsewhere; never a bare 500."""
+
+    def wants_json() -> bool:
+        return request.path.startswith(("/v1/", "/_standin/")) or request.path == "/v1"
+
+    @app.errorhandler(StripeFailure)
+    def stripe_failure(exc: StripeFailure):
+        return api.json_response(exc.body(), exc.status)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if wants_json():
+            message = (
+                f"Unrecognized request URL ({request.method}: {request.path})."
+                if exc.code in (404, 405)
+                else exc.description
+            )
+            return api.json_response(
+                {"error": {"type": "invalid_request_error", "message": message}}, exc.code
+            )
+        return render_template("standin/closed.html", session=None, error=exc), exc.code
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def lock_timeout(exc: sqlite3.OperationalError):
+        """The store stayed locked too long: Stripe's 429 lock_timeout, which the SDK retries."""
+        log.warning("stand-in: store busy on %s %s: %s", request.method, request.path, exc)
+        body = {
+            "error": {
+                "type": "invalid_request_error",
+                "code": "lock_timeout",
+                "message": "This object cannot be accessed right now; try again.",
+            }
+        }
+        return api.json_response(body, 429, {"Stripe-Should-Retry": "true"})
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("stand-in: unexpected error on %s %s", request.method, request.path)
+        if wants_json():
+            body = {"error": {"type": "api_error", "message": "An unexpected error occurred."}}
+            return api.json_response(body, 500, {"Stripe-Should-Retry": "false"})
+        return render_template("standin/closed.html", session=None, error=exc), 500
