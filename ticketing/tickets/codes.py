@@ -25,3 +25,8 @@ def normalize_code(text: str) -> str:
 
 def looks_like_code(code: str) -> bool:
     return len(code) == CODE_LENGTH and not _NOT_BASE32.search(code)
+
+
+def grouped_code(code: str, size: int = 4) -> str:
+    """The code in groups of four, for reading out over a phone or at a door."""
+    return " ".join(code[i : i + size] for i in range(0, len(code), size))

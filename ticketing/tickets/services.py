@@ -3,9 +3,10 @@
 from sqlalchemy import select
 
 from ticketing.database import utcnow
+from ticketing.errors import Conflict
 from ticketing.extensions import db
 from ticketing.orders.models import Order
-from ticketing.tickets.codes import new_code
+from ticketing.tickets.codes import looks_like_code, new_code, normalize_code
 from ticketing.tickets.models import Ticket
 
 
@@ -42,3 +43,43 @@ def revoke_tickets(order: Order) -> int:
         count += 1
     db.session.flush()
     return count
+
+
+def reissue_ticket(ticket: Ticket) -> Ticket:
+    """A new ticket with a new code in place of `ticket`, which is revoked.
+
+    For a code that leaked (a forwarded screenshot): the old code stops working
+    at the door and points to its replacement.
+    """
+    if ticket.status != "valid":
+        raise Conflict("Only a valid ticket can be reissued.", field="ticket")
+    replacement = Ticket(
+        code=new_code(),
+        order_id=ticket.order_id,
+        order_line_id=ticket.order_line_id,
+        ticket_type_id=ticket.ticket_type_id,
+        event_id=ticket.event_id,
+        holder_name=ticket.holder_name,
+    )
+    db.session.add(replacement)
+    db.session.flush()
+    ticket.status, ticket.revoked_at = "revoked", utcnow()
+    ticket.replaced_by_id = replacement.id
+    db.session.flush()
+    return replacement
+
+
+def ticket_by_code(text: str) -> Ticket | None:
+    """The ticket a scanned or typed code means, or None."""
+    code = normalize_code(text)
+    if not looks_like_code(code):
+        return None
+    return db.session.execute(select(Ticket).where(Ticket.code == code)).scalar_one_or_none()
+
+
+def order_tickets(order: Order) -> list[Ticket]:
+    """The order's tickets in a stable order: valid first, then by issue."""
+    tickets = db.session.execute(
+        select(Ticket).where(Ticket.order_id == order.id).order_by(Ticket.id)
+    ).scalars()
+    return sorted(tickets, key=lambda t: (t.status != "valid", t.id))

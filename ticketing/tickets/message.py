@@ -1,0 +1,84 @@
+"""The ticket email as a MIME message: text, HTML, and each QR as an inline PNG.
+
+Structure (what mail clients render best):
+multipart/alternative [ text/plain, multipart/related [ text/html, image/png... ] ]
+The HTML refers to each image by `cid:`; SVG is not used because most mail
+clients do not show it. Each image holds only its ticket's code.
+"""
+
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from ticketing.orders.access import access_token_for
+from ticketing.orders.models import Order
+from ticketing.tickets.codes import grouped_code
+from ticketing.tickets.models import Ticket
+from ticketing.tickets.qr import qr_png
+
+SENDER_NAME = "Benefit tickets"
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL on BASE_URL, built without a request (emails go out from webhooks)."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme or "http"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def order_link(order: Order, **params) -> str:
+    """The absolute, private link to the order page."""
+    return external_url(
+        "tickets.order_page", order_id=order.id, token=access_token_for(order), **params
+    )
+
+
+def build_ticket_email(order: Order, tickets: list[Ticket]) -> EmailMessage:
+    """The message for a paid order's valid tickets (the caller decides who gets one)."""
+    event = order.event
+    domain = _domain(current_app.config["MAIL_SENDER"])
+    images = [
+        (ticket, make_msgid(idstring=f"qr-{ticket.code}", domain=domain)) for ticket in tickets
+    ]
+    context = {
+        "order": order,
+        "event": event,
+        "link": order_link(order),
+        "tickets": [
+            {"ticket": t, "grouped": grouped_code(t.code), "cid": cid[1:-1]} for t, cid in images
+        ],
+    }
+    message = EmailMessage()
+    message["Subject"] = f"Your tickets: {event.name}"
+    message["From"] = formataddr((SENDER_NAME, current_app.config["MAIL_SENDER"]))
+    message["To"] = formataddr((order.buyer_name, order.buyer_email))
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = make_msgid(idstring=f"order-{order.id}", domain=domain)
+    # Mail robots (vacation replies) should not answer a ticket email.
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(_render("emails/tickets.txt", context))
+    message.add_alternative(_render("emails/tickets.html", context), subtype="html")
+    html_part = message.get_payload()[1]
+    for ticket, cid in images:
+        html_part.add_related(
+            qr_png(ticket.code),
+            maintype="image",
+            subtype="png",
+            cid=cid,
+            filename=f"ticket-{ticket.code}.png",
+            disposition="inline",
+        )
+    return message
+
+
+def _render(name: str, context: dict) -> str:
+    """Without the page context processors: they may need a request, and emails have none."""
+    return current_app.jinja_env.get_template(name).render(**context)
+
+
+def _domain(sender: str) -> str:
+    return sender.rpartition("@")[2] or "localhost"
