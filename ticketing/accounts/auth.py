@@ -105,3 +105,23 @@ def load_user(user_id: str):
 
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     return user if user is not None and user.active else None
+
+
+def page_role_required(*roles: str):
+    """Like require_role, for pages: anonymous people are sent to the login form."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated and bearer_token() is None:
+                return login_manager.unauthorized()
+            principal = current_principal()
+            if principal is None:
+                abort(403, "Your account is not a member of any organization.")
+            if roles and principal.role not in roles:
+                abort(403, "Your role may not do this.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

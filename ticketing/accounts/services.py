@@ -1,16 +1,24 @@
 """Creating users, organizations, memberships and API tokens. Services only flush."""
 
 import re
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ticketing.accounts.models import ROLES, ApiToken, Membership, Organization, User
 from ticketing.accounts.tokens import hash_secret, new_secret
+from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
 from ticketing.extensions import db
 
 TOKEN_PREFIX = "tkt"  # noqa: S105  (a label, not a secret)
+# Higher number, more power: a token or a new member never outranks its creator.
+ROLE_RANK = {"door": 1, "organizer": 2, "owner": 3}
+
+
+def role_at_most(role: str, ceiling: str) -> bool:
+    return ROLE_RANK.get(role, 99) <= ROLE_RANK.get(ceiling, 0)
 
 
 def slugify(text: str) -> str:
@@ -95,3 +103,115 @@ def issue_token(
     db.session.add(token)
     db.session.flush()
     return token, plain
+
+
+def members_of(organization_id: int) -> list[Membership]:
+    return list(
+        db.session.execute(
+            select(Membership)
+            .join(User)
+            .where(Membership.organization_id == organization_id)
+            .order_by(User.name, User.id)
+        ).scalars()
+    )
+
+
+def add_team_member(
+    organization: Organization, *, email: str, name: str, password: str, role: str, added_by: str
+) -> Membership:
+    """A new person joins the team; only an owner may add another owner.
+
+    Each person belongs to one organization (the session picks their first
+    membership), so an email that already has an account is refused.
+    """
+    if role not in ROLES:
+        raise ValidationFailed(f"Role must be one of {', '.join(ROLES)}.", field="role")
+    if not role_at_most(role, added_by):
+        raise ValidationFailed("Only an owner may add another owner.", field="role")
+    if find_user(email) is not None:
+        raise ValidationFailed("This email already has an account.", field="email")
+    return add_member(create_user(email, name, password), organization, role)
+
+
+def remove_member(membership: Membership, *, removed_by: Membership) -> None:
+    """Take someone off the team and revoke their tokens for this organization."""
+    if membership.id == removed_by.id:
+        raise ValidationFailed("You cannot remove yourself.", field="member")
+    if not role_at_most(membership.role, removed_by.role):
+        raise ValidationFailed("Only an owner may remove an owner.", field="member")
+    db.session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.user_id == membership.user_id,
+            ApiToken.organization_id == membership.organization_id,
+            ApiToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.delete(membership)
+    db.session.flush()
+
+
+def tokens_of(organization_id: int) -> list[ApiToken]:
+    return list(
+        db.session.execute(
+            select(ApiToken)
+            .where(ApiToken.organization_id == organization_id)
+            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
+        ).scalars()
+    )
+
+
+def revoke_token(token: ApiToken, *, revoked_by: Membership) -> None:
+    """Revoking is final: the row stays (for the list), the token stops working."""
+    if not role_at_most(token.role, revoked_by.role):
+        raise ValidationFailed("Only an owner may revoke an owner token.", field="token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    db.session.flush()
+
+
+def touch_token(token_id: int, now: datetime | None = None) -> bool:
+    """Record a token's use, at most once a minute (so reads rarely write)."""
+    now = now or utcnow()
+    result = db.session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(
+                ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - timedelta(minutes=1)
+            ),
+        )
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+def create_api_token(
+    membership: Membership, *, role: str, name: str, event_id: int | None = None
+) -> tuple[ApiToken, str]:
+    """A token made on the tokens page: never above its creator, bound to the org's event."""
+    from ticketing.events.models import Event
+
+    if membership.role == "door":
+        raise ValidationFailed("Door members cannot create tokens.", field="role")
+    if not role_at_most(role, membership.role):
+        raise ValidationFailed("A token cannot have more power than you.", field="role")
+    if event_id is not None:
+        event = db.session.get(Event, event_id)
+        if event is None or event.organization_id != membership.organization_id:
+            raise ValidationFailed("Choose one of your organization's events.", field="event_id")
+    return issue_token(membership, role, event_id=event_id, name=name)
+
+
+MAX_ID = 2_147_483_647  # ids are 32-bit on PostgreSQL
+
+
+def get_row(model, ident: int):
+    """db.session.get, but an id no row can have is simply not found
+    (PostgreSQL would refuse a too-large number with an error)."""
+    if not isinstance(ident, int) or not 0 < ident <= MAX_ID:
+        return None
+    return db.session.get(model, ident)

@@ -3,10 +3,10 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ticketing.accounts.services import slugify
-from ticketing.errors import ValidationFailed
+from ticketing.errors import Conflict, ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.money import is_known_currency
@@ -73,3 +73,155 @@ def published_events() -> list[Event]:
 
 def event_by_slug(slug: str) -> Event | None:
     return db.session.execute(select(Event).where(Event.slug == slug)).scalar_one_or_none()
+
+
+# --- Organizer management: listing, editing, validation -------------------
+
+EVENT_FIELDS = frozenset(
+    {"name", "description", "venue", "starts_at", "ends_at", "timezone", "currency"}
+    | {"goal_minor", "beneficiary", "published"}
+)
+TIER_FIELDS = frozenset(
+    {"name", "description", "price_minor", "capacity", "pay_what_you_want", "min_price_minor"}
+    | {"max_per_order", "sales_start", "sales_end", "position"}
+)
+
+
+def events_of(organization_id: int) -> list[Event]:
+    """Every event of an organization, published or draft, the next one first."""
+    return list(
+        db.session.execute(
+            select(Event)
+            .where(Event.organization_id == organization_id)
+            .order_by(Event.starts_at.desc(), Event.id.desc())
+        ).scalars()
+    )
+
+
+def sold_and_capacity(event_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per event: seats in paid orders, and the sum of tier capacities."""
+    from ticketing.orders.models import SOLD_STATUSES, Order, OrderLine
+
+    result = {event_id: (0, 0) for event_id in event_ids}
+    if not event_ids:
+        return result
+    capacity = dict(
+        db.session.execute(
+            select(TicketType.event_id, func.coalesce(func.sum(TicketType.capacity), 0))
+            .where(TicketType.event_id.in_(event_ids))
+            .group_by(TicketType.event_id)
+        ).all()
+    )
+    sold = dict(
+        db.session.execute(
+            select(Order.event_id, func.coalesce(func.sum(OrderLine.quantity), 0))
+            .join(OrderLine, OrderLine.order_id == Order.id)
+            .where(Order.event_id.in_(event_ids), Order.status.in_(SOLD_STATUSES))
+            .group_by(Order.event_id)
+        ).all()
+    )
+    for event_id in event_ids:
+        result[event_id] = (int(sold.get(event_id, 0)), int(capacity.get(event_id, 0)))
+    return result
+
+
+def has_orders(event: Event) -> bool:
+    from ticketing.orders.models import Order
+
+    return (
+        db.session.execute(select(Order.id).where(Order.event_id == event.id).limit(1)).first()
+        is not None
+    )
+
+
+def check_event_fields(fields: dict) -> dict:
+    """Refuse what the database or the rules would refuse, naming the field."""
+    if "name" in fields and not (fields["name"] or "").strip():
+        raise ValidationFailed("Give the event a name.", field="name")
+    if "timezone" in fields:
+        check_timezone(fields["timezone"])
+    if "currency" in fields:
+        fields["currency"] = check_currency(fields["currency"])
+    goal = fields.get("goal_minor")
+    if goal is not None and goal < 0:
+        raise ValidationFailed("The goal cannot be negative.", field="goal_minor")
+    for name in ("starts_at", "ends_at"):
+        value = fields.get(name)
+        if value is not None and value.tzinfo is None:
+            raise ValidationFailed("Give a time with its UTC offset.", field=name)
+    return fields
+
+
+def create_managed_event(organization_id: int, **fields) -> Event:
+    """An event created by an organizer (page or API), validated first."""
+    fields = check_event_fields({k: v for k, v in fields.items() if k in EVENT_FIELDS})
+    if fields.get("goal_minor") is None:
+        fields.pop("goal_minor", None)
+    return create_event(organization_id, **fields)
+
+
+def update_event(event: Event, **changes) -> Event:
+    """Change an event; its currency is fixed once anyone has ordered."""
+    changes = check_event_fields({k: v for k, v in changes.items() if k in EVENT_FIELDS})
+    new_currency = changes.get("currency")
+    if new_currency and new_currency != event.currency and has_orders(event):
+        raise Conflict(
+            "The currency cannot change once an order exists for this event.", field="currency"
+        )
+    for name, value in changes.items():
+        setattr(event, name, value)
+    db.session.flush()
+    return event
+
+
+def check_tier_fields(fields: dict, current: TicketType | None = None) -> dict:
+    """Validate a tier's fields, alone and together (current values fill the gaps)."""
+
+    def value(name):
+        return fields[name] if name in fields else getattr(current, name, None)
+
+    if "name" in fields and not (fields["name"] or "").strip():
+        raise ValidationFailed("Give the tier a name.", field="name")
+    for name in ("price_minor", "capacity", "min_price_minor"):
+        if fields.get(name) is not None and fields[name] < 0:
+            raise ValidationFailed("Must be zero or more.", field=name)
+    if fields.get("max_per_order") is not None and fields["max_per_order"] < 1:
+        raise ValidationFailed("Must be at least 1.", field="max_per_order")
+    for name in ("sales_start", "sales_end"):
+        if fields.get(name) is not None and fields[name].tzinfo is None:
+            raise ValidationFailed("Give a time with its UTC offset.", field=name)
+    start, end = value("sales_start"), value("sales_end")
+    if start is not None and end is not None and end <= start:
+        raise ValidationFailed("Sales must end after they start.", field="sales_end")
+    if value("pay_what_you_want") and value("min_price_minor") is None:
+        fields["min_price_minor"] = 0
+    return fields
+
+
+def create_ticket_type(event: Event, **fields) -> TicketType:
+    fields = check_tier_fields({k: v for k, v in fields.items() if k in TIER_FIELDS})
+    for name in ("max_per_order", "position", "description"):
+        if fields.get(name) is None:
+            fields.pop(name, None)
+    return add_ticket_type(event, **fields)
+
+
+def update_ticket_type(tier: TicketType, **changes) -> TicketType:
+    """Change a tier. Orders keep the prices they were made at (their lines hold
+    unit_price_minor); capacity never drops below the seats sold or held."""
+    from ticketing.orders.availability import seats_taken
+
+    changes = check_tier_fields({k: v for k, v in changes.items() if k in TIER_FIELDS}, tier)
+    if "capacity" in changes and changes["capacity"] < tier.capacity:
+        # Lock the tier first (PostgreSQL), so a checkout cannot take the seat we count.
+        db.session.execute(select(TicketType.id).where(TicketType.id == tier.id).with_for_update())
+        taken = seats_taken([tier.id])[tier.id]
+        if changes["capacity"] < taken:
+            raise ValidationFailed(
+                f"Capacity cannot be below the {taken} seats already sold or held.",
+                field="capacity",
+            )
+    for name, value in changes.items():
+        setattr(tier, name, value)
+    db.session.flush()
+    return tier

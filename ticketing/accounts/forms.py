@@ -1,0 +1,46 @@
+"""Flask-WTF forms for the account pages (each carries a CSRF token)."""
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Regexp
+
+# A plain shape check: the email_validator package is not a dependency.
+EMAIL_SHAPE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address.")
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+ROLE_CHOICES = [
+    SelectChoice("door", "Door staff"),
+    SelectChoice("organizer", "Organizer"),
+    SelectChoice("owner", "Owner"),
+]
+
+
+class LoginForm(FlaskForm):
+    email = StringField(
+        "Email", filters=[strip], validators=[DataRequired(), EMAIL_SHAPE, Length(max=254)]
+    )
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
+
+
+class MemberForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    email = StringField(
+        "Email", filters=[strip], validators=[DataRequired(), EMAIL_SHAPE, Length(max=254)]
+    )
+    password = PasswordField(
+        "Initial password",
+        validators=[DataRequired(), Length(min=10, max=500, message="Use at least 10 characters.")],
+    )
+    role = SelectField("Role", choices=ROLE_CHOICES, default="door")
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default="door")
+    # Choices are the organization's events, filled in by the view.
+    event_id = SelectField("Only for event", choices=[], default="", coerce=str)

@@ -1,0 +1,148 @@
+"""Organizer forms for events and tiers.
+
+People type local times and major-unit amounts ("12.50"); the forms turn
+them into aware UTC and integer minor units for the services.
+"""
+
+from datetime import UTC, datetime
+from decimal import InvalidOperation
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ticketing.errors import ValidationFailed
+from ticketing.events.services import TIMEZONES
+from ticketing.money import KNOWN_CURRENCIES, MoneyError, from_decimal, to_decimal
+
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+COMMON_CURRENCIES = ["EUR", "USD", "GBP", "TRY", "GEL", "AMD", "ILS", "CHF", "PLN"]
+
+
+def currency_choices() -> list[SelectChoice]:
+    rest = sorted(KNOWN_CURRENCIES - set(COMMON_CURRENCIES))
+    return [SelectChoice(code) for code in COMMON_CURRENCIES + rest]
+
+
+def timezone_choices() -> list[SelectChoice]:
+    return [SelectChoice(name, name.replace("_", " ")) for name in sorted(TIMEZONES)]
+
+
+def to_utc(local: datetime | None, timezone: str) -> datetime | None:
+    """A wall-clock time typed for the event's zone, as an aware datetime."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def to_local(value: datetime | None, timezone: str) -> datetime | None:
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+
+
+def parse_amount(text: str | None, currency: str, field: str) -> int | None:
+    """Major units typed by a person -> minor units, or a field error."""
+    if text is None or not text.strip():
+        return None
+    try:
+        minor = from_decimal(text, currency)
+    except (InvalidOperation, MoneyError, ValueError):
+        raise ValidationFailed(
+            f"Enter an amount in {currency}, like 25 or 12.50.", field=field
+        ) from None
+    if minor < 0:
+        raise ValidationFailed("Must be zero or more.", field=field)
+    return minor
+
+
+def show_amount(minor: int | None, currency: str) -> str:
+    return "" if minor is None else str(to_decimal(minor, currency))
+
+
+class EventForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Length(max=20000)])
+    venue = StringField("Venue", validators=[Length(max=300)])
+    starts_at = DateTimeLocalField(
+        "Starts at (local time)", format=LOCAL_FORMATS, validators=[InputRequired()]
+    )
+    timezone = SelectField("Time zone", default="Europe/Istanbul")
+    currency = SelectField("Currency", default="EUR")
+    goal = StringField("Fundraising goal", validators=[Optional(), Length(max=30)])
+    beneficiary = StringField("Beneficiary", validators=[Length(max=300)])
+    published = BooleanField("Published (visible to the public)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+        self.currency.choices = currency_choices()
+
+    def fill_from(self, event) -> None:
+        """Show a saved event, in its own time zone and major units."""
+        for name in ("name", "description", "venue", "timezone", "currency", "beneficiary"):
+            getattr(self, name).data = getattr(event, name)
+        self.published.data = event.published
+        self.starts_at.data = to_local(event.starts_at, event.timezone)
+        self.goal.data = show_amount(event.goal_minor, event.currency)
+
+    def to_fields(self) -> dict:
+        return {
+            "name": self.name.data.strip(),
+            "description": self.description.data or "",
+            "venue": (self.venue.data or "").strip(),
+            "starts_at": to_utc(self.starts_at.data, self.timezone.data),
+            "timezone": self.timezone.data,
+            "currency": self.currency.data,
+            "goal_minor": parse_amount(self.goal.data, self.currency.data, "goal"),
+            "beneficiary": (self.beneficiary.data or "").strip(),
+            "published": bool(self.published.data),
+        }
+
+
+class TierForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Length(max=5000)])
+    price = StringField("Price", validators=[DataRequired(), Length(max=30)])
+    capacity = IntegerField("Capacity", validators=[InputRequired(), NumberRange(min=0)])
+    pay_what_you_want = BooleanField("Pay what you want (the price is the suggestion)")
+    min_price = StringField("Minimum price", validators=[Optional(), Length(max=30)])
+    max_per_order = IntegerField(
+        "Most per order", default=10, validators=[InputRequired(), NumberRange(min=1, max=1000)]
+    )
+    sales_start = DateTimeLocalField("Sales start", format=LOCAL_FORMATS, validators=[Optional()])
+    sales_end = DateTimeLocalField("Sales end", format=LOCAL_FORMATS, validators=[Optional()])
+
+    def fill_from(self, tier, event) -> None:
+        self.name.data = tier.name
+        self.description.data = tier.description
+        self.price.data = show_amount(tier.price_minor, event.currency)
+        self.capacity.data = tier.capacity
+        self.pay_what_you_want.data = tier.pay_what_you_want
+        self.min_price.data = show_amount(tier.min_price_minor, event.currency)
+        self.max_per_order.data = tier.max_per_order
+        self.sales_start.data = to_local(tier.sales_start, event.timezone)
+        self.sales_end.data = to_local(tier.sales_end, event.timezone)
+
+    def to_fields(self, event) -> dict:
+        currency = event.currency
+        return {
+            "name": self.name.data.strip(),
+            "description": self.description.data or "",
+            "price_minor": parse_amount(self.price.data, currency, "price"),
+            "capacity": self.capacity.data,
+            "pay_what_you_want": bool(self.pay_what_you_want.data),
+            "min_price_minor": parse_amount(self.min_price.data, currency, "min_price"),
+            "max_per_order": self.max_per_order.data,
+            "sales_start": to_utc(self.sales_start.data, event.timezone),
+            "sales_end": to_utc(self.sales_end.data, event.timezone),
+        }

@@ -1,0 +1,166 @@
+"""Organizer pages: the organization's events, and forms to create and edit
+events and their tiers. Owners and organizers only; other organizations'
+events are 404."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+
+from ticketing.accounts.auth import current_principal, page_role_required
+from ticketing.accounts.models import MONEY_ROLES
+from ticketing.accounts.services import get_row
+from ticketing.errors import DomainError
+from ticketing.events import services
+from ticketing.events.forms import EventForm, TierForm
+from ticketing.events.models import Event, TicketType
+from ticketing.extensions import db
+from ticketing.orders.availability import seats_taken
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+# Services name model fields; the forms show major-unit amounts under other names.
+FORM_FIELD = {"goal_minor": "goal", "price_minor": "price", "min_price_minor": "min_price"}
+
+
+def dashboard_url(event: Event) -> str | None:
+    """The event's dashboard, once the reports domain provides it."""
+    if "reports.dashboard" in current_app.view_functions:
+        return url_for("reports.dashboard", event_id=event.id)
+    return None
+
+
+@bp.context_processor
+def manage_helpers():
+    return {"dashboard_url": dashboard_url}
+
+
+def org_event(event_id: int) -> Event:
+    principal = current_principal()
+    event = get_row(Event, event_id)
+    if event is None or not principal.can_see_event(event):
+        abort(404, "No such event.")
+    return event
+
+
+def org_tier(event: Event, tier_id: int) -> TicketType:
+    tier = get_row(TicketType, tier_id)
+    if tier is None or tier.event_id != event.id:
+        abort(404, "No such ticket type.")
+    return tier
+
+
+def show_error(form, exc: DomainError) -> None:
+    """Put a service's refusal next to its field, or on top of the form."""
+    field = getattr(form, FORM_FIELD.get(exc.field, exc.field or ""), None)
+    if field is None:
+        flash(exc.message, "error")
+    else:
+        field.errors = [*field.errors, exc.message]
+
+
+@bp.get("/events")
+@page_role_required(*MONEY_ROLES)
+def events():
+    principal = current_principal()
+    rows = services.events_of(principal.organization_id)
+    if principal.event_id is not None:
+        rows = [e for e in rows if e.id == principal.event_id]
+    counts = services.sold_and_capacity([e.id for e in rows])
+    return render_template("manage/events.html", events=rows, counts=counts)
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@page_role_required(*MONEY_ROLES)
+def new_event():
+    principal = current_principal()
+    if principal.event_id is not None:
+        abort(403, "This login may only manage its own event.")
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            event = services.create_managed_event(principal.organization_id, **form.to_fields())
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"“{event.name}” is created. Now add its ticket types.", "info")
+            return redirect(url_for("manage.edit_event", event_id=event.id))
+    status = 422 if form.errors else 200
+    return render_template("manage/event_form.html", form=form, event=None), status
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@page_role_required(*MONEY_ROLES)
+def edit_event(event_id: int):
+    event = org_event(event_id)
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            services.update_event(event, **form.to_fields())
+        except DomainError as exc:
+            db.session.rollback()
+            event = org_event(event_id)
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash("Saved.", "info")
+            return redirect(url_for("manage.edit_event", event_id=event.id))
+    elif not form.is_submitted():
+        form.fill_from(event)
+    status = 422 if form.errors else 200
+    tiers = event.ticket_types
+    taken = seats_taken([t.id for t in tiers]) if tiers else {}
+    return render_template(
+        "manage/event_form.html",
+        form=form,
+        event=event,
+        tiers=tiers,
+        taken=taken,
+        locked_currency=services.has_orders(event),
+    ), status
+
+
+@bp.route("/events/<int:event_id>/tiers/new", methods=["GET", "POST"])
+@page_role_required(*MONEY_ROLES)
+def new_tier(event_id: int):
+    event = org_event(event_id)
+    form = TierForm()
+    if form.validate_on_submit():
+        try:
+            services.create_ticket_type(event, **form.to_fields(event))
+        except DomainError as exc:
+            db.session.rollback()
+            event = org_event(event_id)
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash("Ticket type added.", "info")
+            return redirect(url_for("manage.edit_event", event_id=event.id))
+    status = 422 if form.errors else 200
+    return render_template("manage/tier_form.html", form=form, event=event, tier=None), status
+
+
+@bp.route("/events/<int:event_id>/tiers/<int:tier_id>/edit", methods=["GET", "POST"])
+@page_role_required(*MONEY_ROLES)
+def edit_tier(event_id: int, tier_id: int):
+    event = org_event(event_id)
+    tier = org_tier(event, tier_id)
+    form = TierForm()
+    if form.validate_on_submit():
+        try:
+            services.update_ticket_type(tier, **form.to_fields(event))
+        except DomainError as exc:
+            db.session.rollback()
+            event = org_event(event_id)
+            tier = org_tier(event, tier_id)
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash("Ticket type saved. Existing orders keep the price they were made at.", "info")
+            return redirect(url_for("manage.edit_event", event_id=event.id))
+    elif not form.is_submitted():
+        form.fill_from(tier, event)
+    status = 422 if form.errors else 200
+    taken = seats_taken([tier.id])[tier.id]
+    return render_template(
+        "manage/tier_form.html", form=form, event=event, tier=tier, taken=taken
+    ), status

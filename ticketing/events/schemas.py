@@ -1,0 +1,178 @@
+"""API schemas for events and ticket types: one for input, one for output.
+
+Times come in as ISO 8601 WITH a UTC offset (a time without one is refused
+with 422: a concert's start must never depend on a server's zone) and go out
+in the event's own time zone, with its offset. Money is integer minor units;
+a JSON float is refused.
+"""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from marshmallow import ValidationError, fields, validates_schema
+from marshmallow.validate import Length, Range
+
+from ticketing.events.services import TIMEZONES
+from ticketing.money import is_known_currency
+from ticketing.schemas import BaseSchema
+
+# The columns are 32-bit integers on PostgreSQL.
+MAX_INT = 2_147_483_647
+# Far enough either way for any concert; keeps time zone arithmetic in range.
+TIME_RANGE = Range(min=datetime(2000, 1, 1, tzinfo=UTC), max=datetime(2999, 12, 31, tzinfo=UTC))
+
+
+def no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise ValidationError("NUL characters are not allowed.")
+
+
+def known_timezone(value: str) -> None:
+    if value not in TIMEZONES:
+        raise ValidationError(
+            f"Unknown time zone {value!r}; use an IANA name like Europe/Istanbul."
+        )
+
+
+def known_currency(value: str) -> None:
+    if not is_known_currency(value):
+        raise ValidationError(f"Unknown currency {value!r}; use an ISO 4217 code like EUR.")
+
+
+def Text(max_length: int, **kwargs) -> fields.String:  # noqa: N802  (a field factory)
+    return fields.String(validate=[Length(max=max_length), no_nul], **kwargs)
+
+
+def Name(**kwargs) -> fields.String:  # noqa: N802
+    return fields.String(validate=[Length(min=1, max=200), no_nul], **kwargs)
+
+
+def Minor(**kwargs) -> fields.Integer:  # noqa: N802
+    """An amount in minor units: an integer, never a float, never negative."""
+    return fields.Integer(strict=True, validate=Range(min=0, max=MAX_INT), **kwargs)
+
+
+def Count(minimum: int = 0, **kwargs) -> fields.Integer:  # noqa: N802
+    return fields.Integer(strict=True, validate=Range(min=minimum, max=MAX_INT), **kwargs)
+
+
+def Moment(**kwargs) -> fields.AwareDateTime:  # noqa: N802
+    return fields.AwareDateTime(validate=TIME_RANGE, **kwargs)
+
+
+class EventLocalDateTime(fields.AwareDateTime):
+    """Dumped in the event's time zone, with its offset (19:30+03:00)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None:
+            zone = getattr(obj, "timezone", None) or obj.event.timezone
+            value = value.astimezone(ZoneInfo(zone))
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+# --- events ----------------------------------------------------------------
+
+
+class EventFieldsSchema(BaseSchema):
+    """Every writable event field, all optional (PATCH)."""
+
+    name = Name()
+    description = Text(20_000)
+    venue = Text(300)
+    starts_at = Moment(metadata={"description": "ISO 8601 with a UTC offset."})
+    ends_at = Moment(allow_none=True)
+    timezone = fields.String(validate=known_timezone, metadata={"example": "Europe/Istanbul"})
+    currency = fields.String(validate=known_currency, metadata={"example": "EUR"})
+    goal_minor = Minor(allow_none=True)
+    beneficiary = Text(300)
+    published = fields.Boolean()
+
+    @validates_schema
+    def ends_after_start(self, data, **kwargs):
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start is not None and end is not None and end <= start:
+            raise ValidationError("The event must end after it starts.", "ends_at")
+
+
+class EventCreateSchema(EventFieldsSchema):
+    name = Name(required=True)
+    starts_at = Moment(required=True, metadata={"description": "ISO 8601 with a UTC offset."})
+    timezone = fields.String(
+        required=True, validate=known_timezone, metadata={"example": "Europe/Istanbul"}
+    )
+    venue = Text(300, required=True)
+    currency = fields.String(required=True, validate=known_currency, metadata={"example": "EUR"})
+
+
+class EventUpdateSchema(EventFieldsSchema):
+    pass
+
+
+class EventSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    organization_id = fields.Integer(dump_only=True)
+    slug = fields.String(dump_only=True)
+    name = fields.String()
+    description = fields.String()
+    venue = fields.String()
+    starts_at = EventLocalDateTime()
+    ends_at = EventLocalDateTime(allow_none=True)
+    timezone = fields.String()
+    currency = fields.String()
+    goal_minor = fields.Integer(allow_none=True)
+    beneficiary = fields.String()
+    published = fields.Boolean()
+    created_at = fields.AwareDateTime(dump_only=True)
+
+
+# --- ticket types ----------------------------------------------------------
+
+
+class TicketTypeFieldsSchema(BaseSchema):
+    name = Name()
+    description = Text(5_000)
+    price_minor = Minor(metadata={"description": "For pay-what-you-want: the suggested price."})
+    capacity = Count()
+    pay_what_you_want = fields.Boolean()
+    min_price_minor = Minor(allow_none=True)
+    max_per_order = Count(1)
+    sales_start = Moment(allow_none=True)
+    sales_end = Moment(allow_none=True)
+    position = Count()
+
+    @validates_schema
+    def sales_window(self, data, **kwargs):
+        start, end = data.get("sales_start"), data.get("sales_end")
+        if start is not None and end is not None and end <= start:
+            raise ValidationError("Sales must end after they start.", "sales_end")
+
+
+class TicketTypeCreateSchema(TicketTypeFieldsSchema):
+    name = Name(required=True)
+    price_minor = Minor(
+        required=True, metadata={"description": "For pay-what-you-want: the suggested price."}
+    )
+    capacity = Count(required=True)
+
+
+class TicketTypeUpdateSchema(TicketTypeFieldsSchema):
+    pass
+
+
+class TicketTypeSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    event_id = fields.Integer(dump_only=True)
+    name = fields.String()
+    description = fields.String()
+    currency = fields.String(attribute="event.currency", dump_only=True)
+    price_minor = fields.Integer()
+    capacity = fields.Integer()
+    available = fields.Integer(
+        dump_only=True, metadata={"description": "capacity - sold - unexpired holds"}
+    )
+    pay_what_you_want = fields.Boolean()
+    min_price_minor = fields.Integer(allow_none=True)
+    max_per_order = fields.Integer()
+    sales_start = EventLocalDateTime(allow_none=True)
+    sales_end = EventLocalDateTime(allow_none=True)
+    position = fields.Integer()
