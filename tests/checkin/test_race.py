@@ -1,0 +1,91 @@
+"""Two (or fifty) phones scanning one ticket at the same instant, over real HTTP.
+
+Each thread has its own HTTP connection, and the server its own database
+connection per request (the pool is wide enough for all of them), so the
+database alone decides who gets in.
+"""
+
+import threading
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from tests.checkin.conftest import fresh_nonce
+from tests.conftest import LiveServer
+from ticketing.checkin.models import CheckIn, ScanAttempt
+
+SCANNERS = 50
+
+
+@pytest.fixture
+def wide_server(make_app, db):
+    app = make_app(
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": SCANNERS, "max_overflow": 5, "pool_timeout": 60}
+    )
+    with LiveServer(app) as server:
+        yield server
+
+
+def race(url: str, payloads: list[dict], headers: dict) -> list[tuple[int, dict]]:
+    """Send every payload at once (a barrier releases all threads together)."""
+    barrier = threading.Barrier(len(payloads))
+    answers: list = [None] * len(payloads)
+
+    def scanner(index: int) -> None:
+        with requests.Session() as http:
+            barrier.wait(timeout=30)
+            response = http.post(
+                f"{url}/api/v1/checkins", json=payloads[index], headers=headers, timeout=60
+            )
+            answers[index] = (response.status_code, response.json())
+
+    threads = [threading.Thread(target=scanner, args=(i,)) for i in range(len(payloads))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+    assert all(answer is not None for answer in answers), "a scanner got no answer"
+    return answers
+
+
+def rows(db, model, **where) -> int:
+    query = select(func.count()).select_from(model).filter_by(**where)
+    number = db.session.execute(query).scalar_one()
+    db.session.commit()
+    return number
+
+
+def _fifty_scans_give_exactly_one_ok(wide_server, door, db):
+    payloads = [
+        {"code": door.ticket.code, "nonce": fresh_nonce(), "gate": f"gate-{i}"}
+        for i in range(SCANNERS)
+    ]
+    answers = race(wide_server.url, payloads, door.headers())
+    statuses = sorted(body["status"] for _, body in answers)
+    assert statuses.count("ok") == 1
+    assert statuses.count("already_checked_in") == SCANNERS - 1
+    assert sorted({code for code, _ in answers}) == [200, 409]
+    (winner,) = [body for _, body in answers if body["status"] == "ok"]
+    for _, body in answers:
+        if body["status"] == "already_checked_in":
+            assert body["first_checked_in_at"] == winner["checked_in_at"]
+            assert body["gate"] == winner["gate"]
+    assert rows(db, CheckIn, ticket_id=door.ticket.id) == 1
+    assert rows(db, ScanAttempt, ticket_id=door.ticket.id) == SCANNERS
+
+
+def test_fifty_concurrent_scans_of_one_ticket_give_exactly_one_ok(wide_server, door, db):
+    """Runs on SQLite and, in the TEST_DATABASE_URL pass, on PostgreSQL."""
+    _fifty_scans_give_exactly_one_ok(wide_server, door, db)
+
+
+def test_the_same_nonce_sent_twenty_times_at_once_gets_one_answer(wide_server, door, db):
+    nonce = fresh_nonce()
+    payloads = [{"code": door.ticket.code, "nonce": nonce}] * 20
+    answers = race(wide_server.url, payloads, door.headers())
+    assert {code for code, _ in answers} == {200}
+    assert all(body == answers[0][1] for _, body in answers)
+    assert answers[0][1]["status"] == "ok"
+    assert rows(db, ScanAttempt, nonce=nonce) == 1
+    assert rows(db, CheckIn, ticket_id=door.ticket.id) == 1

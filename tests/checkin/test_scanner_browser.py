@@ -1,0 +1,157 @@
+"""A real Chromium whose fake camera shows a real ticket's QR code.
+
+The device-link scanner page, served over HTTP, reads the code through the
+vendored qr-scanner, checks it in (GREEN), and after "Scan next" the same
+code again answers ALREADY IN (AMBER) with the time of the first scan.
+"""
+
+import os
+import shutil
+
+import pytest
+import qrcode
+from PIL import Image
+from sqlalchemy import func, select
+
+from tests import factories
+from tests.checkin.conftest import settle
+from ticketing.checkin.models import CheckIn, ScanAttempt
+
+CHROMIUM = "/usr/bin/chromium"
+WIDTH, HEIGHT = 640, 480
+
+
+def require_chromium() -> None:
+    if shutil.which(CHROMIUM) is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing in CI: apt-get install -y chromium")
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+
+
+def write_fake_camera(path, text: str | None, frames: int = 10) -> None:
+    """A .y4m video of a QR code (or nothing) on a white frame, for Chromium's fake camera."""
+    frame = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    if text is not None:
+        qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8)
+        qr.add_data(text)
+        qr.make(fit=True)
+        code = qr.make_image(fill_color="black", back_color="white").convert("RGB")
+        frame.paste(code, ((WIDTH - code.width) // 2, (HEIGHT - code.height) // 2))
+    y, cb, cr = frame.convert("YCbCr").split()
+    half = (WIDTH // 2, HEIGHT // 2)
+    planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    with open(path, "wb") as video:
+        video.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            video.write(b"FRAME\n" + planes)
+
+
+def test_scanner_page_shows_green_then_amber_for_the_same_qr(live_server, door, db, tmp_path):
+    require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    device_token = factories.token(door.org, "door", event_id=door.event.id)
+    settle(db)
+    camera = tmp_path / "ticket.y4m"
+    write_fake_camera(camera, door.ticket.code)
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={camera}",
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        try:
+            context = browser.new_context(
+                viewport={"width": 390, "height": 844}, permissions=["camera"]
+            )
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{live_server.url}/door/device/{device_token}")
+            result = page.locator("#door-result")
+
+            expect(result).to_have_attribute("data-status", "ok", timeout=20_000)
+            expect(result).to_have_class("door-result result-ok")
+            expect(page.locator("#result-word")).to_have_text("WELCOME")
+            expect(page.locator("#result-name")).to_have_text("Ada Lovelace")
+            expect(page.locator("#result-tier")).to_have_text("Standard")
+            expect(page.locator("#count-in")).to_have_text("1", timeout=5_000)
+            page.screenshot(path=str(tmp_path / "green.png"))
+
+            page.locator("#scan-next").click()
+            expect(result).to_have_attribute("data-status", "already_checked_in", timeout=20_000)
+            expect(result).to_have_class("door-result result-already")
+            expect(page.locator("#result-word")).to_have_text("ALREADY IN")
+            expect(page.locator("#result-detail")).to_contain_text("First scanned at")
+            page.screenshot(path=str(tmp_path / "amber.png"))
+            assert errors == []
+        finally:
+            browser.close()
+
+    checkins = db.session.execute(select(func.count()).select_from(CheckIn)).scalar_one()
+    results = db.session.execute(select(ScanAttempt.result).order_by(ScanAttempt.id)).scalars()
+    assert checkins == 1
+    assert list(results) == ["ok", "already_checked_in"]
+
+
+def test_typed_code_and_guest_search_work_without_a_qr_in_view(live_server, door, db, tmp_path):
+    require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    device_token = factories.token(door.org, "door", event_id=door.event.id)
+    settle(db)
+    camera = tmp_path / "blank.y4m"
+    write_fake_camera(camera, None, frames=2)
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={camera}",
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        try:
+            context = browser.new_context(
+                viewport={"width": 390, "height": 844}, permissions=["camera"]
+            )
+            page = context.new_page()
+            page.goto(f"{live_server.url}/door/device/{device_token}")
+            expect(page.locator("#count-sold")).to_have_text("1")
+            expect(page.locator("#count-in")).to_have_text("0")
+            page.screenshot(path=str(tmp_path / "scanner.png"))
+
+            page.get_by_role("button", name="Find guest").click()
+            page.locator("#search-input").fill("lovelace")
+            page.locator("#search-input").press("Enter")
+            item = page.locator("#search-results li")
+            expect(item).to_have_count(1)
+            expect(item).to_contain_text("Ada Lovelace")
+            page.screenshot(path=str(tmp_path / "search.png"))
+
+            page.get_by_role("button", name="Type code").click()
+            code = door.ticket.code.lower()
+            page.locator("#code-input").fill(f"{code[:4]} {code[4:8]}-{code[8:]}")
+            page.locator("#code-form button[type=submit]").click()
+            result = page.locator("#door-result")
+            expect(result).to_have_attribute("data-status", "ok")
+            expect(page.locator("#result-name")).to_have_text("Ada Lovelace")
+            page.locator("#scan-next").click()
+            expect(page.locator("#count-in")).to_have_text("1")
+
+            page.get_by_role("button", name="Find guest").click()
+            page.locator("#search-input").fill("Ada")
+            page.locator("#search-input").press("Enter")
+            expect(page.locator("#search-results li button")).to_have_text("In")
+            expect(page.locator("#search-results li button")).to_be_disabled()
+        finally:
+            browser.close()

@@ -1,0 +1,120 @@
+"""The door API: scan a ticket, search attendees, count who is in, undo a check-in.
+
+The scan answer is serialized once and stored with the attempt, so a retry
+with the same nonce gets byte for byte the same answer.
+"""
+
+from flask import Response, abort, request
+from flask_smorest import Blueprint
+
+from ticketing.accounts.auth import current_principal, require_role
+from ticketing.checkin import queries, services
+from ticketing.checkin.schemas import (
+    AttendeeSchema,
+    AttendeeSearchSchema,
+    ScanOkSchema,
+    ScanRefusedSchema,
+    ScanSchema,
+    StatsSchema,
+    UndoneSchema,
+)
+from ticketing.extensions import db
+
+blp = Blueprint(
+    "checkin_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Door check-in: scans, attendee search, live count, undo.",
+)
+
+DOOR_ROLES = ("owner", "organizer", "door")
+UNDO_ROLES = ("owner", "organizer")
+SECURITY = [{"bearerAuth": []}]
+
+
+def printable(text: str, limit: int) -> str:
+    """Text safe to store: control characters (NUL breaks PostgreSQL) and lone
+    surrogates (not encodable as UTF-8) removed."""
+    kept = (ch for ch in text if ch >= " " and ch != "\x7f" and not "\ud800" <= ch <= "\udfff")
+    return "".join(kept).strip()[:limit]
+
+
+def scanning_device(body: dict) -> str:
+    return printable(body.get("device") or request.headers.get("User-Agent") or "", 200)
+
+
+@blp.route("/checkins", methods=["POST"])
+@require_role(*DOOR_ROLES)
+@blp.arguments(ScanSchema)
+@blp.response(200, ScanOkSchema)
+@blp.alt_response(409, schema=ScanRefusedSchema, description="The ticket may not enter")
+@blp.doc(security=SECURITY)
+def scan(body):
+    """Scan a ticket: 200 `ok`, or 409 with the reason.
+
+    The same `nonce` again (same organization) returns the first answer and
+    changes nothing.
+    """
+    principal = current_principal()
+    scan_request = services.ScanRequest(
+        code=printable(body["code"], 200),
+        event_id=body["event_id"],
+        nonce=body["nonce"],
+        gate=printable(body["gate"], 100),
+        device=scanning_device(body),
+    )
+    try:
+        answer = services.scan(principal, scan_request)
+    except services.NonceTaken:
+        db.session.rollback()
+        answer = services.stored_answer(principal.organization_id, scan_request.nonce)
+    db.session.commit()
+    return Response(answer.body_json, status=answer.http_status, mimetype="application/json")
+
+
+def _visible_event(event_id: int):
+    event = queries.event_for(current_principal(), event_id)
+    if event is None:
+        abort(404, "There is no such event.")
+    return event
+
+
+@blp.route("/events/<int:event_id>/attendees", methods=["GET"])
+@require_role(*DOOR_ROLES)
+@blp.arguments(AttendeeSearchSchema, location="query")
+@blp.response(200, AttendeeSchema(many=True))
+@blp.doc(security=SECURITY)
+def attendees(args, event_id):
+    """Find tickets by holder or buyer name, email, order number or code.
+
+    Door staff see names, tier, code and whether the ticket is in; buyer
+    emails only go to organizers and owners. Never money.
+    """
+    event = _visible_event(event_id)
+    principal = current_principal()
+    q = printable(args["q"], 200)
+    return queries.search_attendees(event, q, with_email=principal.sees_money)
+
+
+@blp.route("/events/<int:event_id>/checkins/stats", methods=["GET"])
+@require_role(*DOOR_ROLES)
+@blp.response(200, StatsSchema)
+@blp.doc(security=SECURITY)
+def checkin_stats(event_id):
+    """The live count for the door: tickets checked in and tickets sold."""
+    return queries.stats(_visible_event(event_id))
+
+
+@blp.route("/checkins/<int:checkin_id>/undo", methods=["POST"])
+@require_role(*UNDO_ROLES)
+@blp.response(200, UndoneSchema)
+@blp.alt_response(409, description="Already undone")
+@blp.doc(security=SECURITY)
+def undo(checkin_id):
+    """Undo a check-in (organizers and owners): the ticket may enter again."""
+    checkin = services.checkin_for(current_principal(), checkin_id)
+    if checkin is None:
+        abort(404, "There is no such check-in.")
+    services.undo(checkin, current_principal())
+    db.session.commit()
+    return checkin

@@ -1,0 +1,158 @@
+"""Read-only questions the door and the organizer ask: who is here, who is in.
+
+Each is one query (joins, no N+1), so the door's search stays fast while the
+queue waits and the organizer's list and CSV scale with the event.
+"""
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
+
+from ticketing.accounts.auth import Principal
+from ticketing.accounts.models import ApiToken, User
+from ticketing.checkin.models import CheckIn
+from ticketing.events.models import Event, TicketType
+from ticketing.extensions import db
+from ticketing.orders.models import Order
+from ticketing.tickets.codes import normalize_code
+from ticketing.tickets.models import Ticket
+
+SEARCH_LIMIT = 50
+
+
+def event_for(principal: Principal, event_id: int) -> Event | None:
+    """The event if the caller may see it (same organization, bound event)."""
+    event = db.session.get(Event, event_id)
+    return event if event is not None and principal.can_see_event(event) else None
+
+
+def door_events(principal: Principal) -> list[Event]:
+    """The events a door user may pick, soonest first."""
+    query = select(Event).where(Event.organization_id == principal.organization_id)
+    if principal.event_id is not None:
+        query = query.where(Event.id == principal.event_id)
+    return list(db.session.execute(query.order_by(Event.starts_at.desc())).scalars())
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_attendees(event: Event, q: str, *, with_email: bool) -> list[dict]:
+    """Tickets of the event matching a name, email, order number or code."""
+    standing = aliased(CheckIn)
+    query = (
+        select(
+            Ticket.code,
+            Ticket.status,
+            Ticket.holder_name,
+            Ticket.ticket_type_id,
+            Ticket.order_id,
+            TicketType.name.label("tier_name"),
+            Order.status.label("order_status"),
+            Order.buyer_name,
+            Order.buyer_email,
+            standing.checked_in_at,
+            standing.gate,
+        )
+        .join(Order, Order.id == Ticket.order_id)
+        .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+        .outerjoin(standing, (standing.ticket_id == Ticket.id) & standing.undone_at.is_(None))
+        .where(Ticket.event_id == event.id)
+    )
+    q = (q or "").strip()
+    if q:
+        pattern = f"%{_escape_like(q.lower())}%"
+        conditions = [
+            func.lower(Ticket.holder_name).like(pattern, escape="\\"),
+            func.lower(Order.buyer_name).like(pattern, escape="\\"),
+            func.lower(Order.buyer_email).like(pattern, escape="\\"),
+        ]
+        digits = q.lstrip("#")
+        if digits.isdigit() and len(digits) < 12:
+            conditions.append(Order.id == int(digits))
+        code = normalize_code(q)
+        if len(code) >= 6:
+            conditions.append(Ticket.code.startswith(code, autoescape=True))
+        query = query.where(or_(*conditions))
+    rows = db.session.execute(
+        query.order_by(func.lower(Ticket.holder_name), Ticket.id).limit(SEARCH_LIMIT)
+    ).all()
+    return [_attendee(row, with_email) for row in rows]
+
+
+def _attendee(row, with_email: bool) -> dict:
+    item = {
+        "code": row.code,
+        "ticket_type_id": row.ticket_type_id,
+        "tier": row.tier_name,
+        "holder_name": row.holder_name,
+        "buyer_name": row.buyer_name,
+        "order_id": row.order_id,
+        "ticket_status": row.status,
+        "order_status": row.order_status,
+        "checked_in": row.checked_in_at is not None,
+        "checked_in_at": row.checked_in_at.isoformat() if row.checked_in_at else None,
+        "gate": row.gate,
+    }
+    if with_email:
+        item["buyer_email"] = row.buyer_email
+    return item
+
+
+def stats(event: Event) -> dict:
+    """Checked in / sold, counted the same way as the event's totals."""
+    sold = db.session.execute(
+        select(func.count())
+        .select_from(Ticket)
+        .where(Ticket.event_id == event.id, Ticket.status == "valid")
+    ).scalar_one()
+    checked_in = db.session.execute(
+        select(func.count())
+        .select_from(CheckIn)
+        .where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
+    ).scalar_one()
+    return {"event_id": event.id, "checked_in": checked_in, "sold": sold}
+
+
+def checkin_rows(event: Event, limit: int | None = None):
+    """Every check-in of the event, newest first, with ticket, tier and staff names."""
+    staff = aliased(User)
+    undoer = aliased(User)
+    query = (
+        select(
+            CheckIn.id,
+            CheckIn.checked_in_at,
+            CheckIn.gate,
+            CheckIn.device,
+            CheckIn.undone_at,
+            Ticket.code,
+            Ticket.holder_name,
+            Ticket.order_id,
+            TicketType.name.label("tier_name"),
+            Order.buyer_email,
+            staff.name.label("staff_name"),
+            ApiToken.name.label("token_name"),
+            ApiToken.prefix.label("token_prefix"),
+            undoer.name.label("undone_by_name"),
+        )
+        .join(Ticket, Ticket.id == CheckIn.ticket_id)
+        .join(Order, Order.id == Ticket.order_id)
+        .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+        .outerjoin(staff, staff.id == CheckIn.user_id)
+        .outerjoin(ApiToken, ApiToken.id == CheckIn.api_token_id)
+        .outerjoin(undoer, undoer.id == CheckIn.undone_by_id)
+        .where(CheckIn.event_id == event.id)
+        .order_by(CheckIn.checked_in_at.desc(), CheckIn.id.desc())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return db.session.execute(query.execution_options(yield_per=500))
+
+
+def scanned_by(row) -> str:
+    """Who let the ticket in: the staff member, and the device token if one was used."""
+    name = row.staff_name or "?"
+    if row.token_prefix:
+        label = row.token_name or row.token_prefix
+        return f"{name} (device {label})"
+    return name

@@ -1,0 +1,86 @@
+"""Input and output shapes of the door API (unknown input fields are refused)."""
+
+from marshmallow import fields, validate
+
+from ticketing.schemas import BaseSchema
+
+
+class ScanSchema(BaseSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    event_id = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1)
+    )
+    nonce = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[
+            validate.Length(min=1, max=100),
+            validate.Regexp(r"^[\x21-\x7e]+$", error="Use printable ASCII, no spaces."),
+        ],
+    )
+    gate = fields.String(load_default="", validate=validate.Length(max=100))
+    device = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class ScanTicketSchema(BaseSchema):
+    code = fields.String()
+    ticket_type_id = fields.Integer()
+    tier = fields.String(metadata={"description": "The tier's name"})
+    holder_name = fields.String()
+    event_id = fields.Integer()
+
+
+class ScanOkSchema(BaseSchema):
+    status = fields.String(metadata={"description": "Always `ok`"})
+    ticket = fields.Nested(ScanTicketSchema)
+    checked_in_at = fields.DateTime()
+    gate = fields.String()
+    checkin_id = fields.Integer()
+
+
+class ScanRefusedSchema(BaseSchema):
+    status = fields.String(
+        metadata={
+            "description": "already_checked_in, invalid, wrong_event, unpaid or revoked",
+        }
+    )
+    code = fields.String(metadata={"description": "The same as `status`"})
+    message = fields.String()
+    ticket = fields.Nested(ScanTicketSchema, metadata={"description": "Absent for `invalid`"})
+    first_checked_in_at = fields.DateTime(metadata={"description": "already_checked_in only"})
+    gate = fields.String(metadata={"description": "already_checked_in only: the first gate"})
+    checkin_id = fields.Integer()
+
+
+class AttendeeSearchSchema(BaseSchema):
+    q = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class AttendeeSchema(BaseSchema):
+    code = fields.String()
+    ticket_type_id = fields.Integer()
+    tier = fields.String()
+    holder_name = fields.String()
+    buyer_name = fields.String()
+    order_id = fields.Integer()
+    ticket_status = fields.String()
+    order_status = fields.String()
+    checked_in = fields.Boolean()
+    checked_in_at = fields.String(allow_none=True)
+    gate = fields.String(allow_none=True)
+    buyer_email = fields.String(metadata={"description": "Organizers and owners only"})
+
+
+class StatsSchema(BaseSchema):
+    event_id = fields.Integer()
+    checked_in = fields.Integer()
+    sold = fields.Integer()
+
+
+class UndoneSchema(BaseSchema):
+    id = fields.Integer()
+    ticket_id = fields.Integer()
+    event_id = fields.Integer()
+    checked_in_at = fields.DateTime()
+    undone_at = fields.DateTime()
+    undone_by_id = fields.Integer()

@@ -1,0 +1,281 @@
+"""Deciding a scan, exactly once, and undoing a check-in. Services only flush.
+
+One statement decides entry: an INSERT into `checkins` that does nothing when
+the partial unique index "one standing check-in per ticket" already holds a
+row (PostgreSQL and SQLite both speak ON CONFLICT ... WHERE). Two phones that
+scan one ticket at the same instant therefore get exactly one `ok`; the
+loser waits for the winner's commit and answers `already_checked_in`.
+
+Every attempt is logged as a ScanAttempt holding the answer given, so a
+retried request (same organization, same nonce) gets the same answer back.
+The nonce is claimed by the same kind of conflict-free insert: when it is
+already taken the caller rolls the whole request back and replays the stored
+answer, so a replay writes nothing.
+"""
+
+import json
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ticketing.accounts.auth import Principal
+from ticketing.checkin.models import CheckIn, ScanAttempt
+from ticketing.database import utcnow
+from ticketing.errors import Busy, Conflict
+from ticketing.events.models import Event, TicketType
+from ticketing.extensions import db
+from ticketing.orders.models import Order
+from ticketing.tickets.codes import looks_like_code, normalize_code
+from ticketing.tickets.models import Ticket
+
+log = logging.getLogger(__name__)
+
+UNPAID_ORDER_STATUSES = ("pending", "expired")
+REVOKED_ORDER_STATUSES = ("refunded", "canceled")
+MESSAGES = {
+    "ok": "Welcome in.",
+    "already_checked_in": "This ticket has already been checked in.",
+    "invalid": "This is not a ticket of this organization.",
+    "wrong_event": "This ticket is for another event.",
+    "unpaid": "This ticket's order is not paid.",
+    "revoked": "This ticket was refunded or canceled.",
+}
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    code: str
+    event_id: int | None = None
+    nonce: str | None = None
+    gate: str = ""
+    device: str = ""
+
+
+@dataclass(frozen=True)
+class ScanAnswer:
+    """What the API sends back: the HTTP status and the exact JSON text."""
+
+    http_status: int
+    body_json: str
+
+    @property
+    def body(self) -> dict:
+        return json.loads(self.body_json)
+
+
+class AlreadyUndone(Conflict):
+    code = "already_undone"
+
+
+class NonceTaken(Exception):
+    """Another request with this nonce got there first: roll back and replay it."""
+
+
+def _insert(model):
+    """An INSERT that knows ON CONFLICT on this session's database."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    if dialect == "sqlite":
+        return sqlite.insert(model)
+    raise RuntimeError(f"check-in needs ON CONFLICT support, not {dialect}")
+
+
+def ticket_view(row) -> dict:
+    """What the door may know of a ticket: never money, never the buyer's email."""
+    return {
+        "code": row.code,
+        "ticket_type_id": row.ticket_type_id,
+        "tier": row.tier_name,
+        "holder_name": row.holder_name,
+        "event_id": row.event_id,
+    }
+
+
+def _find_ticket(code: str):
+    """The ticket with its order status, tier name and organization, in one query."""
+    return db.session.execute(
+        select(
+            Ticket.id,
+            Ticket.code,
+            Ticket.status,
+            Ticket.event_id,
+            Ticket.ticket_type_id,
+            Ticket.holder_name,
+            Order.status.label("order_status"),
+            TicketType.name.label("tier_name"),
+            Event.organization_id,
+        )
+        .join(Order, Order.id == Ticket.order_id)
+        .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+        .join(Event, Event.id == Ticket.event_id)
+        .where(Ticket.code == code)
+    ).first()
+
+
+def _refusal(row, principal: Principal, event_id: int | None) -> str | None:
+    """Why this ticket may not enter here, or None when it may."""
+    if row is None or row.organization_id != principal.organization_id:
+        return "invalid"
+    for wanted in (event_id, principal.event_id):
+        if wanted is not None and wanted != row.event_id:
+            return "wrong_event"
+    if row.status == "revoked" or row.order_status in REVOKED_ORDER_STATUSES:
+        return "revoked"
+    if row.order_status in UNPAID_ORDER_STATUSES:
+        return "unpaid"
+    return None
+
+
+def _standing_checkin(ticket_id: int):
+    return db.session.execute(
+        select(CheckIn.id, CheckIn.checked_in_at, CheckIn.gate).where(
+            CheckIn.ticket_id == ticket_id, CheckIn.undone_at.is_(None)
+        )
+    ).first()
+
+
+def _enter(row, principal: Principal, request: ScanRequest):
+    """Try to check the ticket in: (checkin id, time, won?) decided by one INSERT."""
+    for _ in range(3):
+        now = utcnow()
+        inserted = db.session.execute(
+            _insert(CheckIn)
+            .values(
+                ticket_id=row.id,
+                event_id=row.event_id,
+                gate=request.gate,
+                device=request.device,
+                user_id=principal.user_id,
+                api_token_id=principal.token_id,
+                checked_in_at=now,
+            )
+            .on_conflict_do_nothing(
+                index_elements=["ticket_id"], index_where=text("undone_at IS NULL")
+            )
+            .returning(CheckIn.id)
+        ).first()
+        if inserted is not None:
+            return inserted.id, now, request.gate, True
+        standing = _standing_checkin(row.id)
+        if standing is not None:
+            return standing.id, standing.checked_in_at, standing.gate, False
+        # The standing check-in was undone between the two statements: try again.
+    raise Busy("The ticket is being changed right now; scan again.")
+
+
+def decide(principal: Principal, request: ScanRequest) -> tuple[int, dict, int | None]:
+    """The answer to one scan: (HTTP status, body, ticket id to log)."""
+    code = normalize_code(request.code)
+    row = _find_ticket(code) if looks_like_code(code) else None
+    reason = _refusal(row, principal, request.event_id)
+    if reason == "invalid":
+        return 409, {"status": reason, "code": reason, "message": MESSAGES[reason]}, None
+    ticket = ticket_view(row)
+    if reason is not None:
+        body = {"status": reason, "code": reason, "message": MESSAGES[reason], "ticket": ticket}
+        return 409, body, row.id
+    checkin_id, when, gate, won = _enter(row, principal, request)
+    if won:
+        body = {
+            "status": "ok",
+            "ticket": ticket,
+            "checked_in_at": when.isoformat(),
+            "gate": gate,
+            "checkin_id": checkin_id,
+        }
+        return 200, body, row.id
+    body = {
+        "status": "already_checked_in",
+        "code": "already_checked_in",
+        "message": MESSAGES["already_checked_in"],
+        "ticket": ticket,
+        "first_checked_in_at": when.isoformat(),
+        "gate": gate,
+        "checkin_id": checkin_id,
+    }
+    return 409, body, row.id
+
+
+def _logged_event(principal: Principal, request: ScanRequest) -> int | None:
+    """The door's event for the log of an unknown code: only one the caller may see."""
+    if principal.event_id is not None:
+        return principal.event_id
+    if request.event_id is None:
+        return None
+    visible = db.session.execute(
+        select(Event.id).where(
+            Event.id == request.event_id, Event.organization_id == principal.organization_id
+        )
+    ).scalar_one_or_none()
+    return visible
+
+
+def scan(principal: Principal, request: ScanRequest) -> ScanAnswer:
+    """Decide one scan and log it; raises NonceTaken when the nonce was used before."""
+    status, body, ticket_id = decide(principal, request)
+    answer = ScanAnswer(status, json.dumps(body, separators=(",", ":")))
+    event_id = body["ticket"]["event_id"] if "ticket" in body else _logged_event(principal, request)
+    logged = db.session.execute(
+        _insert(ScanAttempt)
+        .values(
+            organization_id=principal.organization_id,
+            event_id=event_id,
+            ticket_id=ticket_id,
+            code=normalize_code(request.code)[:64],
+            result=body["status"],
+            gate=request.gate,
+            device=request.device,
+            user_id=principal.user_id,
+            api_token_id=principal.token_id,
+            nonce=request.nonce,
+            response_status=status,
+            response_json=answer.body_json,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(
+            index_elements=["organization_id", "nonce"], index_where=text("nonce IS NOT NULL")
+        )
+        .returning(ScanAttempt.id)
+    ).first()
+    if logged is None:
+        raise NonceTaken(request.nonce)
+    return answer
+
+
+def stored_answer(organization_id: int, nonce: str) -> ScanAnswer | None:
+    """The answer first given to this nonce in this organization."""
+    row = db.session.execute(
+        select(ScanAttempt.response_status, ScanAttempt.response_json).where(
+            ScanAttempt.organization_id == organization_id, ScanAttempt.nonce == nonce
+        )
+    ).first()
+    return None if row is None else ScanAnswer(row.response_status, row.response_json)
+
+
+def checkin_for(principal: Principal, checkin_id: int) -> CheckIn | None:
+    """A check-in the caller may see (its organization, its event if bound)."""
+    checkin = db.session.get(CheckIn, checkin_id)
+    if checkin is None:
+        return None
+    event = db.session.get(Event, checkin.event_id)
+    return checkin if principal.can_see_event(event) else None
+
+
+def undo(checkin: CheckIn, principal: Principal) -> CheckIn:
+    """Let the ticket in again later; the row stays, marked undone (logged)."""
+    if checkin.undone_at is not None:
+        raise AlreadyUndone("This check-in was already undone.")
+    checkin.undone_at = utcnow()
+    checkin.undone_by_id = principal.user_id
+    db.session.flush()
+    log.info(
+        "check-in %s of ticket %s undone by user %s (token %s)",
+        checkin.id,
+        checkin.ticket_id,
+        principal.user_id,
+        principal.token_id,
+    )
+    return checkin

@@ -1,0 +1,360 @@
+/* The door scanner: camera (vendored qr-scanner), typed codes, guest search,
+ * a full-screen answer readable from a metre away, a beep and a buzz.
+ *
+ * Every check-in request carries a fresh nonce, and a retry after a network
+ * failure re-sends the very same body, so the server answers it at most once.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("scanner");
+  if (!root) return;
+
+  var EVENT_ID = parseInt(root.dataset.eventId, 10);
+  var TIME_ZONE = root.dataset.timezone || "UTC";
+  var API = root.dataset.api;
+  var TOKEN = root.dataset.token || "";
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var CSRF = csrfMeta ? csrfMeta.content : "";
+  var SAME_CODE_QUIET_MS = 3000;
+  var OK_SHOW_MS = 2500;
+  var REFUSED_SHOW_MS = 6000;
+  var STATS_EVERY_MS = 10000;
+
+  var els = {
+    video: document.getElementById("door-video"),
+    cameraStatus: document.getElementById("camera-status"),
+    result: document.getElementById("door-result"),
+    word: document.getElementById("result-word"),
+    name: document.getElementById("result-name"),
+    tier: document.getElementById("result-tier"),
+    detail: document.getElementById("result-detail"),
+    next: document.getElementById("scan-next"),
+    countIn: document.getElementById("count-in"),
+    countSold: document.getElementById("count-sold"),
+    codeForm: document.getElementById("code-form"),
+    codeInput: document.getElementById("code-input"),
+    searchForm: document.getElementById("search-form"),
+    searchInput: document.getElementById("search-input"),
+    searchStatus: document.getElementById("search-status"),
+    searchResults: document.getElementById("search-results"),
+    cameraSelect: document.getElementById("camera-select"),
+    torch: document.getElementById("torch-button"),
+    gate: document.getElementById("gate-input"),
+  };
+
+  var REASONS = {
+    ok: "WELCOME",
+    already_checked_in: "ALREADY IN",
+    invalid: "NOT A VALID TICKET",
+    wrong_event: "WRONG EVENT",
+    unpaid: "NOT PAID",
+    revoked: "REFUNDED / CANCELED",
+    network: "NO CONNECTION",
+    error: "ERROR",
+  };
+
+  // ---- small helpers ---------------------------------------------------
+
+  function newNonce() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function headers(json) {
+    var h = { Accept: "application/json" };
+    if (json) h["Content-Type"] = "application/json";
+    if (TOKEN) h.Authorization = "Bearer " + TOKEN;
+    else if (CSRF) h["X-CSRFToken"] = CSRF;
+    return h;
+  }
+
+  function request(method, path, body) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, 6000) : null;
+    return fetch(API + path, {
+      method: method,
+      headers: headers(body !== undefined),
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+      referrerPolicy: "no-referrer",
+      cache: "no-store",
+      signal: controller ? controller.signal : undefined,
+    }).finally(function () { if (timer) clearTimeout(timer); });
+  }
+
+  function localTime(iso) {
+    if (!iso) return "";
+    var when = new Date(iso);
+    var sameDay = new Date().toDateString() === when.toDateString();
+    var options = { timeZone: TIME_ZONE, hour: "2-digit", minute: "2-digit", second: "2-digit" };
+    if (!sameDay) { options.day = "numeric"; options.month = "short"; }
+    try {
+      return new Intl.DateTimeFormat("en-GB", options).format(when);
+    } catch (e) {
+      return when.toLocaleString();
+    }
+  }
+
+  // ---- sound and vibration ---------------------------------------------
+
+  var audio = null;
+  function unlockAudio() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return;
+    if (!audio) audio = new Ctx();
+    if (audio.state === "suspended") audio.resume();
+  }
+  document.addEventListener("pointerdown", unlockAudio, { passive: true });
+  document.addEventListener("keydown", unlockAudio);
+
+  function tone(freq, start, length, type) {
+    var osc = audio.createOscillator();
+    var gain = audio.createGain();
+    osc.type = type || "sine";
+    osc.frequency.value = freq;
+    var t0 = audio.currentTime + start;
+    gain.gain.setValueAtTime(0.0001, t0);
+    gain.gain.exponentialRampToValueAtTime(0.4, t0 + 0.01);
+    gain.gain.exponentialRampToValueAtTime(0.0001, t0 + length);
+    osc.connect(gain).connect(audio.destination);
+    osc.start(t0);
+    osc.stop(t0 + length + 0.02);
+  }
+
+  function signal(kind) {
+    try {
+      if (audio && audio.state === "running") {
+        if (kind === "ok") { tone(880, 0, 0.12); tone(1320, 0.13, 0.15); }
+        else if (kind === "already") { tone(520, 0, 0.18, "triangle"); tone(520, 0.25, 0.18, "triangle"); }
+        else { tone(180, 0, 0.45, "square"); }
+      }
+    } catch (e) { /* sound is a bonus */ }
+    if (navigator.vibrate) {
+      navigator.vibrate(kind === "ok" ? 80 : kind === "already" ? [80, 80, 80] : [300, 100, 300]);
+    }
+  }
+
+  // ---- the answer --------------------------------------------------------
+
+  var hideTimer = null;
+  function show(status, body) {
+    var kind = status === "ok" ? "ok" : status === "already_checked_in" ? "already" : "refused";
+    var ticket = (body && body.ticket) || {};
+    els.result.className = "door-result result-" + kind;
+    els.result.dataset.status = status;
+    els.word.textContent = REASONS[status] || status.toUpperCase();
+    els.name.textContent = ticket.holder_name || "";
+    els.tier.textContent = ticket.tier || "";
+    var detail = "";
+    if (status === "already_checked_in") {
+      detail = "First scanned at " + localTime(body.first_checked_in_at) +
+        (body.gate ? " · " + body.gate : "");
+    } else if (status !== "ok") {
+      detail = (body && body.message) || "";
+    }
+    els.detail.textContent = detail;
+    els.result.hidden = false;
+    signal(kind);
+    clearTimeout(hideTimer);
+    hideTimer = setTimeout(hide, kind === "ok" ? OK_SHOW_MS : REFUSED_SHOW_MS);
+  }
+
+  function hide() {
+    clearTimeout(hideTimer);
+    els.result.hidden = true;
+  }
+
+  // ---- checking in -------------------------------------------------------
+
+  var busy = false;
+  function checkIn(code) {
+    if (busy) return Promise.resolve();
+    busy = true;
+    var body = { code: code, event_id: EVENT_ID, nonce: newNonce(), gate: els.gate.value.trim() };
+    function attempt(triesLeft) {
+      return request("POST", "/checkins", body).then(function (response) {
+        return response.json().then(function (data) {
+          if (data && data.status) return { status: data.status, data: data };
+          return { status: "error", data: { message: (data && data.message) || "Error " + response.status } };
+        });
+      }).catch(function (err) {
+        if (triesLeft > 0) {
+          return new Promise(function (r) { setTimeout(r, 600); }).then(function () { return attempt(triesLeft - 1); });
+        }
+        return { status: "network", data: { message: "The scan did not reach the server. Try again." } };
+      });
+    }
+    return attempt(2).then(function (answer) {
+      show(answer.status, answer.data);
+      if (answer.status === "ok") refreshStats();
+    }).finally(function () { busy = false; });
+  }
+
+  // ---- camera ------------------------------------------------------------
+
+  var lastCode = null;
+  var lastSeen = 0;
+  var scanner = null;
+
+  function onDecode(result) {
+    var code = (result && result.data ? result.data : String(result || "")).trim();
+    if (!code) return;
+    var now = Date.now();
+    // The same code held in front of the camera is sent once, not every frame.
+    if (code === lastCode && now - lastSeen < SAME_CODE_QUIET_MS) { lastSeen = now; return; }
+    if (busy) return;
+    lastCode = code;
+    lastSeen = now;
+    checkIn(code);
+  }
+
+  function startCamera() {
+    if (!window.QrScanner) { els.cameraStatus.textContent = "The scanner library did not load: type codes instead."; return; }
+    if (!window.isSecureContext) {
+      els.cameraStatus.textContent = "The camera needs https (or localhost). Type codes or search instead.";
+      return;
+    }
+    scanner = new QrScanner(els.video, onDecode, {
+      returnDetailedScanResult: true,
+      preferredCamera: localStorage.getItem("door.camera") || "environment",
+      highlightScanRegion: true,
+      maxScansPerSecond: 8,
+    });
+    scanner.start().then(function () {
+      els.cameraStatus.textContent = "Point the camera at a ticket's QR code.";
+      root.classList.add("camera-on");
+      listCameras();
+      updateTorch();
+    }).catch(function (err) {
+      els.cameraStatus.textContent = "No camera: " + (err && err.message ? err.message : err) + ". Type codes or search instead.";
+    });
+  }
+
+  function listCameras() {
+    QrScanner.listCameras(true).then(function (cameras) {
+      els.cameraSelect.innerHTML = "";
+      cameras.forEach(function (camera) {
+        var option = document.createElement("option");
+        option.value = camera.id;
+        option.textContent = camera.label || camera.id;
+        els.cameraSelect.appendChild(option);
+      });
+      var chosen = localStorage.getItem("door.camera");
+      if (chosen) els.cameraSelect.value = chosen;
+    }).catch(function () { /* keep the default camera */ });
+  }
+
+  function updateTorch() {
+    if (!scanner) return;
+    scanner.hasFlash().then(function (has) {
+      els.torch.hidden = !has;
+      els.torch.textContent = scanner.isFlashOn() ? "Torch off" : "Torch on";
+    }).catch(function () { els.torch.hidden = true; });
+  }
+
+  els.cameraSelect.addEventListener("change", function () {
+    localStorage.setItem("door.camera", els.cameraSelect.value);
+    if (scanner) scanner.setCamera(els.cameraSelect.value).then(updateTorch);
+  });
+  els.torch.addEventListener("click", function () {
+    if (scanner) scanner.toggleFlash().then(updateTorch);
+  });
+
+  // ---- panels, typed codes, search --------------------------------------
+
+  var panelButtons = document.querySelectorAll(".door-actions [data-panel]");
+  Array.prototype.forEach.call(panelButtons, function (button) {
+    button.addEventListener("click", function () {
+      var target = document.getElementById(button.dataset.panel);
+      var opening = target.hidden;
+      document.querySelectorAll(".door-panel").forEach(function (p) { p.hidden = true; });
+      Array.prototype.forEach.call(panelButtons, function (b) { b.setAttribute("aria-pressed", "false"); });
+      target.hidden = !opening;
+      root.classList.toggle("panel-open", opening);
+      button.setAttribute("aria-pressed", opening ? "true" : "false");
+      var input = target.querySelector("input");
+      if (opening && input) input.focus();
+      if (opening) target.scrollIntoView({ block: "nearest" });
+    });
+  });
+
+  els.codeForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var code = els.codeInput.value.trim();
+    if (!code) return;
+    checkIn(code).then(function () { els.codeInput.value = ""; });
+  });
+
+  els.searchForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    search(els.searchInput.value.trim());
+  });
+
+  function search(q) {
+    if (!q) return;
+    els.searchStatus.textContent = "Searching…";
+    request("GET", "/events/" + EVENT_ID + "/attendees?q=" + encodeURIComponent(q)).then(function (r) {
+      return r.json().then(function (data) { return { ok: r.ok, data: data }; });
+    }).then(function (answer) {
+      if (!answer.ok) { els.searchStatus.textContent = answer.data.message || "Search failed."; return; }
+      renderResults(answer.data);
+    }).catch(function () { els.searchStatus.textContent = "No connection. Try again."; });
+  }
+
+  function renderResults(items) {
+    els.searchResults.innerHTML = "";
+    els.searchStatus.textContent = items.length ? items.length + " found" : "Nobody found.";
+    items.forEach(function (item) {
+      var li = document.createElement("li");
+      li.className = "door-result-item" + (item.checked_in ? " is-in" : "");
+      var text = document.createElement("div");
+      var name = document.createElement("strong");
+      name.textContent = item.holder_name || item.buyer_name;
+      var meta = document.createElement("small");
+      meta.textContent = item.tier + " · order #" + item.order_id +
+        (item.checked_in ? " · in since " + localTime(item.checked_in_at) : "") +
+        (item.ticket_status === "revoked" ? " · revoked" : "");
+      text.appendChild(name);
+      text.appendChild(document.createElement("br"));
+      text.appendChild(meta);
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = item.checked_in ? "In" : "Check in";
+      button.disabled = item.checked_in;
+      button.addEventListener("click", function () {
+        checkIn(item.code).then(function () { search(els.searchInput.value.trim()); });
+      });
+      li.appendChild(text);
+      li.appendChild(button);
+      els.searchResults.appendChild(li);
+    });
+  }
+
+  // ---- the live count ----------------------------------------------------
+
+  function refreshStats() {
+    request("GET", "/events/" + EVENT_ID + "/checkins/stats").then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (data) {
+      if (!data) return;
+      els.countIn.textContent = data.checked_in;
+      els.countSold.textContent = data.sold;
+    }).catch(function () { /* try again on the next tick */ });
+  }
+
+  // ---- start -------------------------------------------------------------
+
+  els.gate.value = localStorage.getItem("door.gate") || "";
+  els.gate.addEventListener("change", function () { localStorage.setItem("door.gate", els.gate.value.trim()); });
+  els.next.addEventListener("click", function () { lastCode = null; hide(); });
+  els.result.addEventListener("click", function (e) { if (e.target !== els.next) hide(); });
+
+  refreshStats();
+  setInterval(refreshStats, STATS_EVERY_MS);
+  startCamera();
+})();
