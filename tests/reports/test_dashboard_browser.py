@@ -1,0 +1,58 @@
+"""In a real browser: the dashboard's figures refresh by themselves when money comes in."""
+
+import os
+import shutil
+
+import pytest
+
+from ticketing.reports import ledger
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture
+def browser():
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is missing in CI")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+def test_raised_figure_refreshes_without_a_reload(app, live_server, shop, db, browser):
+    event_id, user_id = shop.event.id, shop.organizer.user_id
+    ledger.record(event_id, "donation", 1000, "USD")
+    # End this thread's transaction: on SQLite it would hold the write lock
+    # the live server's requests need.
+    db.session.commit()
+    setup = app.test_client()
+    with setup.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    cookie = setup.get_cookie("session").value
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.add_cookies([{"name": "session", "value": cookie, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/manage/events/{event_id}/dashboard")
+    raised = page.locator(".raised-figure")
+    assert raised.inner_text() == "$10.00"
+
+    ledger.record(event_id, "donation", 45_000, "USD")
+    db.session.commit()
+
+    page.wait_for_function(
+        "document.querySelector('.raised-figure').textContent === '$460.00'", timeout=15_000
+    )
+    assert page.locator("[data-total='manual_minor']").inner_text() == "$0.00"
+    assert page.locator("[data-total='donations_minor']").inner_text() == "$460.00"
+    width = page.locator("[data-progress]").evaluate("el => el.style.width")
+    assert width == "46%"  # $460.00 of the $1,000.00 goal
+    assert page.locator("[data-total='goal_progress']").inner_text() == "46.0"
+    context.close()

@@ -1,0 +1,76 @@
+"""Dashboard forms (Flask-WTF, so every post carries a CSRF token).
+
+Amounts are typed in major units ("12.50") and turned into exact minor
+units with the event's currency; a mistyped amount is an error next to the
+field, and the form keeps what was typed.
+"""
+
+from decimal import InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+from ticketing.money import MoneyError, from_decimal
+from ticketing.payments.models import MANUAL_METHODS
+from ticketing.reports.manual import MAX_AMOUNT_MINOR, MAX_DOOR_QUANTITY
+
+METHOD_CHOICES = [SelectChoice(m, m.replace("_", " ").capitalize()) for m in MANUAL_METHODS]
+
+
+def amount_minor(field, currency: str, required: bool) -> int | None:
+    """The field's amount in minor units, or None (with an error on the field if wrong)."""
+    text = (field.data or "").strip()
+    if not text:
+        if required:
+            field.errors = [*field.errors, "Enter an amount."]
+        return None
+    try:
+        value = from_decimal(text, currency)
+    except (MoneyError, InvalidOperation, ValueError):
+        field.errors = [*field.errors, f"Enter an amount in {currency}, like 12.50."]
+        return None
+    if not 0 < value <= MAX_AMOUNT_MINOR:
+        field.errors = [*field.errors, "The amount must be above zero."]
+        return None
+    return value
+
+
+class DonationForm(FlaskForm):
+    amount = StringField("Amount", validators=[InputRequired(), Length(max=20)])
+    method = SelectField("Paid by", choices=METHOD_CHOICES)
+    note = TextAreaField("Note", validators=[Length(max=2000)])
+
+
+class DoorSaleForm(FlaskForm):
+    ticket_type_id = SelectField("Ticket type", coerce=int, choices=[])
+    quantity = IntegerField(
+        "How many", default=1, validators=[InputRequired(), NumberRange(1, MAX_DOOR_QUANTITY)]
+    )
+    amount = StringField(
+        "Amount received", validators=[Optional(), Length(max=20)],
+        description="Leave empty for the ticket price times the quantity.",
+    )  # fmt: skip
+    method = SelectField("Paid by", choices=METHOD_CHOICES)
+    buyer_name = StringField("Name (optional)", validators=[Length(max=200)])
+    buyer_email = StringField(
+        "Email (optional)", validators=[Optional(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+$")],
+        description="The tickets are emailed there.",
+    )  # fmt: skip
+    note = TextAreaField("Note", validators=[Length(max=2000)])
+
+
+class VoidForm(FlaskForm):
+    reason = StringField("Why void it?", validators=[InputRequired(), Length(max=2000)])
+
+
+class RefundForm(FlaskForm):
+    amount = StringField(
+        "Amount to refund", validators=[Optional(), Length(max=20)],
+        description="Leave empty to refund everything still refundable.",
+    )  # fmt: skip
+
+
+class ResendForm(FlaskForm):
+    """Only the CSRF token: the button resends to the order's email."""

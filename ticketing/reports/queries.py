@@ -1,0 +1,120 @@
+"""What the dashboard shows besides the totals: tiers, check-ins, orders, sales over time."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import String, and_, case, cast, func, or_, select
+
+from ticketing.checkin.models import CheckIn
+from ticketing.database import utcnow
+from ticketing.events.models import Event, TicketType
+from ticketing.extensions import db
+from ticketing.orders.models import Order, OrderLine
+from ticketing.reports.models import LedgerEntry
+from ticketing.tickets.models import Ticket
+
+
+@dataclass(frozen=True)
+class TierRow:
+    tier: TicketType
+    sold: int
+    held: int
+    checked_in: int
+
+    @property
+    def percent(self) -> int:
+        if not self.tier.capacity:
+            return 100 if self.sold else 0
+        return min(100, round(100 * self.sold / self.tier.capacity))
+
+
+def _count_by_tier(query) -> dict[int, int]:
+    return {tier_id: int(count) for tier_id, count in db.session.execute(query).all()}
+
+
+def tier_rows(event: Event) -> list[TierRow]:
+    """Per tier: valid tickets, seats in unexpired holds, and tickets checked in."""
+    sold = _count_by_tier(
+        select(Ticket.ticket_type_id, func.count())
+        .where(Ticket.event_id == event.id, Ticket.status == "valid")
+        .group_by(Ticket.ticket_type_id)
+    )
+    held = _count_by_tier(
+        select(OrderLine.ticket_type_id, func.coalesce(func.sum(OrderLine.quantity), 0))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.event_id == event.id, Order.status == "pending", Order.expires_at > utcnow())
+        .group_by(OrderLine.ticket_type_id)
+    )
+    checked_in = _count_by_tier(
+        select(Ticket.ticket_type_id, func.count())
+        .join(CheckIn, and_(CheckIn.ticket_id == Ticket.id, CheckIn.undone_at.is_(None)))
+        .where(Ticket.event_id == event.id)
+        .group_by(Ticket.ticket_type_id)
+    )
+    return [
+        TierRow(tier, sold.get(tier.id, 0), held.get(tier.id, 0), checked_in.get(tier.id, 0))
+        for tier in event.ticket_types
+    ]
+
+
+def search_orders(event: Event, text: str = "", limit: int = 50) -> list[Order]:
+    """Newest first; `text` matches the buyer's name or email, or the order id ("42", "#42")."""
+    query = select(Order).where(Order.event_id == event.id)
+    text = text.strip()
+    if text:
+        pattern = f"%{text.lower()}%"
+        matches = [
+            func.lower(Order.buyer_name).like(pattern),
+            func.lower(Order.buyer_email).like(pattern),
+        ]
+        digits = text.lstrip("#")
+        if digits.isdigit() and len(digits) < 10:
+            matches.append(Order.id == int(digits))
+        query = query.where(or_(*matches))
+    query = query.order_by(Order.created_at.desc(), Order.id.desc()).limit(limit)
+    return list(db.session.execute(query).scalars())
+
+
+def order_ticket_counts(orders: list[Order]) -> dict[int, int]:
+    if not orders:
+        return {}
+    rows = db.session.execute(
+        select(Ticket.order_id, func.count())
+        .where(Ticket.order_id.in_([o.id for o in orders]), Ticket.status == "valid")
+        .group_by(Ticket.order_id)
+    ).all()
+    return {order_id: int(count) for order_id, count in rows}
+
+
+# What each kind adds to "raised" (fees only reduce net, so they are not drawn).
+RAISED_SIGN = case(
+    (LedgerEntry.kind == "refund", -LedgerEntry.amount_minor),
+    (LedgerEntry.kind == "fee", 0),
+    else_=LedgerEntry.amount_minor,
+)
+
+
+def _utc_hour(column):
+    """The hour of a stored UTC time as "YYYY-MM-DD HH:00:00", on either database."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        hour = func.date_trunc("hour", func.timezone("UTC", column))
+        return func.to_char(hour, "YYYY-MM-DD HH24:00:00")
+    return cast(func.strftime("%Y-%m-%d %H:00:00", column), String)
+
+
+def raised_by_utc_hour(event: Event) -> list[tuple[datetime, int]]:
+    """Raised per UTC hour, summed by the database (fast however many entries there are).
+
+    Callers re-bucket the hours into the event's time zone; zones with a
+    half-hour offset may shift an entry by up to 45 minutes into the
+    neighbouring bucket, which a sales chart can live with.
+    """
+    hour = _utc_hour(LedgerEntry.created_at).label("hour")
+    rows = db.session.execute(
+        select(hour, func.sum(RAISED_SIGN))
+        .where(LedgerEntry.event_id == event.id, LedgerEntry.currency == event.currency)
+        .group_by(hour)
+        .order_by(hour)
+    ).all()
+    return [(datetime.fromisoformat(h).replace(tzinfo=UTC), int(total)) for h, total in rows]
