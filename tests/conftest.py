@@ -161,3 +161,87 @@ class LiveServer:
 def live_server(app, db):
     with LiveServer(app) as server:
         yield server
+
+
+class Shop:
+    """The app over HTTP, wired to its own offline Stripe stand-in over HTTP.
+
+    The stand-in delivers signed webhooks to the app's /webhooks/stripe, just
+    as Stripe would; `webhook_mode` "sync" delivers before the payment call
+    returns (deterministic), "off" records events for the test to deliver.
+    """
+
+    def __init__(self, app, server, standin, db):
+        self.app, self.server, self.standin, self.db = app, server, standin, db
+        self.url = server.url
+
+    def release(self) -> None:
+        """End the test's own transaction: on SQLite it would block the server's writes."""
+        self.db.session.commit()
+
+    def api(self, method: str, path: str, **kwargs):
+        import requests
+
+        self.release()
+        return requests.request(method, self.url + path, timeout=30, **kwargs)
+
+    def buy(self, event_id: int, items: list[dict], donation_minor: int = 0, **buyer):
+        body = {
+            "buyer_name": buyer.get("name", "Ada Buyer"),
+            "buyer_email": buyer.get("email", "ada@example.test"),
+            "items": items,
+            "donation_minor": donation_minor,
+        }
+        return self.api("POST", f"/api/v1/events/{event_id}/orders", json=body)
+
+    def session_id(self, created: dict) -> str:
+        return created["checkout_url"].rstrip("/").rsplit("/", 1)[-1]
+
+    def pay(self, created: dict, card: str = "4242424242424242"):
+        self.release()
+        return self.standin.pay(self.session_id(created), card)
+
+    def order(self, created: dict) -> dict:
+        response = self.api(
+            "GET",
+            f"/api/v1/orders/{created['id']}",
+            headers={"X-Order-Token": created["access_token"]},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture
+def make_shop(app, db, tmp_path):
+    """Factory: the shop with a chosen webhook mode (one per test)."""
+    from tests.payments.conftest import StandinServer
+    from ticketing.payments.standin import create_standin_app
+
+    started = []
+
+    def factory(webhook_mode: str = "sync") -> Shop:
+        server = LiveServer(app).__enter__()
+        standin = StandinServer(
+            create_standin_app(
+                {
+                    "STANDIN_DB": str(tmp_path / "stripe-standin.db"),
+                    "STANDIN_WEBHOOK_URL": server.url + "/webhooks/stripe",
+                    "STANDIN_WEBHOOK_SECRET": app.config["STRIPE_WEBHOOK_SECRET"],
+                    "STANDIN_WEBHOOK_MODE": webhook_mode,
+                    "STANDIN_WEBHOOK_BACKOFF_SECONDS": 0.05,
+                }
+            )
+        )
+        app.config.update(STRIPE_API_BASE=standin.url, BASE_URL=server.url)
+        started.append((server, standin))
+        return Shop(app, server, standin, db)
+
+    yield factory
+    for server, standin in started:
+        standin.stop()
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def shop(make_shop) -> Shop:
+    return make_shop("sync")

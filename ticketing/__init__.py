@@ -6,13 +6,15 @@ import logging
 import os
 
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Flask
+from flask import Flask, g
 from flask_smorest import Api
+from werkzeug.routing import IntegerConverter
 
 from ticketing import config as settings
-from ticketing.database import set_lock_timeout
+from ticketing.database import MAX_ID, set_lock_timeout
 from ticketing.errors import register_error_handlers
 from ticketing.extensions import csrf, db, limiter, login_manager, migrate
+from ticketing.schemas import ApiErrorSchema
 
 # Domain modules that define an HTML blueprint `bp` and/or an API blueprint `blp`.
 BLUEPRINT_MODULES = (
@@ -57,6 +59,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     settings.check(app.config)
+    # Ids are PostgreSQL integers: a larger number in a URL is simply not found.
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -99,12 +103,30 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         set_lock_timeout(db.engine, app.config["LOCK_TIMEOUT_MS"])
 
+    @app.before_request
+    def forget_previous_caller():
+        """Each request finds its own caller, even inside a longer app context (tests)."""
+        g.pop("principal", None)
+        g.pop("_login_user", None)
+
 
 def _present_modules(names):
     """The listed modules that exist: each domain adds its own as it grows."""
     for name in names:
         if importlib.util.find_spec(name) is not None:
             yield importlib.import_module(name)
+
+
+class DatabaseIdConverter(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+class TicketingApi(Api):
+    """flask-smorest, documenting errors in the shape they really have."""
+
+    ERROR_SCHEMA = ApiErrorSchema
 
 
 def schema_name_resolver(schema) -> str:
@@ -119,7 +141,8 @@ def schema_name_resolver(schema) -> str:
 
 def register_blueprints(app: Flask) -> None:
     # One Api per app: flask-smorest keeps its spec on the Api object.
-    api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver)})
+    plugin = MarshmallowPlugin(schema_name_resolver)
+    api = TicketingApi(app, spec_kwargs={"marshmallow_plugin": plugin})
     for module in _present_modules(BLUEPRINT_MODULES):
         if hasattr(module, "bp"):
             app.register_blueprint(module.bp)

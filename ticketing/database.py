@@ -13,6 +13,9 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+# Primary keys are 32-bit integers on PostgreSQL.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """The current time, aware, in UTC (used as a callable default)."""

@@ -1,7 +1,7 @@
 """One error shape: JSON `{"code", "message"}` under /api, friendly pages elsewhere."""
 
-from flask import jsonify, make_response, render_template, request
-from sqlalchemy.exc import OperationalError
+from flask import current_app, jsonify, make_response, render_template, request
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ticketing.extensions import db
@@ -117,8 +117,15 @@ def handle_database_busy(exc: OperationalError):
     return render_error(503, "busy", "The system is busy right now; please try again shortly.")
 
 
+def handle_data_error(exc: DataError):
+    """A value the database cannot hold (a number too large, say) is bad input."""
+    db.session.rollback()
+    return render_error(422, "validation_error", "A value is out of range.")
+
+
 def handle_unexpected(exc: Exception):
     db.session.rollback()
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
     return render_error(500, "internal_error", InternalServerError.description)
@@ -128,4 +135,5 @@ def register_error_handlers(app) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(OperationalError, handle_database_busy)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import pytest
 
+from tests import factories as f
 from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
 from ticketing.orders.models import Order
 from ticketing.orders.services import ItemRequest, SoldOut, create_order, expire_holds
-from tests import factories as f
 
 
 @pytest.fixture
@@ -20,8 +20,9 @@ def event(db):
 
 
 def buy(ev, items, donation=0):
-    return create_order(ev, buyer_name="Ada", buyer_email="ada@example.test",
-                        items=items, donation_minor=donation)
+    return create_order(
+        ev, buyer_name="Ada", buyer_email="ada@example.test", items=items, donation_minor=donation
+    )
 
 
 def test_a_hold_counts_until_it_expires(db, event):
@@ -58,8 +59,11 @@ def test_free_order_is_paid_at_once_with_tickets(db, event):
     ("tier_fields", "item", "field"),
     [
         ({"max_per_order": 2}, {"quantity": 3}, "items.0.quantity"),
-        ({"pay_what_you_want": True, "min_price_minor": 500}, {"quantity": 1, "price_minor": 499},
-         "items.0.price_minor"),
+        (
+            {"pay_what_you_want": True, "min_price_minor": 500},
+            {"quantity": 1, "price_minor": 499},
+            "items.0.price_minor",
+        ),
         ({}, {"quantity": 1, "price_minor": 1}, "items.0.price_minor"),
         ({"sales_start": utcnow() + timedelta(days=1)}, {"quantity": 1}, "items.0"),
         ({"sales_end": utcnow() - timedelta(days=1)}, {"quantity": 1}, "items.0"),
@@ -97,8 +101,14 @@ def test_nothing_to_buy_is_refused(db, event):
 
 @pytest.mark.parametrize(
     ("currency", "price", "ok"),
-    [("USD", 49, False), ("USD", 50, True), ("JPY", 49, False), ("JPY", 50, True),
-     ("KWD", 12345, False), ("KWD", 12340, True)],
+    [
+        ("USD", 49, False),
+        ("USD", 50, True),
+        ("JPY", 49, False),
+        ("JPY", 50, True),
+        ("KWD", 12345, False),
+        ("KWD", 12340, True),
+    ],
 )
 def test_stripe_money_rules_per_currency(db, currency, price, ok):
     ev = f.event(f.organization(), currency=currency)

@@ -2,11 +2,13 @@
 
 This is the one place besides views that commits, and it commits twice on
 purpose: the hold is committed BEFORE the call to Stripe, so no database lock
-is held while we wait on the network; then the session id is committed. If
-Stripe cannot be reached the hold is released at once.
+is held while we wait on the network (what Stripe needs is read before that
+commit, so nothing reloads the order during the call); then the session id is
+committed. If Stripe cannot be reached the hold is released at once.
 """
 
 from flask import current_app, url_for
+from sqlalchemy import update
 
 from ticketing.errors import DomainError
 from ticketing.extensions import db
@@ -44,26 +46,44 @@ def stripe_lines(order: Order) -> list[tuple[str, int, int]]:
     return lines
 
 
+def checkout_request(order: Order, token: str) -> gateway.CheckoutRequest:
+    return gateway.CheckoutRequest(
+        order_id=order.id,
+        currency=order.currency,
+        buyer_email=order.buyer_email,
+        expires_at=order.expires_at,
+        lines=stripe_lines(order),
+        success_url=success_url(order, token),
+        cancel_url=cancel_url(order, token),
+    )
+
+
 def place_order(event, **request) -> tuple[Order, str, str | None]:
     """Returns (order, access token, checkout url); a free order has no checkout url."""
     order, token = services.create_order(event, **request)
+    stripe_request = None if order.status == "paid" else checkout_request(order, token)
     db.session.commit()
-    if order.status == "paid":
+    if stripe_request is None:
         return order, token, None
     try:
-        session = gateway.create_checkout_session(
-            order, stripe_lines(order), success_url(order, token), cancel_url(order, token)
-        )
+        session = gateway.create_checkout_session(stripe_request)
     except gateway.StripeError as exc:
-        db.session.rollback()
-        order = services.lock_order(order.id)
-        services.release_hold(order, "canceled")
-        db.session.commit()
-        current_app.logger.error("Stripe checkout for order %s failed: %s", order.id, exc)
-        raise PaymentsUnavailable(
-            "Card payments are unavailable right now; your seats were released. "
-            "Please try again in a few minutes."
-        ) from exc
-    order.stripe_checkout_session_id = session.id
+        _release_after_failure(order.id, exc)
+    db.session.execute(
+        update(Order)
+        .where(Order.id == stripe_request.order_id)
+        .values(stripe_checkout_session_id=session.id)
+    )
     db.session.commit()
     return order, token, session.url
+
+
+def _release_after_failure(order_id: int, exc: Exception):
+    db.session.rollback()
+    services.release_hold(services.lock_order(order_id), "canceled")
+    db.session.commit()
+    current_app.logger.error("Stripe checkout for order %s failed: %s", order_id, exc)
+    raise PaymentsUnavailable(
+        "Card payments are unavailable right now; your seats were released. "
+        "Please try again in a few minutes."
+    ) from exc

@@ -2,22 +2,28 @@
 
 from marshmallow import fields, validate
 
+from ticketing.database import MAX_ID
 from ticketing.schemas import BaseSchema
 
 Minor = fields.Integer  # money in minor units: integers only (strict below)
+MAX_MINOR = 10**11  # a billion in major units: more is a typo, and keeps sums in 64 bits
 
 
 class OrderItemSchema(BaseSchema):
-    ticket_type_id = fields.Integer(required=True, strict=True)
+    ticket_type_id = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID)
+    )
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
-    price_minor = Minor(strict=True, allow_none=True, validate=validate.Range(min=0))
+    price_minor = Minor(strict=True, allow_none=True, validate=validate.Range(min=0, max=MAX_MINOR))
 
 
 class OrderCreateSchema(BaseSchema):
     buyer_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     buyer_email = fields.Email(required=True, validate=validate.Length(max=254))
     items = fields.List(fields.Nested(OrderItemSchema), load_default=list)
-    donation_minor = Minor(strict=True, load_default=0, validate=validate.Range(min=0))
+    donation_minor = Minor(
+        strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_MINOR)
+    )
 
 
 class OrderCreatedSchema(BaseSchema):

@@ -177,7 +177,10 @@ def mark_paid(order: Order, now: datetime | None = None) -> None:
     order.status = "paid"
     order.paid_at = now or utcnow()
     order.expires_at = None
-    issue_tickets(order)
+    if issue_tickets(order):
+        # In the same commit as "paid": a crash before the email goes out
+        # leaves it pending, and `flask send-pending-emails` finds it.
+        order.email_status = "pending"
     db.session.flush()
 
 

@@ -59,6 +59,7 @@ def checkout_success(order_id: int):
     order, token = _buyer_order(order_id)
     session_id = request.args.get("session_id", "")
     if order.status == "pending" and session_id == order.stripe_checkout_session_id:
+        db.session.rollback()  # no transaction (on SQLite: no lock) while Stripe answers
         session = gateway.retrieve_session(session_id)
         paid = fulfilment.fulfil_session(session)
         db.session.commit()
@@ -76,10 +77,11 @@ def checkout_cancel(order_id: int):
     order, token = _buyer_order(order_id)
     released = False
     if order.status == "pending":
-        if order.stripe_checkout_session_id:
-            _expire_quietly(order.stripe_checkout_session_id)
         released = services.release_hold(services.lock_order(order.id), "canceled")
+        session_id = order.stripe_checkout_session_id
         db.session.commit()
+        if session_id:  # after the commit: Stripe's expired webhook then finds it done
+            _expire_quietly(session_id)
     return render_template(
         "orders/canceled.html", order=order, released=released, order_url=_order_page(order, token)
     )

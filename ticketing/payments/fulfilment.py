@@ -22,8 +22,8 @@ PAID_ALREADY = ("paid", "partially_refunded", "refunded")
 
 
 def order_id_of(session) -> int | None:
-    metadata = getattr(session, "metadata", None) or {}
-    raw = metadata.get("order_id") or getattr(session, "client_reference_id", None)
+    metadata = getattr(session, "metadata", None)
+    raw = getattr(metadata, "order_id", None) or getattr(session, "client_reference_id", None)
     return int(raw) if raw and str(raw).isdigit() else None
 
 

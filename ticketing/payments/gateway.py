@@ -7,6 +7,8 @@ path, only at another base address. Objects come back as StripeObjects.
 
 import hashlib
 import hmac
+from dataclasses import dataclass
+from datetime import datetime
 
 import stripe
 from flask import current_app
@@ -57,34 +59,46 @@ def client() -> stripe.StripeClient:
     return cache[(key, base)]
 
 
-def create_checkout_session(order, lines, success_url: str, cancel_url: str):
+@dataclass(frozen=True)
+class CheckoutRequest:
+    """What Stripe needs to know of an order, read before the hold's commit."""
+
+    order_id: int
+    currency: str
+    buyer_email: str
+    expires_at: datetime
+    lines: list[tuple[str, int, int]]  # (name, unit amount in minor units, quantity)
+    success_url: str
+    cancel_url: str
+
+
+def create_checkout_session(request: CheckoutRequest):
     """One Checkout Session per order; the order id is the idempotency key."""
-    currency = order.currency.lower()
     line_items = [
         {
             "price_data": {
-                "currency": currency,
-                "unit_amount": stripe_amount(unit_minor, order.currency),
+                "currency": request.currency.lower(),
+                "unit_amount": stripe_amount(unit_minor, request.currency),
                 "product_data": {"name": name},
             },
             "quantity": quantity,
         }
-        for name, unit_minor, quantity in lines
+        for name, unit_minor, quantity in request.lines
     ]
-    metadata = {"order_id": str(order.id)}
+    metadata = {"order_id": str(request.order_id)}
     params = {
         "mode": "payment",
         "line_items": line_items,
         "metadata": metadata,
-        "client_reference_id": str(order.id),
+        "client_reference_id": str(request.order_id),
         "payment_intent_data": {"metadata": metadata},
-        "customer_email": order.buyer_email,
-        "success_url": success_url,
-        "cancel_url": cancel_url,
-        "expires_at": int(order.expires_at.timestamp()),
+        "customer_email": request.buyer_email,
+        "success_url": request.success_url,
+        "cancel_url": request.cancel_url,
+        "expires_at": int(request.expires_at.timestamp()),
     }
     return client().v1.checkout.sessions.create(
-        params, options={"idempotency_key": f"order-{order.id}-checkout"}
+        params, options={"idempotency_key": f"order-{request.order_id}-checkout"}
     )
 
 
@@ -105,6 +119,10 @@ def retrieve_payment_intent(payment_intent_id: str):
     return client().v1.payment_intents.retrieve(
         payment_intent_id, {"expand": ["latest_charge.balance_transaction"]}
     )
+
+
+def retrieve_dispute(dispute_id: str):
+    return client().v1.disputes.retrieve(dispute_id)
 
 
 def list_refunds(payment_intent_id: str):

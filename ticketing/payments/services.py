@@ -76,10 +76,12 @@ def refund_order(
 ) -> Refund:
     """Refund all (None) or part of a card-paid order through Stripe.
 
-    The order row stays locked until the caller commits, so Stripe's
-    charge.refunded webhook for this refund waits and then finds it recorded.
+    No lock is held while Stripe is called: the idempotency key (order, what
+    was refunded so far, amount) makes a double click one refund, and Stripe
+    itself refuses refunding more than was paid. The order is locked only to
+    record it, and a refund the charge.refunded webhook recorded first is
+    not recorded twice.
     """
-    order = orders.lock_order(order.id)
     if order.status not in REFUNDABLE:
         raise Conflict(f"The order is {order.status}; only paid orders can be refunded.")
     payment = _payment_of(order)
@@ -90,7 +92,15 @@ def refund_order(
             payment.stripe_payment_intent_id, amount, order.id, key
         )
     except gateway.StripeError as exc:
-        raise PaymentProviderError(f"Stripe refused the refund: {exc.user_message or exc}") from exc
+        message = getattr(exc, "user_message", None) or str(exc)
+        raise PaymentProviderError(f"Stripe refused the refund: {message}") from exc
+    order = orders.lock_order(order.id)
+    db.session.refresh(order)
+    recorded = db.session.execute(
+        select(Refund).where(Refund.stripe_refund_id == stripe_refund.id)
+    ).scalar_one_or_none()
+    if recorded is not None:
+        return recorded
     return apply_refund(
         order,
         int(stripe_refund.amount),
@@ -109,8 +119,11 @@ def order_of_payment_intent(payment_intent_id: str | None) -> Order | None:
     return orders.lock_order(order_id) if order_id else None
 
 
-def record_stripe_refunds(payment_intent_id: str) -> list[Refund]:
-    """charge.refunded: record refunds made outside the app (e.g. Stripe's dashboard)."""
+def record_stripe_refunds(payment_intent_id: str | None, stripe_refunds) -> list[Refund]:
+    """charge.refunded: record refunds made outside the app (e.g. Stripe's dashboard).
+
+    `stripe_refunds` were listed from Stripe before this transaction began.
+    """
     order = order_of_payment_intent(payment_intent_id)
     if order is None:
         return []
@@ -121,7 +134,7 @@ def record_stripe_refunds(payment_intent_id: str) -> list[Refund]:
     )
     payment = _payment_of(order)
     recorded = []
-    for refund in gateway.list_refunds(payment_intent_id).data:
+    for refund in stripe_refunds:
         if refund.id in known or refund.status not in ("succeeded", "pending"):
             continue
         amount = min(int(refund.amount), order.total_minor - order.refunded_minor)

@@ -27,6 +27,7 @@ def stripe_webhook():
         return jsonify(status="ignored", type=event.type)
     if webhooks.already_seen(event.id):
         return jsonify(status="duplicate")
+    db.session.rollback()  # hold no transaction (on SQLite: no lock) while Stripe answers
     fresh = _fetch(event)
     if fresh is None:
         return jsonify(status="ignored", reason="object unknown to Stripe")

@@ -43,8 +43,10 @@ def fetch_object(event):
     if event.type in SESSION_EVENTS:
         return gateway.retrieve_session(obj.id)
     if event.type == "charge.refunded":
-        return gateway.retrieve_charge(obj.id)
-    return obj
+        intent = _intent_id(gateway.retrieve_charge(obj.id))
+        refunds = gateway.list_refunds(intent).data if intent else []
+        return {"payment_intent": intent, "refunds": refunds}
+    return gateway.retrieve_dispute(obj.id)
 
 
 def handle(event, fresh) -> dict:
@@ -55,7 +57,7 @@ def handle(event, fresh) -> dict:
     if event.type == "checkout.session.expired":
         return {"released": fulfilment.expire_session_order(fresh)}
     if event.type == "charge.refunded":
-        refunds = services.record_stripe_refunds(_intent_id(fresh))
+        refunds = services.record_stripe_refunds(fresh["payment_intent"], fresh["refunds"])
         return {"refunded_order_id": refunds[0].order_id if refunds else None}
     if event.type == "charge.dispute.created":
         order = services.flag_dispute(_intent_id(fresh), getattr(fresh, "reason", "") or "")

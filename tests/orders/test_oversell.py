@@ -1,0 +1,67 @@
+"""Nothing is ever oversold: many buyers race for the last seats over HTTP."""
+
+import threading
+from collections import Counter
+
+import requests
+from sqlalchemy import func, select
+
+from tests import factories as f
+from tests.orders.conftest import count
+from ticketing.orders.models import Order
+from ticketing.tickets.models import Ticket
+
+BUYERS = 100
+SEATS = 20
+
+
+def race(shop, event_id: int, tier_id: int) -> list[requests.Response]:
+    """BUYERS threads, each with its own HTTP connection, released at once."""
+    shop.release()
+    barrier = threading.Barrier(BUYERS)
+    answers: list[requests.Response] = []
+    lock = threading.Lock()
+
+    def buyer(n: int):
+        body = {
+            "buyer_name": f"Buyer {n}",
+            "buyer_email": f"b{n}@example.test",
+            "items": [{"ticket_type_id": tier_id, "quantity": 1}],
+        }
+        with requests.Session() as http:
+            barrier.wait()
+            answer = http.post(
+                f"{shop.url}/api/v1/events/{event_id}/orders", json=body, timeout=120
+            )
+        with lock:
+            answers.append(answer)
+
+    threads = [threading.Thread(target=buyer, args=(n,)) for n in range(BUYERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_concurrent_buyers_never_get_more_seats_than_exist(shop, db, org):
+    event = f.event(org)
+    tier = f.tier(event, capacity=SEATS, price_minor=1000)
+    db.session.commit()
+    answers = race(shop, event.id, tier.id)
+    statuses = Counter(a.status_code for a in answers)
+    assert statuses == {201: SEATS, 409: BUYERS - SEATS}, statuses
+    refusals = [a.json() for a in answers if a.status_code == 409]
+    assert {r["code"] for r in refusals} == {"sold_out"}
+    assert all(r["available"] == {str(tier.id): 0} for r in refusals[-5:])
+    held = db.session.execute(
+        select(func.count()).select_from(Order).where(Order.status == "pending")
+    ).scalar()
+    assert held == SEATS
+
+    for created in (a.json() for a in answers if a.status_code == 201):
+        assert shop.pay(created).json()["outcome"] == "paid"
+    assert count(db, Order, Order.status == "paid") == SEATS
+    assert count(db, Ticket) == SEATS
+    again = shop.buy(event.id, [{"ticket_type_id": tier.id, "quantity": 1}])
+    assert again.status_code == 409

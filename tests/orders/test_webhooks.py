@@ -1,0 +1,162 @@
+"""The Stripe webhook: signatures, duplicates, races, and events out of order."""
+
+import json
+import threading
+import time
+
+import requests
+import stripe
+from sqlalchemy import select
+
+from tests.orders.conftest import count
+from ticketing.orders.models import Order
+from ticketing.payments.models import Payment, StripeEvent
+from ticketing.reports.models import LedgerEntry
+from ticketing.tickets.models import Ticket
+
+SECRET = "whsec_test_secret"
+
+
+def signed(body: str, secret: str = SECRET, timestamp: int | None = None) -> dict:
+    header = stripe.WebhookSignature.generate_signature_header(
+        body, secret, timestamp=timestamp or int(time.time())
+    )
+    return {"Stripe-Signature": header, "Content-Type": "application/json"}
+
+
+def deliver(shop, body: str, **kwargs):
+    shop.release()
+    headers = signed(body, **kwargs)
+    return requests.post(
+        shop.url + "/webhooks/stripe", data=body.encode(), headers=headers, timeout=30
+    )
+
+
+def paid_but_undelivered(shop, concert, quantity=2):
+    """An order paid at the stand-in whose webhook has not been delivered."""
+    tier = concert.ticket_types[0]
+    created = shop.buy(concert.id, [{"ticket_type_id": tier.id, "quantity": quantity}]).json()
+    assert shop.pay(created).json()["outcome"] == "paid"
+    completed = shop.standin.events("checkout.session.completed")[0]["event"]
+    return created, json.dumps(completed)
+
+
+def fulfilments(db) -> tuple[int, int, int]:
+    return count(db, Payment), count(db, Ticket), count(db, LedgerEntry)
+
+
+def test_bad_signature_is_400_and_changes_nothing(make_shop, db, concert):
+    shop = make_shop("off")
+    created, body = paid_but_undelivered(shop, concert)
+    forged = deliver(shop, body, secret="whsec_wrong")
+    assert forged.status_code == 400 and forged.json()["code"] == "bad_signature"
+    shop.release()
+    tampered = body.replace('"paid"', '"paid" ', 1)
+    response = requests.post(
+        shop.url + "/webhooks/stripe", data=tampered, headers=signed(body), timeout=30
+    )
+    assert response.status_code == 400
+    missing = requests.post(shop.url + "/webhooks/stripe", data=body, timeout=30)
+    assert missing.status_code == 400
+    assert fulfilments(db) == (0, 0, 0) and count(db, StripeEvent) == 0
+    assert db.session.get(Order, created["id"]).status == "pending"
+
+
+def test_stale_timestamp_is_400(make_shop, db, concert):
+    shop = make_shop("off")
+    _, body = paid_but_undelivered(shop, concert)
+    stale = deliver(shop, body, timestamp=int(time.time()) - 3600)
+    assert stale.status_code == 400
+    assert fulfilments(db) == (0, 0, 0)
+
+
+def test_same_event_five_times_fulfils_once(make_shop, db, concert):
+    shop = make_shop("off")
+    created, body = paid_but_undelivered(shop, concert, quantity=2)
+    answers = [deliver(shop, body) for _ in range(5)]
+    assert [a.status_code for a in answers] == [200] * 5
+    assert [a.json()["status"] for a in answers] == ["processed"] + ["duplicate"] * 4
+    assert fulfilments(db) == (1, 2, 2)  # one payment, two tickets, ticket sale + fee
+    assert db.session.get(Order, created["id"]).status == "paid"
+
+
+def test_racing_deliveries_fulfil_once(make_shop, db, concert):
+    shop = make_shop("off")
+    created, body = paid_but_undelivered(shop, concert, quantity=3)
+    twin = json.loads(body)
+    twin["id"] += "_async"  # a different event for the same session, as Stripe may send
+    twin["type"] = "checkout.session.async_payment_succeeded"
+    bodies = [body, body, json.dumps(twin), json.dumps(twin)]
+    barrier = threading.Barrier(len(bodies))
+    answers = []
+
+    def send(payload):
+        headers = signed(payload)
+        barrier.wait()
+        answers.append(
+            requests.post(
+                shop.url + "/webhooks/stripe", data=payload.encode(), headers=headers, timeout=30
+            )
+        )
+
+    shop.release()
+    threads = [threading.Thread(target=send, args=(b,)) for b in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200] * 4
+    assert fulfilments(db) == (1, 3, 2)
+    assert [a.json().get("fulfilled_order_id") for a in answers].count(created["id"]) == 1
+
+
+def test_expired_after_completed_changes_nothing(shop, db, concert):
+    created, _ = paid_but_undelivered(shop, concert)
+    assert db.session.get(Order, created["id"]).status == "paid"
+    event = shop.standin.events("checkout.session.completed")[0]["event"]
+    event.update(id="evt_expired_late", type="checkout.session.expired")
+    answer = deliver(shop, json.dumps(event))
+    assert answer.status_code == 200 and answer.json().get("released") is False
+    db.session.expire_all()
+    assert db.session.get(Order, created["id"]).status == "paid"
+    assert count(db, Ticket) == 2
+
+
+def test_unknown_session_is_acknowledged_and_ignored(shop, db):
+    event = {
+        "id": "evt_unknown",
+        "object": "event",
+        "type": "checkout.session.completed",
+        "data": {"object": {"id": "cs_test_nobody", "object": "checkout.session"}},
+    }
+    answer = deliver(shop, json.dumps(event))
+    assert answer.status_code == 200 and answer.json()["status"] == "ignored"
+    assert count(db, StripeEvent) == 0
+
+
+def test_events_we_do_not_need_are_acknowledged(shop, db):
+    event = {
+        "id": "evt_other",
+        "object": "event",
+        "type": "customer.created",
+        "data": {"object": {"id": "cus_1", "object": "customer"}},
+    }
+    answer = deliver(shop, json.dumps(event))
+    assert answer.status_code == 200 and answer.json()["status"] == "ignored"
+
+
+def test_expired_session_releases_the_hold(shop, db, org):
+    from tests import factories as f
+
+    event = f.event(org)
+    tier = f.tier(event, capacity=2)
+    db.session.commit()
+    created = shop.buy(event.id, [{"ticket_type_id": tier.id, "quantity": 2}]).json()
+    assert shop.buy(event.id, [{"ticket_type_id": tier.id, "quantity": 1}]).status_code == 409
+    shop.release()
+    shop.standin.client().v1.checkout.sessions.expire(shop.session_id(created))
+    db.session.expire_all()
+    assert db.session.execute(select(Order.status).where(Order.id == created["id"])).scalar() == (
+        "expired"
+    )
+    assert shop.buy(event.id, [{"ticket_type_id": tier.id, "quantity": 2}]).status_code == 201
