@@ -245,3 +245,12 @@ def make_shop(app, db, tmp_path):
 @pytest.fixture
 def shop(make_shop) -> Shop:
     return make_shop("sync")
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium (see tests/browser.py)."""
+    from tests.browser import chromium
+
+    with chromium() as launched:
+        yield launched

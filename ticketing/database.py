@@ -1,7 +1,8 @@
 """Column types and per-connection settings shared by every domain.
 
-Times are stored as aware UTC on both databases. SQLite write transactions
-begin IMMEDIATE so that two checkouts cannot both read-then-write; on
+Times are stored as aware UTC on both databases. SQLite transactions of
+requests that write begin IMMEDIATE so that two checkouts cannot both
+read-then-write; on
 PostgreSQL every connection gets a lock timeout so that a long wait becomes
 a clean "busy, try again" instead of a hung request.
 """
@@ -9,6 +10,7 @@ a clean "busy, try again" instead of a hung request.
 import sqlite3
 from datetime import UTC, datetime
 
+from flask import has_request_context, request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -57,9 +59,20 @@ def _configure_connection(dbapi_connection, connection_record):
 
 
 @event.listens_for(Engine, "begin")
-def _begin_immediate(conn):
+def _begin(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _request_writes() else "BEGIN")
+
+
+def _request_writes() -> bool:
+    """SQLite: a request that may write takes the write lock when it begins.
+
+    So checkout's read-then-write can never interleave with another writer
+    (the reason for IMMEDIATE), nor can a CLI command's. Pages that only read
+    (GET) begin deferred and, in WAL mode, neither wait for writers nor block
+    them.
+    """
+    return not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS")
 
 
 def set_lock_timeout(engine: Engine, milliseconds: int) -> None:

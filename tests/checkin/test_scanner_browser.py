@@ -5,27 +5,16 @@ vendored qr-scanner, checks it in (GREEN), and after "Scan next" the same
 code again answers ALREADY IN (AMBER) with the time of the first scan.
 """
 
-import os
-import shutil
-
-import pytest
 import qrcode
 from PIL import Image
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.browser import ARGS, CHROMIUM, require_chromium
 from tests.checkin.conftest import settle
 from ticketing.checkin.models import CheckIn, ScanAttempt
 
-CHROMIUM = "/usr/bin/chromium"
 WIDTH, HEIGHT = 640, 480
-
-
-def require_chromium() -> None:
-    if shutil.which(CHROMIUM) is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is missing in CI: apt-get install -y chromium")
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
 
 
 def write_fake_camera(path, text: str | None, frames: int = 10) -> None:
@@ -55,11 +44,7 @@ def test_scanner_page_shows_green_then_amber_for_the_same_qr(live_server, door, 
     camera = tmp_path / "ticket.y4m"
     write_fake_camera(camera, door.ticket.code)
     args = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
+        *ARGS,
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={camera}",
@@ -109,11 +94,7 @@ def test_typed_code_and_guest_search_work_without_a_qr_in_view(live_server, door
     camera = tmp_path / "blank.y4m"
     write_fake_camera(camera, None, frames=2)
     args = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
+        *ARGS,
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={camera}",

@@ -22,5 +22,6 @@ def concert(db, org):
 
 
 def count(db, model, *where) -> int:
-    db.session.expire_all()
+    """Count in a fresh transaction (an open one would see an old SQLite snapshot)."""
+    db.session.commit()
     return db.session.execute(select(func.count()).select_from(model).where(*where)).scalar()

@@ -1,36 +1,15 @@
 """A buyer on a phone uses the hosted page in real Chromium: decline, retry, paid."""
 
-import os
-import shutil
-
 import pytest
 
 from tests.payments.standin_helpers import session_params
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
 
 @pytest.fixture
-def phone():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is required in CI (apt-get install -y chromium)")
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    yield context.new_page()
+    context.close()
 
 
 def test_decline_then_pay_on_a_phone(standin_server, phone, tmp_path):

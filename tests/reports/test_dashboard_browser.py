@@ -1,29 +1,6 @@
 """In a real browser: the dashboard's figures refresh by themselves when money comes in."""
 
-import os
-import shutil
-
-import pytest
-
 from ticketing.reports import ledger
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]  # fmt: skip
-
-
-@pytest.fixture
-def browser():
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is missing in CI")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def test_raised_figure_refreshes_without_a_reload(app, live_server, shop, db, browser):

@@ -1,37 +1,11 @@
 """The order page in a real Chromium: the QR on a phone screen scans, print is one ticket a page."""
 
 import io
-import os
 import re
-import shutil
 
-import pytest
 from PIL import Image
 
 from tests.tickets.conftest import decode_qr
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser():
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is required in CI: apt-get install -y chromium")
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 def test_phone_screen_qr_scans_and_print_gives_one_ticket_per_page(
