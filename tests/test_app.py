@@ -86,3 +86,15 @@ def test_postgres_urls_use_psycopg3(monkeypatch, tmp_path):
     assert from_environment(str(tmp_path))["SQLALCHEMY_DATABASE_URI"] == (
         "postgresql+psycopg://u@h/d"
     )
+
+
+def test_production_refuses_simulated_payments_unless_asked(monkeypatch, database_url):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
+    monkeypatch.delenv("STRIPE_API_BASE", raising=False)
+    with pytest.raises(ConfigError, match="simulated payments"):
+        create_app()
+    monkeypatch.setenv("ALLOW_SIMULATED_PAYMENTS", "1")
+    assert create_app().config["APP_ENV"] == "production"

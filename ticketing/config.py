@@ -32,6 +32,7 @@ def from_environment(instance_path: str) -> dict:
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", "").rstrip("/"),
         "ALLOW_LIVE_PAYMENTS": _flag("ALLOW_LIVE_PAYMENTS"),
+        "ALLOW_SIMULATED_PAYMENTS": _flag("ALLOW_SIMULATED_PAYMENTS"),
         "HOLD_MINUTES": int(os.environ.get("HOLD_MINUTES", "30")),
         "LOCK_TIMEOUT_MS": int(os.environ.get("LOCK_TIMEOUT_MS", "5000")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
@@ -66,6 +67,13 @@ def check(config: dict) -> None:
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = DEV_SECRET_KEY
     key = config.get("STRIPE_SECRET_KEY") or ""
+    simulated = not key and not config.get("STRIPE_API_BASE")
+    if production and simulated and not config.get("ALLOW_SIMULATED_PAYMENTS"):
+        raise ConfigError(
+            "STRIPE_SECRET_KEY is not set: production would take simulated payments "
+            "from the built-in Stripe stand-in. Set a Stripe key, or "
+            "ALLOW_SIMULATED_PAYMENTS=1 for a demo or a benchmark."
+        )
     if key.startswith(("sk_live_", "rk_live_")) and not config.get("ALLOW_LIVE_PAYMENTS"):
         raise ConfigError(
             "STRIPE_SECRET_KEY is a live key: refused. This app runs in Stripe "
