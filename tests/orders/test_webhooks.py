@@ -160,3 +160,16 @@ def test_expired_session_releases_the_hold(shop, db, org):
         "expired"
     )
     assert shop.buy(event.id, [{"ticket_type_id": tier.id, "quantity": 2}]).status_code == 201
+
+
+def test_stripe_unreachable_is_503_and_the_retry_fulfils(make_shop, db, concert):
+    shop = make_shop("off")
+    created, body = paid_but_undelivered(shop, concert)
+    standin_url = shop.app.config["STRIPE_API_BASE"]
+    shop.app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"  # Stripe is down
+    down = deliver(shop, body)
+    assert down.status_code == 503 and down.json()["code"] == "stripe_unavailable"
+    assert count(db, StripeEvent) == 0  # not remembered: Stripe's retry must count
+    shop.app.config["STRIPE_API_BASE"] = standin_url
+    assert deliver(shop, body).json()["status"] == "processed"
+    assert db.session.get(Order, created["id"]).status == "paid"

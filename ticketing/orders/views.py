@@ -60,7 +60,11 @@ def checkout_success(order_id: int):
     session_id = request.args.get("session_id", "")
     if order.status == "pending" and session_id == order.stripe_checkout_session_id:
         db.session.rollback()  # no transaction (on SQLite: no lock) while Stripe answers
-        session = gateway.retrieve_session(session_id)
+        try:
+            session = gateway.retrieve_session(session_id)
+        except gateway.StripeError as exc:  # the webhook will still come
+            current_app.logger.warning("success page could not reach Stripe: %s", exc)
+            return render_template("orders/processing.html", order=order), 202
         paid = fulfilment.fulfil_session(session)
         db.session.commit()
         if paid is not None:

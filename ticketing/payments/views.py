@@ -6,11 +6,18 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from ticketing.errors import Busy
 from ticketing.extensions import csrf, db
 from ticketing.orders.signals import order_paid, order_refunded
 from ticketing.payments import gateway, webhooks
 
 log = logging.getLogger(__name__)
+
+
+class StripeUnavailable(Busy):
+    code = "stripe_unavailable"
+
+
 bp = Blueprint("payments", __name__)
 STANDIN_PREFIX = "/_stripe"
 
@@ -48,6 +55,9 @@ def _fetch(event):
     except gateway.InvalidRequest:
         log.warning("Stripe event %s names an object Stripe does not know", event.id)
         return None
+    except gateway.StripeError as exc:
+        # Stripe is unreachable: answer 503 so that it delivers the event again.
+        raise StripeUnavailable("Could not re-read the event's object from Stripe.") from exc
 
 
 def _notify(outcome: dict) -> None:
