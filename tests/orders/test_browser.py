@@ -1,7 +1,7 @@
 """A buyer on a phone, in real Chromium: event page, two tickets, test card, paid."""
 
-from ticketing.orders.models import Order
 from tests.orders.conftest import count
+from ticketing.orders.models import Order
 
 
 def test_buy_two_tickets_and_pay_with_the_test_card(shop, db, concert, browser, tmp_path):
