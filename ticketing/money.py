@@ -77,6 +77,8 @@ STRIPE_MINIMUM_MINOR = {
     "UAH": 2100,
 }
 DEFAULT_MINIMUM_USD_CENTS = 50
+# Stripe refuses a charge (and a Checkout line's unit amount) above eight digits.
+STRIPE_MAXIMUM_MINOR = 99_999_999
 
 KNOWN_CURRENCIES = frozenset(c for c in list_currencies() if len(c) == 3 and c.isalpha())
 
@@ -131,6 +133,11 @@ def check_chargeable(amount_minor: int, currency: str) -> None:
         raise MoneyError(
             f"The total must be at least {format_money(minimum, currency)} "
             "to pay by card (or zero for a free order)."
+        )
+    if amount_minor > STRIPE_MAXIMUM_MINOR:
+        raise MoneyError(
+            f"The total can be at most {format_money(STRIPE_MAXIMUM_MINOR, currency)} "
+            "to pay by card."
         )
 
 

@@ -1,0 +1,174 @@
+"""Property: whatever card orders, refunds, cash donations and voids happen, the
+event's totals equal what the Stripe stand-in charged, minus what it refunded,
+plus what was recorded by hand; and the fees are the stand-in's own fees.
+
+Everything goes over HTTP: the app is served, the stand-in is served, the
+stand-in's webhooks come back asynchronously as Stripe's do. The independent
+record is the stand-in's own API read through the real SDK. Each example gets
+a fresh event, so examples never mix (totals are per event).
+"""
+
+import pytest
+import requests
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from tests import factories
+from tests.integration.conftest import wait_for
+from ticketing.orders.models import Order
+
+CARD = "4242424242424242"
+
+buy = st.tuples(
+    st.just("buy"),
+    st.integers(0, 3),  # fixed-price tickets
+    st.integers(0, 2),  # pay-what-you-want tickets
+    st.integers(0, 40_000),  # what each pay-what-you-want ticket pays, above the minimum
+    st.sampled_from([0, 0, 500, 12_345]),  # donation
+)
+refund = st.tuples(st.just("refund"), st.integers(0, 20), st.none() | st.integers(1, 12_000))
+donation = st.tuples(st.just("cash"), st.integers(1, 250_000))
+void = st.tuples(st.just("void"), st.integers(0, 20))
+steps = st.lists(st.one_of(buy, buy, refund, refund, donation, void), min_size=1, max_size=6)
+
+
+def webhook_statuses(shop) -> set[str]:
+    events = requests.get(f"{shop.standin.url}/_standin/events?limit=1000", timeout=10).json()
+    return {e["delivery"]["status"] for e in events}
+
+
+class Example:
+    """One example's event and what the test knows by hand."""
+
+    def __init__(self, shop, db, org, auth):
+        self.shop, self.db, self.auth = shop, db, auth
+        self.event = factories.event(org, currency="USD", goal_minor=500_000)
+        self.fixed = factories.tier(self.event, price_minor=2500, capacity=1000)
+        self.pwyw = factories.tier(
+            self.event, price_minor=1500, capacity=1000, pay_what_you_want=True, min_price_minor=500
+        )
+        db.session.commit()
+        self.orders = {}  # order id -> [total, refunded]
+        self.cash = {}  # manual payment id -> amount, while not voided
+
+    def buy(self, fixed: int, pwyw: int, price: int, donation_minor: int) -> None:
+        items = []
+        if fixed:
+            items.append({"ticket_type_id": self.fixed.id, "quantity": fixed})
+        if pwyw:
+            items.append(
+                {"ticket_type_id": self.pwyw.id, "quantity": pwyw, "price_minor": 500 + price}
+            )
+        if not items and not donation_minor:
+            return
+        response = self.shop.buy(self.event.id, items, donation_minor=donation_minor)
+        assert response.status_code == 201, response.text
+        created = response.json()
+        assert created["total_minor"] == 2500 * fixed + (500 + price) * pwyw + donation_minor
+        assert self.shop.pay(created, CARD).status_code == 200
+        wait_for(lambda: self.db.session.get(Order, created["id"]).status == "paid", self.db)
+        self.orders[created["id"]] = [created["total_minor"], 0]
+
+    def refund(self, pick: int, amount: int | None) -> None:
+        if not self.orders:
+            return
+        order_id = sorted(self.orders)[pick % len(self.orders)]
+        total, refunded = self.orders[order_id]
+        body = {} if amount is None else {"amount_minor": amount}
+        response = self.shop.api(
+            "POST", f"/api/v1/orders/{order_id}/refund", json=body, headers=self.auth
+        )
+        left = total - refunded
+        if left == 0:
+            assert response.status_code == 409, response.text
+        elif amount is not None and amount > left:
+            assert response.status_code == 422, response.text
+        else:
+            assert response.status_code == 200, response.text
+            self.orders[order_id][1] += left if amount is None else amount
+            assert response.json()["refunded_minor"] == self.orders[order_id][1]
+
+    def record_cash(self, amount: int) -> None:
+        body = {"kind": "donation", "method": "cash", "amount_minor": amount}
+        path = f"/api/v1/events/{self.event.id}/manual-payments"
+        response = self.shop.api("POST", path, json=body, headers=self.auth)
+        assert response.status_code == 201, response.text
+        self.cash[response.json()["id"]] = amount
+
+    def void(self, pick: int) -> None:
+        if not self.cash:
+            return
+        payment_id = sorted(self.cash)[pick % len(self.cash)]
+        path = f"/api/v1/manual-payments/{payment_id}/void"
+        response = self.shop.api("POST", path, json={"reason": "typo"}, headers=self.auth)
+        assert response.status_code == 200, response.text
+        del self.cash[payment_id]
+
+
+def stripe_record(shop, db, order_ids) -> dict:
+    """Charged, refunded and fees, as the stand-in's own API tells them."""
+    stripe = shop.standin.client()
+    intents = db.session.execute(
+        select(Order.stripe_payment_intent_id).where(Order.id.in_(order_ids))
+    ).scalars()
+    db.session.rollback()
+    charged = refunded = fees = 0
+    for intent_id in intents:
+        intent = stripe.v1.payment_intents.retrieve(intent_id)
+        charge = stripe.v1.charges.retrieve(intent.latest_charge)
+        charged += charge.amount
+        fees += stripe.v1.balance_transactions.retrieve(charge.balance_transaction).fee
+        for made in stripe.v1.refunds.list(params={"payment_intent": intent_id, "limit": 100}).data:
+            refunded += made.amount
+            fees += stripe.v1.balance_transactions.retrieve(made.balance_transaction).fee
+    return {"charged": charged, "refunded": refunded, "fees": fees}
+
+
+@pytest.fixture
+def async_shop(make_shop):
+    """One shop for all examples (a fixture is set up once per test, not per example);
+    webhooks come after the API call returns, as Stripe's do."""
+    return make_shop("async")
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=steps)
+# Always at least once: a partial refund, then the rest, a void, and an order left alone.
+@example(
+    steps=[("buy", 2, 1, 700, 500), ("refund", 0, 1000), ("cash", 5000), ("refund", 0, None),
+           ("void", 0), ("buy", 1, 0, 0, 0)]
+)  # fmt: skip
+def test_totals_equal_the_stripe_record_plus_cash(async_shop, db, steps):
+    shop = async_shop
+    org = factories.organization()
+    token = factories.token(org, "organizer")
+    db.session.commit()
+    example = Example(shop, db, org, {"Authorization": f"Bearer {token}"})
+    for step in steps:
+        {"buy": example.buy, "refund": example.refund, "cash": example.record_cash,
+         "void": example.void}[step[0]](*step[1:])  # fmt: skip
+
+    # Late charge.refunded webhooks must count nothing twice: wait until all came in.
+    wait_for(lambda: webhook_statuses(shop) <= {"delivered", "failed"}, db)
+    assert webhook_statuses(shop) <= {"delivered"}  # the app took every one (2xx)
+    totals = shop.api(
+        "GET", f"/api/v1/events/{example.event.id}/totals", headers=example.auth
+    ).json()
+    stripe = stripe_record(shop, db, list(example.orders))
+    by_hand = sum(example.cash.values())
+
+    assert totals["tickets_minor"] + totals["donations_minor"] == stripe["charged"]
+    assert totals["refunds_minor"] == stripe["refunded"]
+    assert totals["manual_minor"] == by_hand
+    assert totals["raised_minor"] == stripe["charged"] - stripe["refunded"] + by_hand
+    assert totals["fees_minor"] == stripe["fees"]
+    assert totals["net_minor"] == totals["raised_minor"] - stripe["fees"]
+    # ...and the test's own bookkeeping agrees with Stripe's.
+    assert stripe["charged"] == sum(total for total, _ in example.orders.values())
+    assert stripe["refunded"] == sum(refunded for _, refunded in example.orders.values())
