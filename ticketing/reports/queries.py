@@ -3,14 +3,13 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import func, or_, select
 
-from ticketing.checkin.models import CheckIn
 from ticketing.database import utcnow
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.orders.models import Order, OrderLine
-from ticketing.reports.models import LedgerEntry
+from ticketing.reports import counters
 from ticketing.tickets.models import Ticket
 
 
@@ -33,26 +32,22 @@ def _count_by_tier(query) -> dict[int, int]:
 
 
 def tier_rows(event: Event) -> list[TierRow]:
-    """Per tier: valid tickets, seats in unexpired holds, and tickets checked in."""
-    sold = _count_by_tier(
-        select(Ticket.ticket_type_id, func.count())
-        .where(Ticket.event_id == event.id, Ticket.status == "valid")
-        .group_by(Ticket.ticket_type_id)
-    )
+    """Per tier: valid tickets and check-ins (running counters), seats in unexpired holds."""
+    sold = counters.with_prefix(event.id, counters.tier_name(counters.TICKETS_SOLD, ""))
+    checked_in = counters.with_prefix(event.id, counters.tier_name(counters.CHECKED_IN, ""))
     held = _count_by_tier(
         select(OrderLine.ticket_type_id, func.coalesce(func.sum(OrderLine.quantity), 0))
         .join(Order, Order.id == OrderLine.order_id)
         .where(Order.event_id == event.id, Order.status == "pending", Order.expires_at > utcnow())
         .group_by(OrderLine.ticket_type_id)
     )
-    checked_in = _count_by_tier(
-        select(Ticket.ticket_type_id, func.count())
-        .join(CheckIn, and_(CheckIn.ticket_id == Ticket.id, CheckIn.undone_at.is_(None)))
-        .where(Ticket.event_id == event.id)
-        .group_by(Ticket.ticket_type_id)
-    )
     return [
-        TierRow(tier, sold.get(tier.id, 0), held.get(tier.id, 0), checked_in.get(tier.id, 0))
+        TierRow(
+            tier,
+            sold.get(str(tier.id), 0),
+            held.get(tier.id, 0),
+            checked_in.get(str(tier.id), 0),
+        )
         for tier in event.ticket_types
     ]
 
@@ -86,35 +81,15 @@ def order_ticket_counts(orders: list[Order]) -> dict[int, int]:
     return {order_id: int(count) for order_id, count in rows}
 
 
-# What each kind adds to "raised" (fees only reduce net, so they are not drawn).
-RAISED_SIGN = case(
-    (LedgerEntry.kind == "refund", -LedgerEntry.amount_minor),
-    (LedgerEntry.kind == "fee", 0),
-    else_=LedgerEntry.amount_minor,
-)
-
-
-def _utc_hour(column):
-    """The hour of a stored UTC time as "YYYY-MM-DD HH:00:00", on either database."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        hour = func.date_trunc("hour", func.timezone("UTC", column))
-        return func.to_char(hour, "YYYY-MM-DD HH24:00:00")
-    return cast(func.strftime("%Y-%m-%d %H:00:00", column), String)
-
-
 def raised_by_utc_hour(event: Event) -> list[tuple[datetime, int]]:
-    """Raised per UTC hour, summed by the database (fast however many entries there are).
+    """Raised per UTC hour, from the running counters (fast however many entries there are).
 
     Callers re-bucket the hours into the event's time zone; zones with a
     half-hour offset may shift an entry by up to 45 minutes into the
     neighbouring bucket, which a sales chart can live with.
     """
-    hour = _utc_hour(LedgerEntry.created_at).label("hour")
-    rows = db.session.execute(
-        select(hour, func.sum(RAISED_SIGN))
-        .where(LedgerEntry.event_id == event.id, LedgerEntry.currency == event.currency)
-        .group_by(hour)
-        .order_by(hour)
-    ).all()
-    return [(datetime.fromisoformat(h).replace(tzinfo=UTC), int(total)) for h, total in rows]
+    hours = counters.with_prefix(event.id, counters.raised_prefix(event.currency))
+    return [
+        (datetime.fromisoformat(hour).replace(tzinfo=UTC), total)
+        for hour, total in sorted(hours.items())
+    ]
