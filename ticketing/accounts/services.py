@@ -13,6 +13,8 @@ from ticketing.errors import ValidationFailed
 from ticketing.extensions import db
 
 TOKEN_PREFIX = "tkt"  # noqa: S105  (a label, not a secret)
+# A token's last use is written at most this often, so reads rarely write.
+TOUCH_INTERVAL = timedelta(minutes=1)
 # Higher number, more power: a token or a new member never outranks its creator.
 ROLE_RANK = {"door": 1, "organizer": 2, "owner": 3}
 
@@ -179,9 +181,7 @@ def touch_token(token_id: int, now: datetime | None = None) -> bool:
         update(ApiToken)
         .where(
             ApiToken.id == token_id,
-            or_(
-                ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - timedelta(minutes=1)
-            ),
+            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - TOUCH_INTERVAL),
         )
         .values(last_used_at=now)
         .execution_options(synchronize_session=False)

@@ -21,9 +21,10 @@ from flask_login import current_user, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
 from ticketing.accounts import services
-from ticketing.accounts.auth import current_principal, page_role_required
+from ticketing.accounts.auth import current_principal, page_role_required, token_used_recently
 from ticketing.accounts.forms import LoginForm, MemberForm, TokenForm
 from ticketing.accounts.models import MONEY_ROLES, ApiToken, Membership, Organization
+from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
 from ticketing.events.models import Event
 from ticketing.extensions import db, limiter, login_manager
@@ -241,6 +242,7 @@ def record_token_use(response):
         and response.status_code < 400
         and not response.is_streamed
         and not (db.session.new or db.session.dirty or db.session.deleted)
+        and not token_used_recently(utcnow(), services.TOUCH_INTERVAL)
     ) and services.touch_token(principal.token_id):
         db.session.commit()
     return response
