@@ -34,6 +34,8 @@ BLUEPRINT_MODULES = (
     "ticketing.reports.views",
     "ticketing.reports.api",
     "ticketing.apidocs",
+    # Registers its route only with BENCH_FLOOR=1 (the benchmarks' floor).
+    "ticketing.benchfloor",
 )
 
 CLI_MODULES = (

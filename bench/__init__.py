@@ -1,0 +1,1 @@
+"""Load and scale benchmarks: `make bench` (or `python -m bench [names]`); see README.md."""

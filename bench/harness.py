@@ -1,0 +1,195 @@
+"""The stack a benchmark runs against: a fresh PostgreSQL database, the Stripe
+stand-in and the app under gunicorn in production configuration, each its own
+process group, all stopped at the end whatever happened.
+
+The load itself comes from yet another process (`bench.client`), so the app's
+workers, the stand-in and the load generator compete for the same two cores
+the way they would on a small server with a phone-sized client farm.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from sqlalchemy import create_engine, text
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PYTHON = sys.executable
+PG_SERVER = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+SECRET_KEY = "bench-secret-key-not-for-production-0123456789abcdef"  # noqa: S105 (bench only)
+WEBHOOK_SECRET = "whsec_bench0123456789abcdef0123456789"  # noqa: S105 (bench only)
+# gunicorn for the app: threads wait on PostgreSQL and Stripe; 2 cores.
+APP_WORKERS = int(os.environ.get("BENCH_APP_WORKERS", "4"))
+APP_THREADS = int(os.environ.get("BENCH_APP_THREADS", "4"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def recreate_database(name: str) -> str:
+    """Drop and create `name` (only ever a ticketing_bench* database)."""
+    assert name.startswith("ticketing_bench"), name
+    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{PG_SERVER}/{name}"
+
+
+def _wait_http(url: str, seconds: float, process: subprocess.Popen, name: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode} while starting")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (loopback only)
+                return
+        except urllib.error.HTTPError:
+            return  # it answers: good enough for the stand-in's root
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{name} did not answer at {url} within {seconds}s")
+
+
+class Stack:
+    """Database + stand-in + app. Use as a context manager."""
+
+    def __init__(self, name: str, workers: int = APP_WORKERS, threads: int = APP_THREADS):
+        self.name = name
+        self.database = f"ticketing_bench_{name}"
+        self.workers, self.threads = workers, threads
+        self.processes: list[tuple[str, subprocess.Popen]] = []
+        self.tmp = tempfile.mkdtemp(prefix=f"bench-{name}-")
+        self.app_port = free_port()
+        self.standin_port = free_port()
+        self.url = f"http://127.0.0.1:{self.app_port}"
+        self.db_url = ""
+        self.engine = None
+
+    def env(self) -> dict:
+        return {
+            **os.environ,
+            "APP_ENV": "production",
+            "SECRET_KEY": SECRET_KEY,
+            "DATABASE_URL": self.db_url,
+            "STRIPE_SECRET_KEY": "",
+            "STRIPE_API_BASE": f"http://127.0.0.1:{self.standin_port}",
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "BASE_URL": self.url,
+            "BENCH_FLOOR": "1",
+            "MAIL_SERVER": "",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
+        log = open(os.path.join(self.tmp, f"{name}.log"), "wb")  # noqa: SIM115
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        self.processes.append((name, process))
+        return process
+
+    def start(self) -> "Stack":
+        self.db_url = recreate_database(self.database)
+        subprocess.run(
+            [PYTHON, "-m", "flask", "--app", "app", "db", "upgrade"],
+            cwd=ROOT, env=self.env(), check=True, capture_output=True,
+        )  # fmt: skip
+        self.engine = create_engine(self.db_url)
+        standin_config = {
+            "STANDIN_DB": os.path.join(self.tmp, "stripe.db"),
+            "STANDIN_WEBHOOK_MODE": "off",
+        }
+        standin = self._spawn(
+            "standin",
+            [PYTHON, "-m", "gunicorn", "--workers", "2", "--threads", "4",
+             "--worker-class", "gthread", "--keep-alive", "30", "--log-level", "warning",
+             "--bind", f"127.0.0.1:{self.standin_port}",
+             f"ticketing.payments.standin:create_standin_app({json.dumps(standin_config)})"],
+        )  # fmt: skip
+        app = self._spawn(
+            "app",
+            [PYTHON, "-m", "gunicorn", "--workers", str(self.workers),
+             "--threads", str(self.threads), "--worker-class", "gthread",
+             "--keep-alive", "30", "--backlog", "2048", "--log-level", "warning",
+             "--bind", f"127.0.0.1:{self.app_port}", "app:app"],
+        )  # fmt: skip
+        _wait_http(f"http://127.0.0.1:{self.standin_port}/", 30, standin, "stand-in")
+        _wait_http(f"{self.url}/healthz", 30, app, "app")
+        return self
+
+    def stop(self) -> None:
+        for _, process in reversed(self.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for name, process in reversed(self.processes):
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                print(f"  ({name} had to be killed)")  # noqa: T201
+        self.processes.clear()
+        if self.engine is not None:
+            self.engine.dispose()
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        try:
+            with open(os.path.join(self.tmp, f"{name}.log"), errors="replace") as handle:
+                return "".join(handle.readlines()[-lines:])
+        except OSError:
+            return ""
+
+    def __enter__(self) -> "Stack":
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def drive(stack: Stack, requests: list, *, concurrency: int, max_seconds: float,
+          header_sets: list[dict] | None = None, keep_bodies: int = 0) -> dict:  # fmt: skip
+    """Run the load generator as its own process over loopback; returns its figures."""
+    spec = {
+        "host": "127.0.0.1",
+        "port": stack.app_port,
+        "concurrency": concurrency,
+        "max_seconds": max_seconds,
+        "header_sets": header_sets or [{}],
+        "requests": requests,
+        "keep_bodies": keep_bodies,
+    }
+    path = os.path.join(stack.tmp, f"spec-{time.monotonic_ns()}.json")
+    with open(path, "w") as handle:
+        json.dump(spec, handle)
+    done = subprocess.run(
+        [PYTHON, "-m", "bench.client", path], cwd=ROOT, capture_output=True, text=True,
+        timeout=max_seconds + 60,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"load generator failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def floor_requests(count: int, tokens: list[str]) -> tuple[list, list[dict]]:
+    """Requests for the floor endpoint: token check + one indexed single-row update."""
+    header_sets = [
+        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"} for token in tokens
+    ]
+    return [("POST", "/_bench/floor", i % len(tokens), "{}") for i in range(count)], header_sets

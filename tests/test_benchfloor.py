@@ -1,0 +1,28 @@
+"""The benchmarks' floor endpoint exists only when BENCH_FLOOR=1 is set."""
+
+from tests import factories
+from ticketing.accounts.models import ApiToken
+
+
+def test_no_floor_route_in_normal_operation(client, db):
+    org = factories.organization()
+    token = factories.token(org, "door")
+    db.session.commit()
+
+    response = client.post("/_bench/floor", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 404
+
+
+def test_floor_checks_the_token_and_updates_one_row(make_app, db):
+    app = make_app(BENCH_FLOOR="1")
+    org = factories.organization()
+    token = factories.token(org, "door")
+    db.session.commit()
+    client = app.test_client()
+
+    assert client.post("/_bench/floor").status_code == 401
+    response = client.post("/_bench/floor", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.get_json() == {"status": "ok"}
+    assert db.session.query(ApiToken).one().last_used_at is not None
