@@ -12,8 +12,8 @@ from ticketing.extensions import db
 from ticketing.money import stripe_amount
 from ticketing.orders import services as orders
 from ticketing.orders.models import Order
-from ticketing.payments import gateway
-from ticketing.payments.models import Payment, Refund
+from ticketing.payments import gateway, services
+from ticketing.payments.models import Payment
 from ticketing.reports import ledger
 
 log = logging.getLogger(__name__)
@@ -92,27 +92,13 @@ def _refund_late_payment(order: Order, session) -> None:
         order.id,
         key=f"order-{order.id}-late-refund",
     )
-    row = Refund(
-        order_id=order.id,
+    services.apply_refund(
+        order,
+        min(int(refund.amount), order.total_minor),
         payment_id=payment.id,
         stripe_refund_id=refund.id,
-        amount_minor=int(refund.amount),
-        currency=order.currency,
         reason="Payment arrived after the hold lapsed and the seats were sold.",
     )
-    db.session.add(row)
-    db.session.flush()
-    ledger.record(
-        order.event_id,
-        "refund",
-        row.amount_minor,
-        order.currency,
-        order_id=order.id,
-        refund_id=row.id,
-        note=row.reason,
-    )
-    order.status = "refunded"
-    order.refunded_minor = order.total_minor
     _flag(order, "Paid after the hold lapsed; the seats were gone, so it was refunded at once.")
     db.session.flush()
 
