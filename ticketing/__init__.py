@@ -87,7 +87,7 @@ def api_settings() -> dict:
                 }
             }
         },
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
         "RATELIMIT_HEADERS_ENABLED": True,
     }
 
