@@ -211,6 +211,20 @@ class Shop:
         return response.json()
 
 
+def wait_for(condition, db, seconds: float = 15.0) -> None:
+    """Poll until `condition()` holds (the stand-in's webhooks arrive asynchronously)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        met = condition()
+        db.session.rollback()  # never sleep holding the (SQLite) database
+        if met:
+            return
+        time.sleep(0.03)
+    raise AssertionError("condition not met in time")
+
+
 @pytest.fixture
 def make_shop(app, db, tmp_path):
     """Factory: the shop with a chosen webhook mode (one per test)."""

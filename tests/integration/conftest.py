@@ -10,13 +10,13 @@ The test's session keeps loaded values after commit (`expire_on_commit`
 off), so reading ids never opens a transaction while a server writes.
 """
 
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests import factories
+from tests.conftest import wait_for  # noqa: F401  (used by this folder's tests)
 from ticketing.accounts.services import issue_token
 from ticketing.checkin.models import CheckIn
 from ticketing.orders.access import seal
@@ -147,15 +147,3 @@ def login_session(client, user_id: int) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = str(user_id)
         session["_fresh"] = True
-
-
-def wait_for(condition, db, seconds: float = 15.0) -> None:
-    """Poll until `condition()` holds (webhooks arrive asynchronously)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        met = condition()
-        db.session.rollback()  # never sleep holding the (SQLite) database
-        if met:
-            return
-        time.sleep(0.03)
-    raise AssertionError("condition not met in time")

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tests import factories as f
+from tests.conftest import wait_for
 from tests.orders.conftest import count
 from ticketing.database import utcnow
 from ticketing.orders.models import Order
@@ -79,19 +80,6 @@ def paid_order(make_shop, db, org):
     db.session.commit()
     wait_for(lambda: db.session.get(Order, created["id"]).status == "paid", db)
     return shop, event, created, {"Authorization": f"Bearer {token}"}
-
-
-def wait_for(condition, db, seconds: float = 10.0) -> None:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        met = condition()
-        db.session.rollback()  # never sleep holding the (SQLite) database
-        if met:
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_partial_then_full_refund_through_stripe(paid_order, db):
