@@ -5,12 +5,14 @@ vendored qr-scanner, checks it in (GREEN), and after "Scan next" the same
 code again answers ALREADY IN (AMBER) with the time of the first scan.
 """
 
+from contextlib import contextmanager
+
 import qrcode
 from PIL import Image
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.browser import ARGS, CHROMIUM, require_chromium
+from tests.browser import chromium
 from tests.checkin.conftest import settle
 from ticketing.checkin.models import CheckIn, ScanAttempt
 
@@ -35,49 +37,53 @@ def write_fake_camera(path, text: str | None, frames: int = 10) -> None:
             video.write(b"FRAME\n" + planes)
 
 
-def test_scanner_page_shows_green_then_amber_for_the_same_qr(live_server, door, db, tmp_path):
-    require_chromium()
-    from playwright.sync_api import expect, sync_playwright
+@contextmanager
+def device_link_page(live_server, door, db, camera):
+    """The event's device-link scanner page in Chromium, its camera playing `camera`.
 
+    Yields the page and the list of JavaScript errors it raised.
+    """
     device_token = factories.token(door.org, "door", event_id=door.event.id)
     settle(db)
-    camera = tmp_path / "ticket.y4m"
-    write_fake_camera(camera, door.ticket.code)
-    args = [
-        *ARGS,
+    fake_camera = (
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={camera}",
-    ]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
-            context = browser.new_context(
-                viewport={"width": 390, "height": 844}, permissions=["camera"]
-            )
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(f"{live_server.url}/door/device/{device_token}")
-            result = page.locator("#door-result")
+    )
+    with chromium(fake_camera) as browser:
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844}, permissions=["camera"]
+        )
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{live_server.url}/door/device/{device_token}")
+        yield page, errors
 
-            expect(result).to_have_attribute("data-status", "ok", timeout=20_000)
-            expect(result).to_have_class("door-result result-ok")
-            expect(page.locator("#result-word")).to_have_text("WELCOME")
-            expect(page.locator("#result-name")).to_have_text("Ada Lovelace")
-            expect(page.locator("#result-tier")).to_have_text("Standard")
-            expect(page.locator("#count-in")).to_have_text("1", timeout=5_000)
-            page.screenshot(path=str(tmp_path / "green.png"))
 
-            page.locator("#scan-next").click()
-            expect(result).to_have_attribute("data-status", "already_checked_in", timeout=20_000)
-            expect(result).to_have_class("door-result result-already")
-            expect(page.locator("#result-word")).to_have_text("ALREADY IN")
-            expect(page.locator("#result-detail")).to_contain_text("First scanned at")
-            page.screenshot(path=str(tmp_path / "amber.png"))
-            assert errors == []
-        finally:
-            browser.close()
+def test_scanner_page_shows_green_then_amber_for_the_same_qr(live_server, door, db, tmp_path):
+    from playwright.sync_api import expect
+
+    camera = tmp_path / "ticket.y4m"
+    write_fake_camera(camera, door.ticket.code)
+    with device_link_page(live_server, door, db, camera) as (page, errors):
+        result = page.locator("#door-result")
+
+        expect(result).to_have_attribute("data-status", "ok", timeout=20_000)
+        expect(result).to_have_class("door-result result-ok")
+        expect(page.locator("#result-word")).to_have_text("WELCOME")
+        expect(page.locator("#result-name")).to_have_text("Ada Lovelace")
+        expect(page.locator("#result-tier")).to_have_text("Standard")
+        expect(page.locator("#count-in")).to_have_text("1", timeout=5_000)
+        page.screenshot(path=str(tmp_path / "green.png"))
+
+        page.locator("#scan-next").click()
+        expect(result).to_have_attribute("data-status", "already_checked_in", timeout=20_000)
+        expect(result).to_have_class("door-result result-already")
+        expect(page.locator("#result-word")).to_have_text("ALREADY IN")
+        expect(page.locator("#result-detail")).to_contain_text("First scanned at")
+        page.screenshot(path=str(tmp_path / "amber.png"))
+        assert errors == []
 
     checkins = db.session.execute(select(func.count()).select_from(CheckIn)).scalar_one()
     results = db.session.execute(select(ScanAttempt.result).order_by(ScanAttempt.id)).scalars()
@@ -86,53 +92,35 @@ def test_scanner_page_shows_green_then_amber_for_the_same_qr(live_server, door, 
 
 
 def test_typed_code_and_guest_search_work_without_a_qr_in_view(live_server, door, db, tmp_path):
-    require_chromium()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    device_token = factories.token(door.org, "door", event_id=door.event.id)
-    settle(db)
     camera = tmp_path / "blank.y4m"
     write_fake_camera(camera, None, frames=2)
-    args = [
-        *ARGS,
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={camera}",
-    ]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
-            context = browser.new_context(
-                viewport={"width": 390, "height": 844}, permissions=["camera"]
-            )
-            page = context.new_page()
-            page.goto(f"{live_server.url}/door/device/{device_token}")
-            expect(page.locator("#count-sold")).to_have_text("1")
-            expect(page.locator("#count-in")).to_have_text("0")
-            page.screenshot(path=str(tmp_path / "scanner.png"))
+    with device_link_page(live_server, door, db, camera) as (page, _errors):
+        expect(page.locator("#count-sold")).to_have_text("1")
+        expect(page.locator("#count-in")).to_have_text("0")
+        page.screenshot(path=str(tmp_path / "scanner.png"))
 
-            page.get_by_role("button", name="Find guest").click()
-            page.locator("#search-input").fill("lovelace")
-            page.locator("#search-input").press("Enter")
-            item = page.locator("#search-results li")
-            expect(item).to_have_count(1)
-            expect(item).to_contain_text("Ada Lovelace")
-            page.screenshot(path=str(tmp_path / "search.png"))
+        page.get_by_role("button", name="Find guest").click()
+        page.locator("#search-input").fill("lovelace")
+        page.locator("#search-input").press("Enter")
+        item = page.locator("#search-results li")
+        expect(item).to_have_count(1)
+        expect(item).to_contain_text("Ada Lovelace")
+        page.screenshot(path=str(tmp_path / "search.png"))
 
-            page.get_by_role("button", name="Type code").click()
-            code = door.ticket.code.lower()
-            page.locator("#code-input").fill(f"{code[:4]} {code[4:8]}-{code[8:]}")
-            page.locator("#code-form button[type=submit]").click()
-            result = page.locator("#door-result")
-            expect(result).to_have_attribute("data-status", "ok")
-            expect(page.locator("#result-name")).to_have_text("Ada Lovelace")
-            page.locator("#scan-next").click()
-            expect(page.locator("#count-in")).to_have_text("1")
+        page.get_by_role("button", name="Type code").click()
+        code = door.ticket.code.lower()
+        page.locator("#code-input").fill(f"{code[:4]} {code[4:8]}-{code[8:]}")
+        page.locator("#code-form button[type=submit]").click()
+        result = page.locator("#door-result")
+        expect(result).to_have_attribute("data-status", "ok")
+        expect(page.locator("#result-name")).to_have_text("Ada Lovelace")
+        page.locator("#scan-next").click()
+        expect(page.locator("#count-in")).to_have_text("1")
 
-            page.get_by_role("button", name="Find guest").click()
-            page.locator("#search-input").fill("Ada")
-            page.locator("#search-input").press("Enter")
-            expect(page.locator("#search-results li button")).to_have_text("In")
-            expect(page.locator("#search-results li button")).to_be_disabled()
-        finally:
-            browser.close()
+        page.get_by_role("button", name="Find guest").click()
+        page.locator("#search-input").fill("Ada")
+        page.locator("#search-input").press("Enter")
+        expect(page.locator("#search-results li button")).to_have_text("In")
+        expect(page.locator("#search-results li button")).to_be_disabled()

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from ticketing.database import utcnow
-from ticketing.errors import Busy, Conflict, DomainError, ValidationFailed
+from ticketing.errors import Busy, DomainError, ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.money import MoneyError, check_chargeable
@@ -230,10 +230,3 @@ def expire_holds(now: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
-
-
-def cancel_unpaid(order: Order) -> None:
-    """Refuse to cancel what is already paid: that is a refund."""
-    if order.status not in ("pending",):
-        raise Conflict(f"The order is {order.status}; only a pending order can be canceled.")
-    release_hold(order, "canceled")

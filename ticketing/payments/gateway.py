@@ -115,12 +115,6 @@ def retrieve_charge(charge_id: str):
     return client().v1.charges.retrieve(charge_id, {"expand": ["balance_transaction"]})
 
 
-def retrieve_payment_intent(payment_intent_id: str):
-    return client().v1.payment_intents.retrieve(
-        payment_intent_id, {"expand": ["latest_charge.balance_transaction"]}
-    )
-
-
 def retrieve_dispute(dispute_id: str):
     return client().v1.disputes.retrieve(dispute_id)
 
@@ -158,4 +152,3 @@ def fee_of(payment_intent) -> int | None:
 StripeError = stripe.StripeError
 SignatureError = stripe.SignatureVerificationError
 InvalidRequest = stripe.InvalidRequestError
-ConnectionFailed = stripe.APIConnectionError
