@@ -121,10 +121,9 @@ class Stack:
         )  # fmt: skip
         app = self._spawn(
             "app",
-            [PYTHON, "-m", "gunicorn", "--workers", str(self.workers),
-             "--threads", str(self.threads), "--worker-class", "gthread",
-             "--keep-alive", "30", "--backlog", "2048", "--log-level", "warning",
-             "--bind", f"127.0.0.1:{self.app_port}", "app:app"],
+            [PYTHON, "-m", "gunicorn", "-c", "python:ticketing.gunicorn_conf",
+             "--workers", str(self.workers), "--threads", str(self.threads),
+             "--log-level", "warning", "--bind", f"127.0.0.1:{self.app_port}", "app:app"],
         )  # fmt: skip
         _wait_http(f"http://127.0.0.1:{self.standin_port}/", 30, standin, "stand-in")
         _wait_http(f"{self.url}/healthz", 30, app, "app")

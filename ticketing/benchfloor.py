@@ -11,7 +11,7 @@ environment or the app's config): normal operation has no such URL.
 import os
 
 from flask import Blueprint, Flask, Response, abort
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from ticketing.accounts.auth import current_principal
 from ticketing.accounts.models import ApiToken
@@ -24,13 +24,18 @@ def enabled(app: Flask) -> bool:
     return str(setting).strip().lower() in {"1", "true", "yes", "on"}
 
 
+TOUCH = (
+    update(ApiToken)
+    .where(ApiToken.id == bindparam("token_id"))
+    .values(last_used_at=bindparam("now", type_=ApiToken.last_used_at.type))
+)
+
+
 def floor() -> Response:
     principal = current_principal()
     if principal is None or principal.token_id is None:
         abort(401, "A valid API token is required.")
-    db.session.execute(
-        update(ApiToken).where(ApiToken.id == principal.token_id).values(last_used_at=utcnow())
-    )
+    db.session.connection().execute(TOUCH, {"token_id": principal.token_id, "now": utcnow()})
     db.session.commit()
     return Response('{"status":"ok"}', mimetype="application/json")
 

@@ -45,7 +45,7 @@ def scanning_device(body: dict) -> str:
 
 @blp.route("/checkins", methods=["POST"])
 @require_role(*DOOR_ROLES)
-@blp.arguments(ScanSchema)
+@blp.arguments(ScanSchema())
 @blp.response(200, ScanOkSchema)
 @blp.alt_response(409, schema=ScanRefusedSchema, description="The ticket may not enter")
 @blp.doc(security=SECURITY)
@@ -81,7 +81,7 @@ def _visible_event(event_id: int):
 
 @blp.route("/events/<int:event_id>/attendees", methods=["GET"])
 @require_role(*DOOR_ROLES)
-@blp.arguments(AttendeeSearchSchema, location="query")
+@blp.arguments(AttendeeSearchSchema(), location="query")
 @blp.response(200, AttendeeSchema(many=True))
 @blp.doc(security=SECURITY)
 def attendees(args, event_id):

@@ -16,10 +16,12 @@ answer, so a replay writes nothing.
 import json
 import logging
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ticketing import fastsql
 from ticketing.accounts.auth import Principal
 from ticketing.checkin.models import CheckIn, ScanAttempt
 from ticketing.database import utcnow
@@ -73,14 +75,70 @@ class NonceTaken(Exception):
     """Another request with this nonce got there first: roll back and replay it."""
 
 
-def _insert(model):
-    """An INSERT that knows ON CONFLICT on this session's database."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(model)
-    if dialect == "sqlite":
-        return sqlite.insert(model)
-    raise RuntimeError(f"check-in needs ON CONFLICT support, not {dialect}")
+# The statements of a scan are built once, per database dialect where they
+# differ: at the door's rate, building a statement costs more CPU than the
+# database spends running it.
+FIND_TICKET = (
+    select(
+        Ticket.id,
+        Ticket.code,
+        Ticket.status,
+        Ticket.event_id,
+        Ticket.ticket_type_id,
+        Ticket.holder_name,
+        Order.status.label("order_status"),
+        TicketType.name.label("tier_name"),
+        Event.organization_id,
+    )
+    .join(Order, Order.id == Ticket.order_id)
+    .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+    .join(Event, Event.id == Ticket.event_id)
+    .where(Ticket.code == bindparam("code"))
+)
+STANDING_CHECKIN = select(CheckIn.id, CheckIn.checked_in_at, CheckIn.gate).where(
+    CheckIn.ticket_id == bindparam("ticket_id"), CheckIn.undone_at.is_(None)
+)
+VISIBLE_EVENT = select(Event.id).where(
+    Event.id == bindparam("event_id"), Event.organization_id == bindparam("organization_id")
+)
+STORED_ANSWER = select(ScanAttempt.response_status, ScanAttempt.response_json).where(
+    ScanAttempt.organization_id == bindparam("organization_id"),
+    ScanAttempt.nonce == bindparam("nonce"),
+)
+INSERT_FOR = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+@cache
+def _enter_statement(dialect: str):
+    """INSERT a check-in unless the ticket has a standing one (ON CONFLICT DO NOTHING)."""
+    return (
+        _dialect_insert(dialect, CheckIn)
+        .on_conflict_do_nothing(index_elements=["ticket_id"], index_where=text("undone_at IS NULL"))
+        .returning(CheckIn.id)
+    )
+
+
+@cache
+def _log_statement(dialect: str):
+    """INSERT the scan's log row unless its nonce was used before in the organization."""
+    return (
+        _dialect_insert(dialect, ScanAttempt)
+        .on_conflict_do_nothing(
+            index_elements=["organization_id", "nonce"], index_where=text("nonce IS NOT NULL")
+        )
+        .returning(ScanAttempt.id)
+    )
+
+
+def _dialect_insert(dialect: str, model):
+    try:
+        return INSERT_FOR[dialect](model.__table__)
+    except KeyError:
+        raise RuntimeError(f"check-in needs ON CONFLICT support, not {dialect}") from None
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
 def ticket_view(row) -> dict:
@@ -96,23 +154,7 @@ def ticket_view(row) -> dict:
 
 def _find_ticket(code: str):
     """The ticket with its order status, tier name and organization, in one query."""
-    return db.session.execute(
-        select(
-            Ticket.id,
-            Ticket.code,
-            Ticket.status,
-            Ticket.event_id,
-            Ticket.ticket_type_id,
-            Ticket.holder_name,
-            Order.status.label("order_status"),
-            TicketType.name.label("tier_name"),
-            Event.organization_id,
-        )
-        .join(Order, Order.id == Ticket.order_id)
-        .join(TicketType, TicketType.id == Ticket.ticket_type_id)
-        .join(Event, Event.id == Ticket.event_id)
-        .where(Ticket.code == code)
-    ).first()
+    return fastsql.first(FIND_TICKET, {"code": code})
 
 
 def _refusal(row, principal: Principal, event_id: int | None) -> str | None:
@@ -130,33 +172,26 @@ def _refusal(row, principal: Principal, event_id: int | None) -> str | None:
 
 
 def _standing_checkin(ticket_id: int):
-    return db.session.execute(
-        select(CheckIn.id, CheckIn.checked_in_at, CheckIn.gate).where(
-            CheckIn.ticket_id == ticket_id, CheckIn.undone_at.is_(None)
-        )
-    ).first()
+    return fastsql.first(STANDING_CHECKIN, {"ticket_id": ticket_id})
 
 
 def _enter(row, principal: Principal, request: ScanRequest):
     """Try to check the ticket in: (checkin id, time, won?) decided by one INSERT."""
+    statement = _enter_statement(_dialect())
     for _ in range(3):
         now = utcnow()
-        inserted = db.session.execute(
-            _insert(CheckIn)
-            .values(
-                ticket_id=row.id,
-                event_id=row.event_id,
-                gate=request.gate,
-                device=request.device,
-                user_id=principal.user_id,
-                api_token_id=principal.token_id,
-                checked_in_at=now,
-            )
-            .on_conflict_do_nothing(
-                index_elements=["ticket_id"], index_where=text("undone_at IS NULL")
-            )
-            .returning(CheckIn.id)
-        ).first()
+        inserted = fastsql.first(
+            statement,
+            {
+                "ticket_id": row.id,
+                "event_id": row.event_id,
+                "gate": request.gate,
+                "device": request.device,
+                "user_id": principal.user_id,
+                "api_token_id": principal.token_id,
+                "checked_in_at": now,
+            },
+        )
         if inserted is not None:
             return inserted.id, now, request.gate, True
         standing = _standing_checkin(row.id)
@@ -205,12 +240,9 @@ def _logged_event(principal: Principal, request: ScanRequest) -> int | None:
         return principal.event_id
     if request.event_id is None:
         return None
-    visible = db.session.execute(
-        select(Event.id).where(
-            Event.id == request.event_id, Event.organization_id == principal.organization_id
-        )
-    ).scalar_one_or_none()
-    return visible
+    params = {"event_id": request.event_id, "organization_id": principal.organization_id}
+    visible = fastsql.first(VISIBLE_EVENT, params)
+    return None if visible is None else visible.id
 
 
 def scan(principal: Principal, request: ScanRequest) -> ScanAnswer:
@@ -218,28 +250,24 @@ def scan(principal: Principal, request: ScanRequest) -> ScanAnswer:
     status, body, ticket_id = decide(principal, request)
     answer = ScanAnswer(status, json.dumps(body, separators=(",", ":")))
     event_id = body["ticket"]["event_id"] if "ticket" in body else _logged_event(principal, request)
-    logged = db.session.execute(
-        _insert(ScanAttempt)
-        .values(
-            organization_id=principal.organization_id,
-            event_id=event_id,
-            ticket_id=ticket_id,
-            code=normalize_code(request.code)[:64],
-            result=body["status"],
-            gate=request.gate,
-            device=request.device,
-            user_id=principal.user_id,
-            api_token_id=principal.token_id,
-            nonce=request.nonce,
-            response_status=status,
-            response_json=answer.body_json,
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing(
-            index_elements=["organization_id", "nonce"], index_where=text("nonce IS NOT NULL")
-        )
-        .returning(ScanAttempt.id)
-    ).first()
+    logged = fastsql.first(
+        _log_statement(_dialect()),
+        {
+            "organization_id": principal.organization_id,
+            "event_id": event_id,
+            "ticket_id": ticket_id,
+            "code": normalize_code(request.code)[:64],
+            "result": body["status"],
+            "gate": request.gate,
+            "device": request.device,
+            "user_id": principal.user_id,
+            "api_token_id": principal.token_id,
+            "nonce": request.nonce,
+            "response_status": status,
+            "response_json": answer.body_json,
+            "created_at": utcnow(),
+        },
+    )
     if logged is None:
         raise NonceTaken(request.nonce)
     return answer
@@ -247,11 +275,7 @@ def scan(principal: Principal, request: ScanRequest) -> ScanAnswer:
 
 def stored_answer(organization_id: int, nonce: str) -> ScanAnswer | None:
     """The answer first given to this nonce in this organization."""
-    row = db.session.execute(
-        select(ScanAttempt.response_status, ScanAttempt.response_json).where(
-            ScanAttempt.organization_id == organization_id, ScanAttempt.nonce == nonce
-        )
-    ).first()
+    row = fastsql.first(STORED_ANSWER, {"organization_id": organization_id, "nonce": nonce})
     return None if row is None else ScanAnswer(row.response_status, row.response_json)
 
 

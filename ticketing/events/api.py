@@ -96,7 +96,7 @@ def with_available(tiers: list[TicketType]) -> list[TicketType]:
 class Events(MethodView):
     @require_role(*MONEY_ROLES)
     @blp.doc(security=BEARER)
-    @blp.arguments(EventCreateSchema)
+    @blp.arguments(EventCreateSchema())
     @blp.response(201, EventSchema)
     @errors(400, 401, 403, 422)
     def post(self, data):
@@ -121,7 +121,7 @@ class EventResource(MethodView):
 
     @event_access(write=True)
     @blp.doc(security=BEARER)
-    @blp.arguments(EventUpdateSchema)
+    @blp.arguments(EventUpdateSchema())
     @blp.response(200, EventSchema)
     @errors(400, 401, 403, 404, 409, 422)
     def patch(self, data, event):
@@ -143,7 +143,7 @@ class TicketTypes(MethodView):
 
     @event_access(write=True)
     @blp.doc(security=BEARER)
-    @blp.arguments(TicketTypeCreateSchema)
+    @blp.arguments(TicketTypeCreateSchema())
     @blp.response(201, TicketTypeSchema)
     @errors(400, 401, 403, 404, 422)
     def post(self, data, event):
@@ -165,7 +165,7 @@ class TicketTypeResource(MethodView):
 
     @event_access(write=True)
     @blp.doc(security=BEARER)
-    @blp.arguments(TicketTypeUpdateSchema)
+    @blp.arguments(TicketTypeUpdateSchema())
     @blp.response(200, TicketTypeSchema)
     @errors(400, 401, 403, 404, 422)
     def patch(self, data, event, ticket_type_id):

@@ -61,7 +61,7 @@ def readable_order(order_id: int) -> Order:
 
 @blp.route("/events/<int:event_id>/orders")
 class EventOrders(MethodView):
-    @blp.arguments(OrderCreateSchema)
+    @blp.arguments(OrderCreateSchema())
     @blp.response(201, OrderCreatedSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such published event")
     @blp.alt_response(409, schema=ErrorSchema, description="sold_out: what is left per tier")
@@ -109,7 +109,7 @@ class OrderResource(MethodView):
 class OrderRefund(MethodView):
     decorators = [require_role(*MONEY_ROLES)]
 
-    @blp.arguments(RefundRequestSchema)
+    @blp.arguments(RefundRequestSchema())
     @blp.response(200, OrderOutSchema)
     @blp.alt_response(404, schema=ErrorSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="not refundable in this state")

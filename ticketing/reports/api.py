@@ -104,7 +104,7 @@ class ManualPayments(MethodView):
         return [serialize(payment) for payment in manual.manual_payments(event)]
 
     @auth_errors
-    @blp.arguments(ManualPaymentInSchema)
+    @blp.arguments(ManualPaymentInSchema())
     @blp.response(201, ManualPaymentSchema)
     @blp.alt_response(409, schema=SoldOutSchema, description="Not enough seats left (sold_out).")
     def post(self, data: dict, event_id: int):
@@ -141,7 +141,7 @@ class ManualPayments(MethodView):
 @blp.route("/manual-payments/<int:payment_id>/void")
 class VoidManualPayment(MethodView):
     @auth_errors
-    @blp.arguments(VoidInSchema)
+    @blp.arguments(VoidInSchema())
     @blp.response(200, ManualPaymentSchema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="Already voided.")
     def post(self, data: dict, payment_id: int):
