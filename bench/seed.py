@@ -190,8 +190,20 @@ def paid_tickets(engine, world: World, count: int, *, per_order: int = 2, label:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
 
 
+CLAIMED_SQL = """UPDATE ticket_types SET seats_claimed = coalesce((
+    SELECT sum(l.quantity) FROM order_lines l JOIN orders o ON o.id = l.order_id
+    WHERE l.ticket_type_id = ticket_types.id
+      AND o.status IN ('pending', 'paid', 'partially_refunded')), 0)
+  WHERE event_id = :event"""
+
+
 def rebuild_counters(conn, event_id: int) -> None:
     """When the app keeps summary counters, recount them from the seeded rows."""
+    columns = conn.execute(
+        text("SELECT column_name FROM information_schema.columns WHERE table_name = 'ticket_types'")
+    ).scalars()
+    if "seats_claimed" in set(columns):
+        conn.execute(text(CLAIMED_SQL), {"event": event_id})
     if importlib.util.find_spec("ticketing.reports.counters") is None:
         return
     from ticketing.reports import counters

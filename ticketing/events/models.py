@@ -58,6 +58,10 @@ class TicketType(db.Model):
     # For pay-what-you-want tiers this is the suggested amount.
     price_minor: Mapped[int] = mapped_column()
     capacity: Mapped[int] = mapped_column()
+    # Seats in pending, paid and partially refunded orders, kept by database
+    # triggers that refuse to let it pass capacity (migration 0003). Lapsed
+    # holds count until marked expired. Never written by the app.
+    seats_claimed: Mapped[int] = mapped_column(default=0, server_default="0")
     pay_what_you_want: Mapped[bool] = mapped_column(default=False)
     min_price_minor: Mapped[int | None] = mapped_column()
     max_per_order: Mapped[int] = mapped_column(default=10)

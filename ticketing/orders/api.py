@@ -72,7 +72,7 @@ class EventOrders(MethodView):
         if event is None or not event.published:
             abort(404, message="No such event on sale.")
         items = [services.ItemRequest(**item) for item in data["items"]]
-        order, token, checkout_url = place_order(
+        placed = place_order(
             event,
             buyer_name=data["buyer_name"],
             buyer_email=data["buyer_email"],
@@ -80,13 +80,13 @@ class EventOrders(MethodView):
             donation_minor=data["donation_minor"],
         )
         return {
-            "id": order.id,
-            "status": order.status,
-            "total_minor": order.total_minor,
-            "currency": order.currency,
-            "checkout_url": checkout_url,
-            "expires_at": order.expires_at,
-            "access_token": token,
+            "id": placed.id,
+            "status": placed.status,
+            "total_minor": placed.total_minor,
+            "currency": placed.currency,
+            "checkout_url": placed.checkout_url,
+            "expires_at": placed.expires_at,
+            "access_token": placed.access_token,
         }
 
 

@@ -7,8 +7,11 @@ commit, so nothing reloads the order during the call); then the session id is
 committed. If Stripe cannot be reached the hold is released at once.
 """
 
+from dataclasses import dataclass, replace
+from datetime import datetime
+
 from flask import current_app, url_for
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from ticketing.errors import DomainError
 from ticketing.extensions import db
@@ -58,24 +61,45 @@ def checkout_request(order: Order, token: str) -> gateway.CheckoutRequest:
     )
 
 
-def place_order(event, **request) -> tuple[Order, str, str | None]:
-    """Returns (order, access token, checkout url); a free order has no checkout url."""
+@dataclass(frozen=True)
+class PlacedOrder:
+    """What the buyer is told, read before the first commit (nothing reloads the order)."""
+
+    id: int
+    status: str
+    total_minor: int
+    currency: str
+    expires_at: datetime | None
+    access_token: str
+    checkout_url: str | None = None
+
+
+SET_SESSION_ID = (
+    update(Order)
+    .where(Order.id == bindparam("order_id"))
+    .values(stripe_checkout_session_id=bindparam("session_id"))
+)
+
+
+def place_order(event, **request) -> PlacedOrder:
+    """Hold the seats and open the Stripe checkout (a free order has no checkout url)."""
     order, token = services.create_order(event, **request)
+    placed = PlacedOrder(
+        order.id, order.status, order.total_minor, order.currency, order.expires_at, token
+    )
     stripe_request = None if order.status == "paid" else checkout_request(order, token)
     db.session.commit()
     if stripe_request is None:
-        return order, token, None
+        return placed
     try:
         session = gateway.create_checkout_session(stripe_request)
     except gateway.StripeError as exc:
-        _release_after_failure(order.id, exc)
-    db.session.execute(
-        update(Order)
-        .where(Order.id == stripe_request.order_id)
-        .values(stripe_checkout_session_id=session.id)
+        _release_after_failure(placed.id, exc)
+    db.session.connection().execute(
+        SET_SESSION_ID, {"order_id": placed.id, "session_id": session.id}
     )
     db.session.commit()
-    return order, token, session.url
+    return replace(placed, checkout_url=session.url)
 
 
 def _release_after_failure(order_id: int, exc: Exception):

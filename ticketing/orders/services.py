@@ -1,9 +1,17 @@
 """Checkout: validating a buyer's request and holding seats. Services only flush.
 
-A hold is a pending order with `expires_at`. It is decided under a lock on
-the tiers involved (PostgreSQL row locks in id order, with a lock timeout
-that becomes "busy, try again"; SQLite write transactions begin IMMEDIATE),
-so two buyers can never both take the last seat.
+A hold is a pending order with `expires_at`. Inserting its lines is the
+claim on the seats: database triggers add them to the tier's
+`seats_claimed` and refuse to pass capacity (migration 0003). PostgreSQL's
+row lock on the tier, taken by that one UPDATE and held only until commit,
+serializes buyers of the last seats (a wait past the lock timeout becomes
+"busy, try again"); SQLite write transactions begin IMMEDIATE. So two
+buyers can never both take the last seat, and nobody holds a lock while
+the order is validated and built.
+
+Lapsed holds keep their claim until marked expired. When a claim fails,
+the lapsed holds of those tiers are released and the claim is tried once
+more before the buyer hears "sold out".
 """
 
 from dataclasses import dataclass
@@ -11,7 +19,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ticketing.database import utcnow
 from ticketing.errors import Busy, DomainError, ValidationFailed
@@ -44,25 +52,6 @@ class ItemRequest:
 def hold_duration() -> timedelta:
     wanted = timedelta(minutes=current_app.config.get("HOLD_MINUTES", 30))
     return min(max(wanted, MIN_HOLD), MAX_HOLD)
-
-
-def lock_ticket_types(ticket_type_ids) -> list[TicketType]:
-    """Lock the tiers (in id order, so two checkouts never deadlock) and return them.
-
-    On SQLite the IMMEDIATE transaction already excludes other writers.
-    A lock wait past LOCK_TIMEOUT_MS raises Busy (503), never a 500.
-    """
-    ids = sorted(set(ticket_type_ids))
-    if not ids:
-        return []
-    query = select(TicketType).where(TicketType.id.in_(ids)).order_by(TicketType.id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    try:
-        return list(db.session.execute(query).scalars())
-    except OperationalError as exc:
-        db.session.rollback()
-        raise Busy("Many people are buying right now: please try again in a moment.") from exc
 
 
 def _check_item(index: int, item: ItemRequest, tier: TicketType | None, now: datetime) -> int:
@@ -115,15 +104,46 @@ def _check_total(total_minor: int, currency: str) -> None:
         raise ValidationFailed(str(exc), field="total_minor") from exc
 
 
-def _take_seats(tiers: dict[int, TicketType], items: list[ItemRequest], now: datetime) -> None:
-    left = seats_left(list(tiers.values()), now)
-    short = {item.ticket_type_id for item in items if item.quantity > left[item.ticket_type_id]}
-    if short:
-        names = ", ".join(tiers[tier_id].name for tier_id in sorted(short))
-        raise SoldOut(
-            f"Not enough seats left for: {names}.",
-            available={str(tier_id): left[tier_id] for tier_id in sorted(left)},
-        )
+class SeatsGone(Exception):
+    """A claim would pass a tier's capacity (raised by the database trigger)."""
+
+
+def over_capacity(exc: IntegrityError) -> bool:
+    return "seats_claimed_over_capacity" in str(exc.orig)
+
+
+def flush_claim() -> None:
+    """Flush new or reopened orders; SeatsGone when their seats are not there."""
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        if over_capacity(exc):
+            raise SeatsGone from exc
+        raise
+
+
+def claiming_seats(wanted: dict[int, int], attempt):
+    """Run `attempt` (builds and flushes an order claiming `wanted` seats per tier).
+
+    It runs in a savepoint: when the claim fails only its own work is undone,
+    lapsed holds of these tiers are released, and it runs once more; SoldOut
+    (with what is left per tier) when the seats are still not there.
+    """
+    for last in (False, True):
+        try:
+            with db.session.begin_nested():
+                return attempt()
+        except SeatsGone:
+            if last or not release_lapsed_holds(list(wanted)):
+                break
+    query = select(TicketType).where(TicketType.id.in_(wanted)).order_by(TicketType.id)
+    tiers = list(db.session.execute(query).scalars())
+    left = seats_left(tiers)
+    short = [tier for tier in tiers if wanted[tier.id] > left[tier.id]] or tiers
+    raise SoldOut(
+        f"Not enough seats left for: {', '.join(tier.name for tier in short)}.",
+        available={str(tier_id): left[tier_id] for tier_id in sorted(left)},
+    )
 
 
 def create_order(
@@ -135,24 +155,34 @@ def create_order(
     donation_minor: int = 0,
     now: datetime | None = None,
 ) -> tuple[Order, str]:
-    """Validate, lock the tiers, check seats and hold them. Returns (order, access token).
+    """Validate, then hold the seats. Returns (order, access token).
 
     A total of zero is a free order: paid at once, tickets issued.
     """
     now = now or utcnow()
     _check_request(event, items, donation_minor, now)
-    tiers = {t.id: t for t in lock_ticket_types([i.ticket_type_id for i in items])}
-    tiers = {tier_id: t for tier_id, t in tiers.items() if t.event_id == event.id}
+    event_id, currency = event.id, event.currency
+    request = {"buyer_name": buyer_name, "buyer_email": buyer_email, "items": items}
+
+    def attempt():
+        return _hold(event_id, currency, donation_minor=donation_minor, now=now, **request)
+
+    return claiming_seats({item.ticket_type_id: item.quantity for item in items}, attempt)
+
+
+def _hold(event_id, currency, *, buyer_name, buyer_email, items, donation_minor, now):
+    ids = [item.ticket_type_id for item in items]
+    found = db.session.execute(select(TicketType).where(TicketType.id.in_(ids))).scalars()
+    tiers = {tier.id: tier for tier in found if tier.event_id == event_id}
     prices = [_check_item(n, i, tiers.get(i.ticket_type_id), now) for n, i in enumerate(items)]
     tickets_minor = sum(price * item.quantity for price, item in zip(prices, items, strict=True))
     total_minor = tickets_minor + donation_minor
-    _check_total(total_minor, event.currency)
-    _take_seats(tiers, items, now)
+    _check_total(total_minor, currency)
     order = Order(
-        event_id=event.id,
+        event_id=event_id,
         buyer_name=buyer_name.strip(),
         buyer_email=buyer_email.strip(),
-        currency=event.currency,
+        currency=currency,
         tickets_minor=tickets_minor,
         donation_minor=donation_minor,
         total_minor=total_minor,
@@ -160,12 +190,15 @@ def create_order(
         access_token_hash="",
         created_at=now,
     )
+    # Lines in tier order: the claims lock tiers in id order, so no two
+    # checkouts ever wait on each other in a circle.
+    priced = sorted(zip(prices, items, strict=True), key=lambda pair: pair[1].ticket_type_id)
     order.lines = [
         OrderLine(ticket_type_id=item.ticket_type_id, quantity=item.quantity, unit_price_minor=p)
-        for item, p in zip(items, prices, strict=True)
+        for p, item in priced
     ]
     db.session.add(order)
-    db.session.flush()
+    flush_claim()
     token = seal(order)
     if total_minor == 0:
         mark_paid(order, now)
@@ -213,11 +246,37 @@ def release_hold(order: Order, status: str = "expired") -> bool:
     return True
 
 
-def check_still_available(order: Order, now: datetime | None = None) -> bool:
-    """For a payment that came after its hold lapsed: are its seats still free?"""
-    tiers = lock_ticket_types([line.ticket_type_id for line in order.lines])
-    left = seats_left(tiers, now)
-    return all(line.quantity <= left[line.ticket_type_id] for line in order.lines)
+def reclaim_seats(order: Order) -> bool:
+    """For a payment that came after its hold: are its seats still there? Claims them if so.
+
+    A lapsed hold not yet marked expired still holds its claim: yes. A
+    released one claims its seats again by becoming pending once more,
+    inside a savepoint, so a failed claim changes nothing.
+    """
+    if order.status == "pending":
+        return True
+    try:
+        with db.session.begin_nested():
+            order.status = "pending"
+            flush_claim()
+    except SeatsGone:
+        return False
+    return True
+
+
+def release_lapsed_holds(tier_ids, now: datetime | None = None) -> int:
+    """Mark pending orders on these tiers whose hold has passed as expired."""
+    now = now or utcnow()
+    lapsed = (
+        select(OrderLine.order_id).where(OrderLine.ticket_type_id.in_(tier_ids)).scalar_subquery()
+    )
+    result = db.session.execute(
+        update(Order)
+        .where(Order.status == "pending", Order.expires_at <= now, Order.id.in_(lapsed))
+        .values(status="expired")
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount or 0
 
 
 def expire_holds(now: datetime | None = None) -> int:

@@ -25,7 +25,7 @@ def buy(slug: str):
     if form.errors:
         return render_event_page(event, form, 422)
     try:
-        order, token, checkout_url = place_order(
+        placed = place_order(
             event,
             buyer_name=form.values["buyer_name"],
             buyer_email=form.values["buyer_email"],
@@ -36,12 +36,12 @@ def buy(slug: str):
         db.session.rollback()
         form.errors[form.service_field(exc.field)] = exc.message
         return render_event_page(event, form, exc.status if exc.status < 500 else 503)
-    if checkout_url is None:
-        return redirect(_order_page(order, token, paid=1), 303)
-    return redirect(checkout_url, 303)
+    if placed.checkout_url is None:
+        return redirect(_order_page(placed, placed.access_token, paid=1), 303)
+    return redirect(placed.checkout_url, 303)
 
 
-def _order_page(order: Order, token: str, **params) -> str:
+def _order_page(order, token: str, **params) -> str:
     return url_for("tickets.order_page", order_id=order.id, token=token, **params)
 
 

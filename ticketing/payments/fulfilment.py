@@ -46,7 +46,7 @@ def fulfil_session(session) -> Order | None:
     if order.stripe_checkout_session_id not in (None, session.id):
         _flag(order, f"Payment came through another checkout session ({session.id}).")
     now = utcnow()
-    if orders.hold_is_live(order, now) or orders.check_still_available(order, now):
+    if orders.hold_is_live(order, now) or orders.reclaim_seats(order):
         _record_payment(order, session)
         orders.mark_paid(order, now)
         expected = stripe_amount(order.total_minor, order.currency)

@@ -19,7 +19,7 @@ from ticketing.extensions import db
 from ticketing.orders.access import seal
 from ticketing.orders.availability import seats_left
 from ticketing.orders.models import Order, OrderLine
-from ticketing.orders.services import SoldOut, lock_ticket_types
+from ticketing.orders.services import SeatsGone, SoldOut, flush_claim, release_lapsed_holds
 from ticketing.orders.signals import order_paid
 from ticketing.payments.models import MANUAL_METHODS, ManualPayment
 from ticketing.reports import ledger
@@ -95,16 +95,16 @@ def record_door_sale(
     _check_amount(amount_minor)
     _check_method(method)
 
-    # Checkout's own lock on the tier: a door sale and an online buyer never
-    # both take the last seat.
-    lock_ticket_types([tier.id])
-    left = seats_left([tier])[tier.id]
+    # The database's seat claim (as for checkout) decides the last seat
+    # between a door sale and an online buyer; lapsed holds give theirs back first.
+    now = utcnow()
+    release_lapsed_holds([tier.id], now)
+    tier_name, left = tier.name, seats_left([tier])[tier.id]
     if quantity > left:
         raise SoldOut(
-            f"Only {left} left of {tier.name}.", field="quantity", available={str(tier.id): left}
+            f"Only {left} left of {tier_name}.", field="quantity", available={str(tier.id): left}
         )
 
-    now = utcnow()
     order = Order(
         event_id=event.id,
         buyer_name=buyer_name or "Door sale",
@@ -123,8 +123,14 @@ def record_door_sale(
             ticket_type_id=tier.id, quantity=quantity, unit_price_minor=amount_minor // quantity
         )
     )
-    db.session.add(order)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(order)
+            flush_claim()
+    except SeatsGone:
+        raise SoldOut(
+            f"{tier_name} just sold out.", field="quantity", available={str(ticket_type_id): 0}
+        ) from None
     seal(order)
     issue_tickets(order)
 
