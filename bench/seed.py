@@ -3,13 +3,12 @@ PostgreSQL itself (no row crosses the socket), in batches, with a progress bar.
 
 Ticket codes are real-looking: 26 characters of the base32 alphabet, derived
 from an md5 of the ticket id, so the door accepts them. The seeding session
-runs with triggers off (`session_replication_role = replica`) and, when the
-app keeps summary counters, rebuilds them once at the end: a million trigger
+runs with triggers off (`session_replication_role = replica`) and rebuilds
+what the triggers keep (summary counters, seats claimed) once at the end: a million trigger
 firings would take longer than the benchmark itself.
 """
 
 import hashlib
-import importlib.util
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -190,24 +189,12 @@ def paid_tickets(engine, world: World, count: int, *, per_order: int = 2, label:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
 
 
-CLAIMED_SQL = """UPDATE ticket_types SET seats_claimed = coalesce((
-    SELECT sum(l.quantity) FROM order_lines l JOIN orders o ON o.id = l.order_id
-    WHERE l.ticket_type_id = ticket_types.id
-      AND o.status IN ('pending', 'paid', 'partially_refunded')), 0)
-  WHERE event_id = :event"""
-
-
 def rebuild_counters(conn, event_id: int) -> None:
-    """When the app keeps summary counters, recount them from the seeded rows."""
-    columns = conn.execute(
-        text("SELECT column_name FROM information_schema.columns WHERE table_name = 'ticket_types'")
-    ).scalars()
-    if "seats_claimed" in set(columns):
-        conn.execute(text(CLAIMED_SQL), {"event": event_id})
-    if importlib.util.find_spec("ticketing.reports.counters") is None:
-        return
+    """Recount what the triggers keep (summary counters, seats claimed) from the seeded rows."""
+    from ticketing.orders.availability import recount_claims
     from ticketing.reports import counters
 
+    recount_claims(conn, event_id)
     counters.recount(conn, event_id)
 
 

@@ -6,7 +6,7 @@ Checkout reads this only while it holds the tiers' locks (see orders.services).
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 
 from ticketing.database import utcnow
 from ticketing.events.models import TicketType
@@ -34,3 +34,18 @@ def seats_taken(ticket_type_ids: list[int], now: datetime | None = None) -> dict
 def seats_left(tiers: list[TicketType], now: datetime | None = None) -> dict[int, int]:
     taken = seats_taken([tier.id for tier in tiers], now)
     return {tier.id: max(tier.capacity - taken[tier.id], 0) for tier in tiers}
+
+
+RECOUNT_CLAIMS = text(
+    """UPDATE ticket_types SET seats_claimed = coalesce((
+         SELECT sum(l.quantity) FROM order_lines l JOIN orders o ON o.id = l.order_id
+         WHERE l.ticket_type_id = ticket_types.id
+           AND o.status IN ('pending', 'paid', 'partially_refunded')), 0)
+       WHERE event_id = :e"""
+)
+
+
+def recount_claims(connection, event_id: int) -> None:
+    """Set the event's `seats_claimed` from its orders (after a bulk load with
+    triggers off; the triggers keep it right otherwise)."""
+    connection.execute(RECOUNT_CLAIMS, {"e": event_id})

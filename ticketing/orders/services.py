@@ -134,7 +134,7 @@ def claiming_seats(wanted: dict[int, int], attempt):
             with db.session.begin_nested():
                 return attempt()
         except SeatsGone:
-            if last or not release_lapsed_holds(list(wanted)):
+            if last or not expire_holds(tier_ids=list(wanted)):
                 break
     query = select(TicketType).where(TicketType.id.in_(wanted)).order_by(TicketType.id)
     tiers = list(db.session.execute(query).scalars())
@@ -264,28 +264,15 @@ def reclaim_seats(order: Order) -> bool:
     return True
 
 
-def release_lapsed_holds(tier_ids, now: datetime | None = None) -> int:
-    """Mark pending orders on these tiers whose hold has passed as expired."""
+def expire_holds(now: datetime | None = None, tier_ids=None) -> int:
+    """Mark pending orders whose hold has passed as expired (only those on
+    `tier_ids` when given); returns how many. Their seats go back to the tiers."""
     now = now or utcnow()
-    lapsed = (
-        select(OrderLine.order_id).where(OrderLine.ticket_type_id.in_(tier_ids)).scalar_subquery()
-    )
+    lapsed = update(Order).where(Order.status == "pending", Order.expires_at <= now)
+    if tier_ids is not None:
+        on_tiers = select(OrderLine.order_id).where(OrderLine.ticket_type_id.in_(tier_ids))
+        lapsed = lapsed.where(Order.id.in_(on_tiers.scalar_subquery()))
     result = db.session.execute(
-        update(Order)
-        .where(Order.status == "pending", Order.expires_at <= now, Order.id.in_(lapsed))
-        .values(status="expired")
-        .execution_options(synchronize_session="fetch")
-    )
-    return result.rowcount or 0
-
-
-def expire_holds(now: datetime | None = None) -> int:
-    """Mark pending orders whose hold has passed as expired; returns how many."""
-    now = now or utcnow()
-    result = db.session.execute(
-        update(Order)
-        .where(Order.status == "pending", Order.expires_at <= now)
-        .values(status="expired")
-        .execution_options(synchronize_session=False)
+        lapsed.values(status="expired").execution_options(synchronize_session="fetch")
     )
     return result.rowcount or 0

@@ -19,7 +19,7 @@ from ticketing.extensions import db
 from ticketing.orders.access import seal
 from ticketing.orders.availability import seats_left
 from ticketing.orders.models import Order, OrderLine
-from ticketing.orders.services import SeatsGone, SoldOut, flush_claim, release_lapsed_holds
+from ticketing.orders.services import SeatsGone, SoldOut, expire_holds, flush_claim
 from ticketing.orders.signals import order_paid
 from ticketing.payments.models import MANUAL_METHODS, ManualPayment
 from ticketing.reports import ledger
@@ -98,7 +98,7 @@ def record_door_sale(
     # The database's seat claim (as for checkout) decides the last seat
     # between a door sale and an online buyer; lapsed holds give theirs back first.
     now = utcnow()
-    release_lapsed_holds([tier.id], now)
+    expire_holds(now, tier_ids=[tier.id])
     tier_name, left = tier.name, seats_left([tier])[tier.id]
     if quantity > left:
         raise SoldOut(
