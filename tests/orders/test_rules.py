@@ -7,6 +7,8 @@ import pytest
 from tests import factories as f
 from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
+from ticketing.extensions import db as database
+from ticketing.orders.access import token_matches
 from ticketing.orders.models import Order
 from ticketing.orders.services import ItemRequest, SoldOut, create_order, expire_holds
 
@@ -20,9 +22,22 @@ def event(db):
 
 
 def buy(ev, items, donation=0):
-    return create_order(
+    """The stored order (as the ORM loads it) and its token."""
+    hold = create_order(
         ev, buyer_name="Ada", buyer_email="ada@example.test", items=items, donation_minor=donation
     )
+    order = database.session.get(Order, hold.id)
+    # What checkout tells the buyer and Stripe is what was stored.
+    assert (hold.status, hold.total_minor, hold.currency) == (
+        order.status,
+        order.total_minor,
+        order.currency,
+    )
+    assert (hold.expires_at, hold.created_at) == (order.expires_at, order.created_at)
+    assert [(line.ticket_type_id, line.quantity, line.unit_price_minor) for line in hold.lines] == [
+        (line.ticket_type_id, line.quantity, line.unit_price_minor) for line in order.lines
+    ]
+    return order, hold.token
 
 
 def test_a_hold_counts_until_it_expires(db, event):
@@ -30,6 +45,7 @@ def test_a_hold_counts_until_it_expires(db, event):
     order, token = buy(event, [ItemRequest(tier.id, 3)])
     assert order.status == "pending" and order.expires_at > utcnow() + timedelta(minutes=30)
     assert token.startswith("ord_") and order.access_token_hash not in ("", token)
+    assert token_matches(order, token) and not token_matches(order, token + "x")
     with pytest.raises(SoldOut) as refused:
         buy(event, [ItemRequest(tier.id, 1)])
     assert refused.value.extra["available"] == {str(tier.id): 0}

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from tests import factories as f
 from ticketing.database import utcnow
 from ticketing.events.models import TicketType
+from ticketing.extensions import db as database
 from ticketing.orders.models import Order, OrderLine
 from ticketing.orders.services import (
     ItemRequest,
@@ -45,13 +46,12 @@ def recount(db, tier) -> int:
 
 
 def buy(event, tier, quantity):
-    order, _ = create_order(
-        event,
-        buyer_name="Ada",
-        buyer_email="ada@example.test",
-        items=[ItemRequest(tier.id, quantity)],
-    )
-    return order
+    return buy_items(event, [ItemRequest(tier.id, quantity)])
+
+
+def buy_items(event, items):
+    hold = create_order(event, buyer_name="Ada", buyer_email="ada@example.test", items=items)
+    return database.session.get(Order, hold.id)
 
 
 @pytest.fixture
@@ -65,12 +65,7 @@ def test_claims_follow_every_status_change(db, event):
     tier, other = f.tier(event, capacity=10), f.tier(event, capacity=10)
     held = buy(event, tier, 3)
     assert claimed(db, tier) == 3 == recount(db, tier)
-    both, _ = create_order(
-        event,
-        buyer_name="Bo",
-        buyer_email="bo@example.test",
-        items=[ItemRequest(other.id, 2), ItemRequest(tier.id, 1)],
-    )
+    both = buy_items(event, [ItemRequest(other.id, 2), ItemRequest(tier.id, 1)])
     assert (claimed(db, tier), claimed(db, other)) == (4, 2)
     release_hold(held, "canceled")
     assert claimed(db, tier) == 1 == recount(db, tier)

@@ -17,7 +17,12 @@ from ticketing.orders.models import Order
 
 def access_token_for(order: Order) -> str:
     """The order's token; needs order.id and order.created_at (flush first)."""
-    message = f"order-access:{order.id}:{order.created_at.isoformat()}".encode()
+    return token_for(order.id, order.created_at)
+
+
+def token_for(order_id: int, created_at) -> str:
+    """The token of the order with this id and creation time."""
+    message = f"order-access:{order_id}:{created_at.isoformat()}".encode()
     key = current_app.config["SECRET_KEY"].encode()
     digest = hmac.new(key, message, hashlib.sha256).digest()
     return "ord_" + base64.urlsafe_b64encode(digest).decode().rstrip("=")

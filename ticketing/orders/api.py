@@ -6,11 +6,10 @@ from flask_smorest import Blueprint, abort
 
 from ticketing.accounts.auth import current_principal, require_role
 from ticketing.accounts.models import MONEY_ROLES
-from ticketing.events.models import Event
 from ticketing.extensions import db
 from ticketing.orders import services
 from ticketing.orders.access import token_matches
-from ticketing.orders.checkout import place_order
+from ticketing.orders.checkout import event_on_sale, place_order
 from ticketing.orders.models import Order
 from ticketing.orders.schemas import (
     OrderCreatedSchema,
@@ -68,8 +67,8 @@ class EventOrders(MethodView):
     @blp.alt_response(503, schema=ErrorSchema, description="busy, or payments unavailable")
     def post(self, data, event_id):
         """Hold seats and open a Stripe Checkout Session (a free order is paid at once)."""
-        event = db.session.get(Event, event_id)
-        if event is None or not event.published:
+        event = event_on_sale(event_id)
+        if event is None:
             abort(404, message="No such event on sale.")
         items = [services.ItemRequest(**item) for item in data["items"]]
         placed = place_order(

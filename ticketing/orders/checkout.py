@@ -11,9 +11,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app, url_for
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, select, update
 
+from ticketing import fastsql
 from ticketing.errors import DomainError
+from ticketing.events.models import Event
 from ticketing.extensions import db
 from ticketing.orders import services
 from ticketing.orders.models import Order
@@ -29,35 +31,33 @@ def _base_url() -> str:
     return current_app.config["BASE_URL"]
 
 
-def success_url(order: Order, token: str) -> str:
-    path = url_for("orders.checkout_success", order_id=order.id, token=token)
+def success_url(order_id: int, token: str) -> str:
+    path = url_for("orders.checkout_success", order_id=order_id, token=token)
     return f"{_base_url()}{path}&session_id={{CHECKOUT_SESSION_ID}}"
 
 
-def cancel_url(order: Order, token: str) -> str:
-    return _base_url() + url_for("orders.checkout_cancel", order_id=order.id, token=token)
+def cancel_url(order_id: int, token: str) -> str:
+    return _base_url() + url_for("orders.checkout_cancel", order_id=order_id, token=token)
 
 
-def stripe_lines(order: Order) -> list[tuple[str, int, int]]:
-    event = order.event
+def stripe_lines(event, hold: services.Hold) -> list[tuple[str, int, int]]:
     lines = [
-        (f"{event.name}: {line.ticket_type.name}", line.unit_price_minor, line.quantity)
-        for line in order.lines
+        (f"{event.name}: {line.name}", line.unit_price_minor, line.quantity) for line in hold.lines
     ]
-    if order.donation_minor:
-        lines.append((f"Donation: {event.beneficiary or event.name}", order.donation_minor, 1))
+    if hold.donation_minor:
+        lines.append((f"Donation: {event.beneficiary or event.name}", hold.donation_minor, 1))
     return lines
 
 
-def checkout_request(order: Order, token: str) -> gateway.CheckoutRequest:
+def checkout_request(event, hold: services.Hold) -> gateway.CheckoutRequest:
     return gateway.CheckoutRequest(
-        order_id=order.id,
-        currency=order.currency,
-        buyer_email=order.buyer_email,
-        expires_at=order.expires_at,
-        lines=stripe_lines(order),
-        success_url=success_url(order, token),
-        cancel_url=cancel_url(order, token),
+        order_id=hold.id,
+        currency=hold.currency,
+        buyer_email=hold.buyer_email,
+        expires_at=hold.expires_at,
+        lines=stripe_lines(event, hold),
+        success_url=success_url(hold.id, hold.token),
+        cancel_url=cancel_url(hold.id, hold.token),
     )
 
 
@@ -74,6 +74,9 @@ class PlacedOrder:
     checkout_url: str | None = None
 
 
+EVENT_ON_SALE = select(
+    Event.id, Event.name, Event.beneficiary, Event.currency, Event.published
+).where(Event.id == bindparam("event_id"))
 SET_SESSION_ID = (
     update(Order)
     .where(Order.id == bindparam("order_id"))
@@ -81,13 +84,22 @@ SET_SESSION_ID = (
 )
 
 
+def event_on_sale(event_id: int):
+    """What checkout needs of a published event (a row, not the ORM object), or None."""
+    event = fastsql.first(EVENT_ON_SALE, {"event_id": event_id})
+    return event if event is not None and event.published else None
+
+
 def place_order(event, **request) -> PlacedOrder:
-    """Hold the seats and open the Stripe checkout (a free order has no checkout url)."""
-    order, token = services.create_order(event, **request)
+    """Hold the seats and open the Stripe checkout (a free order has no checkout url).
+
+    `event` needs id, name, beneficiary, currency and published (a row will do).
+    """
+    hold = services.create_order(event, **request)
     placed = PlacedOrder(
-        order.id, order.status, order.total_minor, order.currency, order.expires_at, token
+        hold.id, hold.status, hold.total_minor, hold.currency, hold.expires_at, hold.token
     )
-    stripe_request = None if order.status == "paid" else checkout_request(order, token)
+    stripe_request = None if hold.status == "paid" else checkout_request(event, hold)
     db.session.commit()
     if stripe_request is None:
         return placed
@@ -95,9 +107,7 @@ def place_order(event, **request) -> PlacedOrder:
         session = gateway.create_checkout_session(stripe_request)
     except gateway.StripeError as exc:
         _release_after_failure(placed.id, exc)
-    db.session.connection().execute(
-        SET_SESSION_ID, {"order_id": placed.id, "session_id": session.id}
-    )
+    fastsql.first(SET_SESSION_ID, {"order_id": placed.id, "session_id": session.id})
     db.session.commit()
     return replace(placed, checkout_url=session.url)
 

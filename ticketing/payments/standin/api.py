@@ -28,9 +28,7 @@ def standin() -> StandIn:
 
 
 def json_response(body: dict, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(
-        json.dumps(body, indent=2), status=status, headers=headers, mimetype="application/json"
-    )
+    return Response(json.dumps(body), status=status, headers=headers, mimetype="application/json")
 
 
 # authentication ------------------------------------------------------------
@@ -128,7 +126,7 @@ def _idempotent(operation) -> Response:
                     mimetype="application/json",
                     headers={"Idempotent-Replayed": "true", "Original-Request": request_id},
                 )
-        body = json.dumps(operation(tx, params), indent=2)
+        body = json.dumps(operation(tx, params))
         if key:
             tx.remember_response(
                 key, request.method, request.path, digest, 200, body, stand_in.now()
