@@ -25,9 +25,10 @@ PYTHON = sys.executable
 PG_SERVER = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 SECRET_KEY = "bench-secret-key-not-for-production-0123456789abcdef"  # noqa: S105 (bench only)
 WEBHOOK_SECRET = "whsec_bench0123456789abcdef0123456789"  # noqa: S105 (bench only)
-# gunicorn for the app: threads wait on PostgreSQL and Stripe; 2 cores.
-APP_WORKERS = int(os.environ.get("BENCH_APP_WORKERS", "4"))
-APP_THREADS = int(os.environ.get("BENCH_APP_THREADS", "4"))
+# The app runs with production's gunicorn settings (ticketing/gunicorn_conf.py)
+# unless these ask for another process and thread count, to compare.
+APP_WORKERS = os.environ.get("BENCH_APP_WORKERS")
+APP_THREADS = os.environ.get("BENCH_APP_THREADS")
 
 
 def free_port() -> int:
@@ -65,7 +66,7 @@ def _wait_http(url: str, seconds: float, process: subprocess.Popen, name: str) -
 class Stack:
     """Database + stand-in + app. Use as a context manager."""
 
-    def __init__(self, name: str, workers: int = APP_WORKERS, threads: int = APP_THREADS):
+    def __init__(self, name: str, workers=APP_WORKERS, threads=APP_THREADS):
         self.name = name
         self.database = f"ticketing_bench_{name}"
         self.workers, self.threads = workers, threads
@@ -119,10 +120,11 @@ class Stack:
              "--bind", f"127.0.0.1:{self.standin_port}",
              f"ticketing.payments.standin:create_standin_app({json.dumps(standin_config)})"],
         )  # fmt: skip
+        sizing = ["--workers", self.workers] if self.workers else []
+        sizing += ["--threads", self.threads] if self.threads else []
         app = self._spawn(
             "app",
-            [PYTHON, "-m", "gunicorn", "-c", "python:ticketing.gunicorn_conf",
-             "--workers", str(self.workers), "--threads", str(self.threads),
+            [PYTHON, "-m", "gunicorn", "-c", "python:ticketing.gunicorn_conf", *sizing,
              "--log-level", "warning", "--bind", f"127.0.0.1:{self.app_port}", "app:app"],
         )  # fmt: skip
         _wait_http(f"http://127.0.0.1:{self.standin_port}/", 30, standin, "stand-in")

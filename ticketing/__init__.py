@@ -7,6 +7,7 @@ import os
 
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, g
+from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
@@ -63,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
     settings.check(app.config)
     # Ids are PostgreSQL integers: a larger number in a URL is simply not found.
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.session_interface = CookielessSessionInterface()
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -111,6 +113,17 @@ def register_extensions(app: Flask) -> None:
         """Each request finds its own caller, even inside a longer app context (tests)."""
         g.pop("principal", None)
         g.pop("_login_user", None)
+
+
+class CookielessSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with no signing work for a request that
+    carries no session cookie (every API call with a bearer token): Flask
+    builds the signer before it looks for the cookie, 4% of a door scan."""
+
+    def open_session(self, app, request):
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def skip_limiter_middleware(app: Flask) -> None:

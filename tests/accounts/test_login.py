@@ -119,3 +119,16 @@ def test_successful_logins_do_not_use_up_the_limit(client, team):
     for _ in range(12):
         assert login(client, "organizer@example.test").status_code == 302
         logout(client)
+
+
+def test_the_session_cookie_is_signed_and_only_read_when_sent(client, team):
+    """Sessions skip the signer when no cookie comes (API calls); a sent one is still checked."""
+    assert "Set-Cookie" not in client.get("/healthz").headers
+    assert login(client, "organizer@example.test").status_code == 302
+    cookie = client.get_cookie("session")
+    assert cookie is not None and client.get("/manage/events").status_code == 200
+    # A forged cookie is not a session: back to the login form.
+    client.set_cookie("session", cookie.value[:-2] + ("AA" if cookie.value[-2:] != "AA" else "BB"))
+    assert client.get("/manage/events").status_code == 302
+    client.delete_cookie("session")
+    assert client.get("/manage/events").status_code == 302

@@ -1,0 +1,133 @@
+"""The production worker (ticketing/gunicorn_worker.py) under a real gunicorn.
+
+A tiny WSGI app answers with its process id after an optional sleep, so a
+test can see which worker served which connection.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def pid_app(environ, start_response):
+    """WSGI: sleep for ?sleep= seconds, then answer with this process's id."""
+    time.sleep(float(parse_qs(environ.get("QUERY_STRING", "")).get("sleep", ["0"])[0]))
+    body = str(os.getpid()).encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Start gunicorn with the balanced worker: serve(workers, threads) -> port."""
+    started = []
+
+    def start(workers: int, threads: int) -> int:
+        port = _free_port()
+        log = open(tmp_path / f"gunicorn-{port}.log", "wb")  # noqa: SIM115
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:ticketing.gunicorn_conf",
+             "--workers", str(workers), "--threads", str(threads),
+             "--bind", f"127.0.0.1:{port}", "tests.test_gunicorn_worker:pid_app"],
+            cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        started.append((process, log))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert process.poll() is None, (tmp_path / f"gunicorn-{port}.log").read_text()
+            try:
+                # Every worker must be up before the test races them.
+                if len({one_request(port) for _ in range(20)}) == workers:
+                    return port
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("gunicorn did not start all its workers")
+
+    yield start
+    for process, log in started:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+class Conn:
+    """One kept-alive HTTP/1.1 connection."""
+
+    def __init__(self, port: int):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buffer = b""
+
+    def close(self):
+        self.sock.close()
+
+
+def one_request(port: int) -> str:
+    """The pid that answers a request on a new connection."""
+    conn = Conn(port)
+    try:
+        return exchange(conn, "/")[1]
+    finally:
+        conn.close()
+
+
+def exchange(conn: Conn, path: str) -> tuple[dict, str]:
+    """Send one GET on the connection; (response headers, body)."""
+    conn.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: test\r\n\r\n".encode())
+    while b"\r\n\r\n" not in conn.buffer:
+        conn.buffer += conn.sock.recv(4096) or b"EOF"
+        assert not conn.buffer.endswith(b"EOF"), "connection closed before an answer"
+    head, conn.buffer = conn.buffer.split(b"\r\n\r\n", 1)
+    headers = dict(
+        line.split(": ", 1) for line in head.decode("latin-1").split("\r\n")[1:] if ": " in line
+    )
+    length = int(headers.get("Content-Length", "0"))
+    while len(conn.buffer) < length:
+        conn.buffer += conn.sock.recv(4096)
+    body, conn.buffer = conn.buffer[:length], conn.buffer[length:]
+    return {k.lower(): v for k, v in headers.items()}, body.decode()
+
+
+def test_a_burst_of_clients_is_spread_over_the_workers(serve):
+    """Six clients connecting at once to 3 workers of 2 threads: two each.
+
+    Plain gthread lets whichever process wakes first take several."""
+    port = serve(workers=3, threads=2)
+    conns = [Conn(port) for _ in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        first = list(pool.map(lambda conn: exchange(conn, "/?sleep=0.5")[1], conns))
+    assert sorted(Counter(first).values()) == [2, 2, 2]
+    # Kept alive: each client stays with its worker.
+    assert [exchange(conn, "/")[1] for conn in conns] == first
+    for conn in conns:
+        conn.close()
+
+
+def test_a_worker_with_more_clients_than_threads_sends_the_extra_one_away(serve):
+    port = serve(workers=1, threads=1)
+    kept = Conn(port)
+    headers, _ = exchange(kept, "/")
+    assert headers.get("connection", "").lower() != "close"
+    extra = Conn(port)
+    headers, _ = exchange(extra, "/")
+    assert headers.get("connection", "").lower() == "close"
+    extra.close()
+    time.sleep(0.2)  # the worker notices the closed connection
+    headers, _ = exchange(kept, "/")
+    assert headers.get("connection", "").lower() != "close"
+    kept.close()
