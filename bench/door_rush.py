@@ -43,6 +43,7 @@ def run() -> dict:
                           floor_tokens=SCANNERS)  # fmt: skip
         seed.paid_tickets(stack.engine, world, TICKETS + WARM_UP, label="paid tickets")
         codes = seed.ticket_codes(stack.engine, world)
+        stack.settle()
         random.Random(7).shuffle(codes)
         warm, fresh = codes[:WARM_UP], codes[WARM_UP:]
         headers = [

@@ -54,6 +54,7 @@ def run() -> dict:
                 {"e": world.event_id},
             ).scalar_one()
         path = f"/api/v1/events/{world.event_id}/orders"
+        stack.settle()
         headers = [{"Content-Type": "application/json"}]
         floor, floor_headers = floor_requests(FLOOR_REQUESTS, world.floor_tokens)
         # Warm-up: every worker imports, connects and builds its Stripe client.

@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = sys.executable
@@ -130,6 +131,16 @@ class Stack:
         _wait_http(f"http://127.0.0.1:{self.standin_port}/", 30, standin, "stand-in")
         _wait_http(f"{self.url}/healthz", 30, app, "app")
         return self
+
+    def settle(self) -> None:
+        """Write out what seeding (or an earlier benchmark) left dirty, before the
+        load: otherwise PostgreSQL's background checkpoint competes with it
+        for the two cores. Needs a superuser (or pg_checkpoint); skipped if not."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            try:
+                conn.execute(text("CHECKPOINT"))
+            except DBAPIError as exc:
+                print(f"  (no CHECKPOINT before the load: {exc.orig})")  # noqa: T201
 
     def stop(self) -> None:
         for _, process in reversed(self.processes):

@@ -40,22 +40,23 @@ def cancel_url(order_id: int, token: str) -> str:
     return _base_url() + url_for("orders.checkout_cancel", order_id=order_id, token=token)
 
 
-def stripe_lines(event, hold: services.Hold) -> list[tuple[str, int, int]]:
+def stripe_lines(event_name: str, beneficiary: str, hold: services.Hold) -> list:
+    """(name, unit amount in minor units, quantity) per line Stripe shows."""
     lines = [
-        (f"{event.name}: {line.name}", line.unit_price_minor, line.quantity) for line in hold.lines
+        (f"{event_name}: {line.name}", line.unit_price_minor, line.quantity) for line in hold.lines
     ]
     if hold.donation_minor:
-        lines.append((f"Donation: {event.beneficiary or event.name}", hold.donation_minor, 1))
+        lines.append((f"Donation: {beneficiary or event_name}", hold.donation_minor, 1))
     return lines
 
 
-def checkout_request(event, hold: services.Hold) -> gateway.CheckoutRequest:
+def checkout_request(event_name: str, beneficiary: str, hold) -> gateway.CheckoutRequest:
     return gateway.CheckoutRequest(
         order_id=hold.id,
         currency=hold.currency,
         buyer_email=hold.buyer_email,
         expires_at=hold.expires_at,
-        lines=stripe_lines(event, hold),
+        lines=stripe_lines(event_name, beneficiary, hold),
         success_url=success_url(hold.id, hold.token),
         cancel_url=cancel_url(hold.id, hold.token),
     )
@@ -95,14 +96,17 @@ def place_order(event, **request) -> PlacedOrder:
 
     `event` needs id, name, beneficiary, currency and published (a row will do).
     """
+    event_name, beneficiary = event.name, event.beneficiary
     hold = services.create_order(event, **request)
+    # At once: the claim holds the tier's row lock until this commit, and
+    # every buyer of the tier waits for it.
+    db.session.commit()
     placed = PlacedOrder(
         hold.id, hold.status, hold.total_minor, hold.currency, hold.expires_at, hold.token
     )
-    stripe_request = None if hold.status == "paid" else checkout_request(event, hold)
-    db.session.commit()
-    if stripe_request is None:
+    if hold.status == "paid":
         return placed
+    stripe_request = checkout_request(event_name, beneficiary, hold)
     try:
         session = gateway.create_checkout_session(stripe_request)
     except gateway.StripeError as exc:

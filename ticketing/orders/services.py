@@ -133,19 +133,18 @@ def claiming_seats(wanted: dict[int, int], attempt):
 
     It runs in a savepoint: when the claim fails only its own work is undone,
     lapsed holds of these tiers are released, and it runs once more; SoldOut
-    (with what is left per tier) when the seats are still not there.
+    (with what is left per tier) when the seats are still not there. A
+    successful claim leaves its savepoint to the commit, which ends it:
+    releasing it would cost a round trip while the tiers are locked.
     """
     for last in (False, True):
         fastsql.first(SAVEPOINT, {})
         try:
-            result = attempt()
+            return attempt()
         except SeatsGone:
             fastsql.first(ROLLBACK_TO_SAVEPOINT, {})
             if last or not expire_holds(tier_ids=list(wanted)):
                 break
-        else:
-            fastsql.first(RELEASE_SAVEPOINT, {})
-            return result
     query = select(TicketType).where(TicketType.id.in_(wanted)).order_by(TicketType.id)
     tiers = list(db.session.execute(query).scalars())
     left = seats_left(tiers)
@@ -264,7 +263,6 @@ SET_TOKEN_HASH = (
     update(Order).where(Order.id == bindparam("order_id")).values(access_token_hash=bindparam("h"))
 )
 SAVEPOINT = text("SAVEPOINT seat_claim")
-RELEASE_SAVEPOINT = text("RELEASE SAVEPOINT seat_claim")
 ROLLBACK_TO_SAVEPOINT = text("ROLLBACK TO SAVEPOINT seat_claim")
 
 
@@ -290,8 +288,14 @@ def _priced_lines(event_id: int, items: list[ItemRequest], now: datetime) -> tup
 
 
 def _hold(values: dict, lines: tuple) -> Hold:
-    """Insert the order and its lines (the claim); SeatsGone when the seats are not there."""
+    """Insert the order, then its lines (the claim); SeatsGone when the seats are not there.
+
+    The claim goes last: it locks the tiers' rows until the commit, and
+    every other buyer of those tiers waits for that.
+    """
     order_id = fastsql.first(INSERT_ORDER, values).id
+    token = token_for(order_id, values["created_at"])
+    fastsql.first(SET_TOKEN_HASH, {"order_id": order_id, "h": hash_secret(token)})
     for line in lines:
         _insert_claiming(
             INSERT_LINE,
@@ -302,8 +306,6 @@ def _hold(values: dict, lines: tuple) -> Hold:
                 "unit_price_minor": line.unit_price_minor,
             },
         )
-    token = token_for(order_id, values["created_at"])
-    fastsql.first(SET_TOKEN_HASH, {"order_id": order_id, "h": hash_secret(token)})
     return Hold(
         order_id, "pending", values["currency"], values["buyer_email"], values["tickets_minor"],
         values["donation_minor"], values["total_minor"], values["expires_at"],
