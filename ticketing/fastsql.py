@@ -15,18 +15,31 @@ column defaults are applied). Datetimes in results come back in UTC, as
 UTCDateTime gives them.
 """
 
+from collections import namedtuple
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from psycopg.rows import namedtuple_row
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 
 from ticketing.extensions import db
 
-# (statement id, database, parameter names) -> (the statement, kept alive; its SQL)
-_compiled: dict[tuple[int, str, frozenset], tuple[ClauseElement, str]] = {}
+
+class _Prepared:
+    """One statement as PostgreSQL gets it: its SQL and, once seen, its row shape."""
+
+    __slots__ = ("statement", "sql", "shape_known", "row_class")
+
+    def __init__(self, statement: ClauseElement, sql: str):
+        self.statement = statement  # kept alive: its id() is the cache key
+        self.sql = sql
+        self.shape_known = False
+        self.row_class = None  # a namedtuple of the result's columns; None: no rows
+
+
+# (statement id, database, parameter names) -> _Prepared
+_compiled: dict[tuple[int, str, frozenset], _Prepared] = {}
 
 
 def first(statement: ClauseElement, params: dict[str, Any]):
@@ -39,30 +52,38 @@ def first(statement: ClauseElement, params: dict[str, Any]):
     if connection.dialect.name != "postgresql":
         result = connection.execute(statement, params)
         return result.first() if result.returns_rows else None
-    sql = _postgresql_sql(statement, connection.dialect, params)
+    prepared = _postgresql(statement, connection.dialect, params)
     driver_connection = connection.connection.driver_connection
     try:
-        with driver_connection.cursor(row_factory=namedtuple_row) as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone() if cursor.description else None
+        # Plain tuple rows: psycopg's namedtuple rows rebuild the column
+        # descriptions on every execution; the shape is learnt once here.
+        with driver_connection.cursor() as cursor:
+            cursor.execute(prepared.sql, params)
+            if not prepared.shape_known:
+                _learn_shape(prepared, cursor.description)
+            row = cursor.fetchone() if prepared.row_class is not None else None
     except psycopg.Error as exc:
-        raise DBAPIError.instance(sql, params, exc, psycopg.Error) from exc
-    return _in_utc(row)
+        raise DBAPIError.instance(prepared.sql, params, exc, psycopg.Error) from exc
+    return None if row is None else prepared.row_class._make(_in_utc(row))
 
 
-def _postgresql_sql(statement: ClauseElement, dialect, params: dict) -> str:
+def _postgresql(statement: ClauseElement, dialect, params: dict) -> _Prepared:
     """The SQL SQLAlchemy would send, compiled once per statement and parameter names."""
     key = (id(statement), dialect.name, frozenset(params))
-    entry = _compiled.get(key)
-    if entry is None:
+    prepared = _compiled.get(key)
+    if prepared is None:
         compiled = statement.compile(dialect=dialect, column_keys=list(params))
-        entry = _compiled[key] = (statement, str(compiled))
-    return entry[1]
+        prepared = _compiled[key] = _Prepared(statement, str(compiled))
+    return prepared
 
 
-def _in_utc(row):
-    if row is None or not any(isinstance(value, datetime) for value in row):
+def _learn_shape(prepared: _Prepared, description) -> None:
+    if description is not None:
+        prepared.row_class = namedtuple("Row", [column.name for column in description])
+    prepared.shape_known = True
+
+
+def _in_utc(row: tuple):
+    if not any(isinstance(value, datetime) for value in row):
         return row
-    return row._make(
-        value.astimezone(UTC) if isinstance(value, datetime) else value for value in row
-    )
+    return tuple(value.astimezone(UTC) if isinstance(value, datetime) else value for value in row)

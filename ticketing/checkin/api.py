@@ -4,6 +4,8 @@ The scan answer is serialized once and stored with the attempt, so a retry
 with the same nonce gets byte for byte the same answer.
 """
 
+import re
+
 from flask import Response, abort, request
 from flask_smorest import Blueprint
 
@@ -32,11 +34,13 @@ UNDO_ROLES = ("owner", "organizer")
 SECURITY = [{"bearerAuth": []}]
 
 
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
 def printable(text: str, limit: int) -> str:
     """Text safe to store: control characters (NUL breaks PostgreSQL) and lone
     surrogates (not encodable as UTF-8) removed."""
-    kept = (ch for ch in text if ch >= " " and ch != "\x7f" and not "\ud800" <= ch <= "\udfff")
-    return "".join(kept).strip()[:limit]
+    return UNPRINTABLE.sub("", text).strip()[:limit]
 
 
 def scanning_device(body: dict) -> str:
