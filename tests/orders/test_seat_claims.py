@@ -15,6 +15,7 @@ from tests import factories as f
 from ticketing.database import utcnow
 from ticketing.events.models import TicketType
 from ticketing.extensions import db as database
+from ticketing.orders import services
 from ticketing.orders.models import Order, OrderLine
 from ticketing.orders.services import (
     ItemRequest,
@@ -133,6 +134,28 @@ def test_sold_out_says_what_is_left_and_keeps_the_callers_work(db, event):
     assert refused.value.extra["available"] == {str(tier.id): 1}
     assert db.session.get(Order, kept.id).status == "pending"  # not rolled back
     assert claimed(db, tier) == 2 == recount(db, tier)
+
+
+def test_a_claim_that_loses_a_race_is_undone_alone(db, event, monkeypatch):
+    """When the counter read before the claim was stale (another buyer took the
+    seats in between), the database refuses the claim: only the savepoint is
+    undone, lapsed holds are released, and the answer is still sold out."""
+    tier = f.tier(event, capacity=3)
+    kept = buy(event, tier, 2)
+    lapsed = buy(event, tier, 1)
+    lapsed.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.flush()
+    priced = services._priced_lines
+    monkeypatch.setattr(services, "_priced_lines", lambda *args: (priced(*args)[0], set()))
+    with pytest.raises(SoldOut) as refused:
+        buy(event, tier, 2)  # the claim fails in the database, then once more
+    assert refused.value.extra["available"] == {str(tier.id): 1}
+    assert db.session.get(Order, lapsed.id).status == "expired"
+    assert db.session.get(Order, kept.id).status == "pending"
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 2  # no stray order
+    assert claimed(db, tier) == 2 == recount(db, tier)
+    assert buy(event, tier, 1).status == "pending"  # the released seat sells
+    assert claimed(db, tier) == 3 == recount(db, tier)
 
 
 def test_door_sales_claim_seats_and_release_lapsed_holds(db, event):

@@ -145,11 +145,16 @@ def claiming_seats(wanted: dict[int, int], attempt):
             fastsql.first(ROLLBACK_TO_SAVEPOINT, {})
             if last or not expire_holds(tier_ids=list(wanted)):
                 break
+    raise sold_out(wanted)
+
+
+def sold_out(wanted: dict[int, int]) -> SoldOut:
+    """The answer when `wanted` seats (per tier) are not there: what is left of each."""
     query = select(TicketType).where(TicketType.id.in_(wanted)).order_by(TicketType.id)
     tiers = list(db.session.execute(query).scalars())
     left = seats_left(tiers)
     short = [tier for tier in tiers if wanted[tier.id] > left[tier.id]] or tiers
-    raise SoldOut(
+    return SoldOut(
         f"Not enough seats left for: {', '.join(tier.name for tier in short)}.",
         available={str(tier_id): left[tier_id] for tier_id in sorted(left)},
     )
@@ -197,7 +202,7 @@ def create_order(
     now = now or utcnow()
     _check_request(event, items, donation_minor, now)
     db.session.flush()  # the statements below go around the ORM: let them see its work
-    priced = _priced_lines(event.id, items, now)
+    priced, short = _priced_lines(event.id, items, now)
     tickets_minor = sum(line.unit_price_minor * line.quantity for line in priced)
     _check_total(tickets_minor + donation_minor, event.currency)
     values = {
@@ -212,9 +217,13 @@ def create_order(
         "expires_at": now + hold_duration(),
         "created_at": now,
     }
-    hold = claiming_seats(
-        {line.ticket_type_id: line.quantity for line in priced}, lambda: _hold(values, priced)
-    )
+    wanted = {line.ticket_type_id: line.quantity for line in priced}
+    # Seen short already (the counter, read without a lock): unless lapsed
+    # holds give seats back, answer at once instead of queueing on the
+    # tier's lock only to fail. The claim itself stays the guard.
+    if short and not expire_holds(tier_ids=sorted(short)):
+        raise sold_out(wanted)
+    hold = claiming_seats(wanted, lambda: _hold(values, priced))
     if hold.total_minor == 0:
         mark_paid(db.session.get(Order, hold.id), now)
         return replace(hold, status="paid", expires_at=None)
@@ -232,6 +241,8 @@ TIER_FOR_SALE = select(
     TicketType.max_per_order,
     TicketType.sales_start,
     TicketType.sales_end,
+    TicketType.capacity,
+    TicketType.seats_claimed,
 ).where(TicketType.id == bindparam("tier_id"), TicketType.event_id == bindparam("event_id"))
 # The columns a new order starts with besides the buyer's (fastsql applies
 # no Python-side defaults); the token's hash follows once the id is known.
@@ -276,15 +287,18 @@ def _insert_claiming(statement, params) -> None:
         raise
 
 
-def _priced_lines(event_id: int, items: list[ItemRequest], now: datetime) -> tuple:
-    """The requested lines, checked and priced, in tier order: claims lock
-    tiers in id order, so no two checkouts ever wait on each other in a circle."""
-    lines = []
+def _priced_lines(event_id: int, items: list[ItemRequest], now: datetime):
+    """The requested lines, checked and priced, in tier order (claims lock
+    tiers in id order, so no two checkouts ever wait on each other in a
+    circle); and the tiers whose counter already says there is not enough."""
+    lines, short = [], set()
     for index, item in enumerate(items):
         tier = fastsql.first(TIER_FOR_SALE, {"tier_id": item.ticket_type_id, "event_id": event_id})
         price = _check_item(index, item, tier, now)
         lines.append(HeldLine(tier.id, tier.name, item.quantity, price))
-    return tuple(sorted(lines, key=lambda line: line.ticket_type_id))
+        if tier.seats_claimed + item.quantity > tier.capacity:
+            short.add(tier.id)
+    return tuple(sorted(lines, key=lambda line: line.ticket_type_id)), short
 
 
 def _hold(values: dict, lines: tuple) -> Hold:
