@@ -1,4 +1,5 @@
-"""The production worker (ticketing/gunicorn_worker.py) under a real gunicorn.
+"""The production gunicorn settings and the balanced threaded worker
+(ticketing/gunicorn_conf.py, ticketing/gunicorn_worker.py) under a real gunicorn.
 
 A tiny WSGI app answers with its process id after an optional sleep, so a
 test can see which worker served which connection.
@@ -40,11 +41,12 @@ def serve(tmp_path):
     def start(workers: int, threads: int) -> int:
         port = _free_port()
         log = open(tmp_path / f"gunicorn-{port}.log", "wb")  # noqa: SIM115
+        # As production sets them: threads above 1 choose the balanced worker.
+        env = {**os.environ, "WEB_WORKERS": str(workers), "WEB_THREADS": str(threads)}
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "python:ticketing.gunicorn_conf",
-             "--workers", str(workers), "--threads", str(threads),
              "--bind", f"127.0.0.1:{port}", "tests.test_gunicorn_worker:pid_app"],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         started.append((process, log))
         deadline = time.monotonic() + 30
@@ -77,11 +79,11 @@ class Conn:
         self.sock.close()
 
 
-def one_request(port: int) -> str:
+def one_request(port: int, path: str = "/") -> str:
     """The pid that answers a request on a new connection."""
     conn = Conn(port)
     try:
-        return exchange(conn, "/")[1]
+        return exchange(conn, path)[1]
     finally:
         conn.close()
 
@@ -119,15 +121,47 @@ def test_a_burst_of_clients_is_spread_over_the_workers(serve):
 
 
 def test_a_worker_with_more_clients_than_threads_sends_the_extra_one_away(serve):
-    port = serve(workers=1, threads=1)
-    kept = Conn(port)
-    headers, _ = exchange(kept, "/")
-    assert headers.get("connection", "").lower() != "close"
+    port = serve(workers=1, threads=2)
+    kept = [Conn(port), Conn(port)]
+    for conn in kept:
+        headers, _ = exchange(conn, "/")
+        assert headers.get("connection", "").lower() != "close"
     extra = Conn(port)
     headers, _ = exchange(extra, "/")
     assert headers.get("connection", "").lower() == "close"
     extra.close()
     time.sleep(0.2)  # the worker notices the closed connection
-    headers, _ = exchange(kept, "/")
+    headers, _ = exchange(kept[0], "/")
     assert headers.get("connection", "").lower() != "close"
-    kept.close()
+    for conn in kept:
+        conn.close()
+
+
+def test_the_default_is_one_request_per_process_and_threads_pick_the_balanced_worker(
+    monkeypatch,
+):
+    import importlib
+
+    import ticketing.gunicorn_conf as conf
+
+    monkeypatch.delenv("WEB_WORKERS", raising=False)
+    monkeypatch.delenv("WEB_THREADS", raising=False)
+    default = importlib.reload(conf)
+    assert (default.worker_class, default.workers, default.threads) == ("sync", 8, 1)
+    monkeypatch.setenv("WEB_THREADS", "4")
+    threaded = importlib.reload(conf)
+    assert threaded.worker_class == "ticketing.gunicorn_worker.BalancedThreadWorker"
+    monkeypatch.delenv("WEB_THREADS")
+    importlib.reload(conf)
+
+
+def test_the_default_serves_each_request_on_a_fresh_process_slot(serve):
+    """sync workers: no keep-alive, so each request goes to whichever process is idle."""
+    port = serve(workers=2, threads=1)
+    conn = Conn(port)
+    headers, _ = exchange(conn, "/")
+    assert headers.get("connection", "").lower() == "close"
+    conn.close()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pids = list(pool.map(lambda _: one_request(port, "/?sleep=0.5"), range(2)))
+    assert len(set(pids)) == 2  # two slow requests at once: one per process

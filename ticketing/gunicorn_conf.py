@@ -1,26 +1,35 @@
 """gunicorn settings for production: `gunicorn -c python:ticketing.gunicorn_conf app:app`.
 
-Measured on 2 cores with PostgreSQL on the same machine (docs/benchmarks.md):
-3 processes of 6 threads keep both cores busy while threads wait on the
-database; at the door they gave 755-800 scans/s (p99 44-47 ms) where 4 x 4
-gave 640-720 (p99 50-57), and 8 x 2, 16 x 1 and 2 x 8 did worse still.
-The worker is gthread with a rule that spreads kept-alive clients evenly
-over the processes (ticketing/gunicorn_worker.py). Every setting can be
-overridden on the command line or with GUNICORN_CMD_ARGS.
+Behind a buffering proxy (nginx), 8 single-threaded `sync` workers on 2
+cores. Each process serves one request at a time and only an idle process
+accepts the next connection, so requests queue first come, first served
+across processes and never share a process's GIL. Measured at the door
+(docs/benchmarks.md, 16 scanners, PostgreSQL on the same cores): 640 scans/s
+with p99 39 ms, against 600-770 with p99 46-62 ms for the best threaded
+setup (3 x 6, with kept-alive clients balanced); the flash sale did as well
+(224-227 orders/s against 188-240).
+
+The price: a request that waits on Stripe or SMTP holds its process for the
+wait. Stripe calls give up after 8 s (3 tries fit in `timeout`); where those
+waits are long, set WEB_THREADS above 1 for threads in each process, with
+the balanced threaded worker (ticketing/gunicorn_worker.py). WEB_WORKERS
+sets the process count. Every setting can also be overridden on the command
+line or with GUNICORN_CMD_ARGS.
 """
 
 import gc
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-worker_class = "ticketing.gunicorn_worker.BalancedThreadWorker"
-workers = int(os.environ.get("WEB_WORKERS", "3"))
-threads = int(os.environ.get("WEB_THREADS", "6"))
-# Scanners and phones reuse their connection between requests.
+workers = int(os.environ.get("WEB_WORKERS", "8"))
+threads = int(os.environ.get("WEB_THREADS", "1"))
+worker_class = "sync" if threads == 1 else "ticketing.gunicorn_worker.BalancedThreadWorker"
+# For threaded workers: scanners and phones reuse their connection.
 keepalive = 30
 backlog = 2048
-# A slow client must not pin a thread for ever.
-timeout = 30
+# A sync worker silent this long is restarted: above a checkout's longest
+# Stripe wait (3 tries of 8 s, gateway.REQUEST_TIMEOUT_SECONDS).
+timeout = 60
 graceful_timeout = 20
 
 
