@@ -16,6 +16,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from tests.tickets.conftest import free_port
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -27,19 +29,13 @@ def pid_app(environ, start_response):
     return [body]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def serve(tmp_path):
     """Start gunicorn with the balanced worker: serve(workers, threads) -> port."""
     started = []
 
     def start(workers: int, threads: int) -> int:
-        port = _free_port()
+        port = free_port()
         log = open(tmp_path / f"gunicorn-{port}.log", "wb")  # noqa: SIM115
         # As production sets them: threads above 1 choose the balanced worker.
         env = {**os.environ, "WEB_WORKERS": str(workers), "WEB_THREADS": str(threads)}
@@ -80,17 +76,19 @@ class Conn:
 
 
 def one_request(port: int, path: str = "/") -> str:
-    """The pid that answers a request on a new connection."""
+    """The pid that answers a request on a new connection, which the server then closes
+    (so no worker still counts it when the next test's clients arrive)."""
     conn = Conn(port)
     try:
-        return exchange(conn, path)[1]
+        return exchange(conn, path, close=True)[1]
     finally:
         conn.close()
 
 
-def exchange(conn: Conn, path: str) -> tuple[dict, str]:
+def exchange(conn: Conn, path: str, close: bool = False) -> tuple[dict, str]:
     """Send one GET on the connection; (response headers, body)."""
-    conn.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: test\r\n\r\n".encode())
+    extra = "Connection: close\r\n" if close else ""
+    conn.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: test\r\n{extra}\r\n".encode())
     while b"\r\n\r\n" not in conn.buffer:
         conn.buffer += conn.sock.recv(4096) or b"EOF"
         assert not conn.buffer.endswith(b"EOF"), "connection closed before an answer"

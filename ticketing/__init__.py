@@ -128,17 +128,20 @@ class TicketingFlask(Flask):
     3% of its CPU); the answer never changes for a given function.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sync_functions = {}
+
     def ensure_sync(self, func):
-        known = self.__dict__.setdefault("_sync_functions", {})
         try:
-            return known[func]
+            return self._sync_functions[func]
         except KeyError:
             pass
         except TypeError:  # an unhashable callable: ask every time
             return super().ensure_sync(func)
         result = super().ensure_sync(func)
-        if len(known) < 10_000:  # hooks and views are a fixed set; never grow unbounded
-            known[func] = result
+        if len(self._sync_functions) < 10_000:  # hooks and views are a fixed set
+            self._sync_functions[func] = result
         return result
 
 

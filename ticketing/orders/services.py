@@ -18,6 +18,7 @@ the lapsed holds of those tiers are released and the claim is tried once
 more before the buyer hears "sold out".
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -118,14 +119,21 @@ def over_capacity(exc: IntegrityError) -> bool:
     return "seats_claimed_over_capacity" in str(exc.orig)
 
 
-def flush_claim() -> None:
-    """Flush new or reopened orders; SeatsGone when their seats are not there."""
+@contextmanager
+def claim_guard():
+    """Writes inside claim seats: the capacity trigger's refusal becomes SeatsGone."""
     try:
-        db.session.flush()
+        yield
     except IntegrityError as exc:
         if over_capacity(exc):
             raise SeatsGone from exc
         raise
+
+
+def flush_claim() -> None:
+    """Flush new or reopened orders; SeatsGone when their seats are not there."""
+    with claim_guard():
+        db.session.flush()
 
 
 def claiming_seats(wanted: dict[int, int], attempt):
@@ -177,7 +185,6 @@ class Hold:
     status: str
     currency: str
     buyer_email: str
-    tickets_minor: int
     donation_minor: int
     total_minor: int
     expires_at: datetime | None
@@ -277,16 +284,6 @@ SAVEPOINT = text("SAVEPOINT seat_claim")
 ROLLBACK_TO_SAVEPOINT = text("ROLLBACK TO SAVEPOINT seat_claim")
 
 
-def _insert_claiming(statement, params) -> None:
-    """Run an insert that claims seats; SeatsGone when they are not there."""
-    try:
-        fastsql.first(statement, params)
-    except IntegrityError as exc:
-        if over_capacity(exc):
-            raise SeatsGone from exc
-        raise
-
-
 def _priced_lines(event_id: int, items: list[ItemRequest], now: datetime):
     """The requested lines, checked and priced, in tier order (claims lock
     tiers in id order, so no two checkouts ever wait on each other in a
@@ -310,18 +307,19 @@ def _hold(values: dict, lines: tuple) -> Hold:
     order_id = fastsql.first(INSERT_ORDER, values).id
     token = token_for(order_id, values["created_at"])
     fastsql.first(SET_TOKEN_HASH, {"order_id": order_id, "h": hash_secret(token)})
-    for line in lines:
-        _insert_claiming(
-            INSERT_LINE,
-            {
-                "order_id": order_id,
-                "ticket_type_id": line.ticket_type_id,
-                "quantity": line.quantity,
-                "unit_price_minor": line.unit_price_minor,
-            },
-        )
+    with claim_guard():
+        for line in lines:
+            fastsql.first(
+                INSERT_LINE,
+                {
+                    "order_id": order_id,
+                    "ticket_type_id": line.ticket_type_id,
+                    "quantity": line.quantity,
+                    "unit_price_minor": line.unit_price_minor,
+                },
+            )
     return Hold(
-        order_id, "pending", values["currency"], values["buyer_email"], values["tickets_minor"],
+        order_id, "pending", values["currency"], values["buyer_email"],
         values["donation_minor"], values["total_minor"], values["expires_at"],
         values["created_at"], token, lines,
     )  # fmt: skip
