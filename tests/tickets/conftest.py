@@ -122,5 +122,6 @@ def inline_images(message) -> dict[str, bytes]:
     images = {}
     for part in message.walk():
         if part.get_content_type() == "image/png":
-            images[part["Content-ID"].strip("<>")] = part.get_content()
+            # A Content-ID folded onto its own line keeps the fold's leading space.
+            images[part["Content-ID"].strip().strip("<>")] = part.get_content()
     return images
