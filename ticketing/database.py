@@ -10,7 +10,7 @@ a clean "busy, try again" instead of a hung request.
 import sqlite3
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -70,9 +70,23 @@ def _request_writes() -> bool:
     So checkout's read-then-write can never interleave with another writer
     (the reason for IMMEDIATE), nor can a CLI command's. Pages that only read
     (GET) begin deferred and, in WAL mode, neither wait for writers nor block
-    them.
+    them; a GET that goes on to write says so first (`writes_from_now`).
     """
-    return not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS")
+    if not has_request_context():
+        return True
+    return request.method not in ("GET", "HEAD", "OPTIONS") or g.get("sqlite_writes", False)
+
+
+def writes_from_now() -> None:
+    """The request's next transactions will write: on SQLite they begin IMMEDIATE.
+
+    A deferred transaction that read and then writes cannot wait for another
+    writer: in WAL mode, once that writer commits, the upgrade fails at once
+    with "database is locked" (the snapshot is stale), whatever busy_timeout
+    says. Beginning IMMEDIATE waits for the writer instead, then reads fresh.
+    """
+    if has_request_context():
+        g.sqlite_writes = True
 
 
 def set_lock_timeout(engine: Engine, milliseconds: int) -> None:

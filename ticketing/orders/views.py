@@ -1,8 +1,10 @@
 """Buyer pages: submit the buy form, come back from Stripe (success or cancel)."""
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy.exc import OperationalError
 
-from ticketing.errors import DomainError
+from ticketing.database import writes_from_now
+from ticketing.errors import Busy, DomainError
 from ticketing.events.views import published_event_or_404, render_event_page
 from ticketing.extensions import db
 from ticketing.orders import services
@@ -61,18 +63,27 @@ def checkout_success(order_id: int):
     if order.status == "pending" and session_id == order.stripe_checkout_session_id:
         db.session.rollback()  # no transaction (on SQLite: no lock) while Stripe answers
         try:
-            session = gateway.retrieve_session(session_id)
-        except gateway.StripeError as exc:  # the webhook will still come
-            current_app.logger.warning("success page could not reach Stripe: %s", exc)
+            paid = _fulfil_from_stripe(session_id)
+        except (gateway.StripeError, Busy, OperationalError) as exc:  # the webhook will still come
+            db.session.rollback()
+            current_app.logger.warning("success page could not fulfil order %s: %s", order_id, exc)
             return render_template("orders/processing.html", order=order), 202
-        paid = fulfilment.fulfil_session(session)
-        db.session.commit()
         if paid is not None:
             order_paid.send(current_app._get_current_object(), order_id=paid.id)
         db.session.refresh(order)
     if order.status == "pending":
         return render_template("orders/processing.html", order=order), 202
     return redirect(_order_page(order, token, paid=1), 303)
+
+
+def _fulfil_from_stripe(session_id: str):
+    """Re-read the session and fulfil it, racing the webhook: the loser waits, then finds
+    the order paid (on SQLite the write transaction begins IMMEDIATE, as a POST's does)."""
+    paid_session = fulfilment.read_session(session_id)
+    writes_from_now()
+    paid = fulfilment.fulfil_session(*paid_session)
+    db.session.commit()
+    return paid
 
 
 @bp.get("/checkout/<int:order_id>/cancel")

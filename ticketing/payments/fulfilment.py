@@ -1,18 +1,24 @@
 """Turning a paid Checkout Session into a paid order, exactly once.
 
-Both the webhook and the success page call `fulfil_session` with a session
-re-read from Stripe. The order row is locked first, so two deliveries racing
-each other serialize and the second finds the order already paid.
+The webhook, the success page and `reconcile-stripe` call `fulfil_session`
+with a session re-read from Stripe (`read_session`). The order row is locked
+first, so two deliveries racing each other serialize and the second finds
+the order already paid.
+
+Only the order's own session counts: one Stripe account serves other apps,
+and a session's metadata is whatever its maker wrote. A session that is not
+the one this app created for the order, or that charged another amount or
+currency, neither pays nor releases it (it is logged and ignored).
 """
 
 import logging
 
-from ticketing.database import utcnow
+from ticketing.database import MAX_ID, utcnow
 from ticketing.extensions import db
 from ticketing.money import stripe_amount
 from ticketing.orders import services as orders
 from ticketing.orders.models import Order
-from ticketing.payments import gateway, services
+from ticketing.payments import charge_sync, gateway, services
 from ticketing.payments.models import Payment
 from ticketing.reports import ledger
 
@@ -24,7 +30,9 @@ PAID_ALREADY = ("paid", "partially_refunded", "refunded")
 def order_id_of(session) -> int | None:
     metadata = getattr(session, "metadata", None)
     raw = getattr(metadata, "order_id", None) or getattr(session, "client_reference_id", None)
-    return int(raw) if raw and str(raw).isdigit() else None
+    if not raw or not str(raw).isdigit() or int(raw) > MAX_ID:
+        return None  # another app's metadata can say anything
+    return int(raw)
 
 
 def _payment_intent_id(session) -> str | None:
@@ -32,29 +40,82 @@ def _payment_intent_id(session) -> str | None:
     return intent if isinstance(intent, str) or intent is None else intent.id
 
 
-def fulfil_session(session) -> Order | None:
-    """Mark the session's order paid. Returns the order when THIS call paid it."""
-    if getattr(session, "payment_status", None) != "paid":
-        return None
+def read_session(session_id: str) -> tuple:
+    """The session as Stripe has it now, and its charge's disputes (none unless disputed).
+
+    Network calls only: run it before the transaction that fulfils.
+    """
+    session = gateway.retrieve_session(session_id)
+    charge = _charge_of(session)
+    disputed = charge is not None and getattr(charge, "disputed", False)
+    return session, (gateway.list_disputes(charge.id) if disputed else [])
+
+
+def _charge_of(session):
+    intent = getattr(session, "payment_intent", None)
+    charge = getattr(intent, "latest_charge", None) if not isinstance(intent, str) else None
+    return None if isinstance(charge, str) else charge
+
+
+def not_own_session(order: Order | None, session) -> str | None:
+    """Why `session` may not pay or release `order`; None when it is the order's own."""
+    if order is None:
+        return "it names no order of ours"
+    if session.id != order.stripe_checkout_session_id:
+        return f"order {order.id} was not sold through it"
+    currency = str(getattr(session, "currency", "") or "").upper()
+    if currency != order.currency:
+        return f"it is in {currency or 'no currency'}, order {order.id} in {order.currency}"
+    expected = stripe_amount(order.total_minor, order.currency)
+    if getattr(session, "amount_total", None) != expected:
+        return f"it is for {session.amount_total}, order {order.id} for {expected}"
+    return None
+
+
+def order_of(session) -> Order | None:
+    """The order the session names (unlocked), whether or not it is the order's own."""
+    order_id = order_id_of(session)
+    return db.session.get(Order, order_id) if order_id else None
+
+
+def own_order(session) -> Order | None:
+    """The locked order `session` belongs to, or None (logged) when it is not its own."""
     order_id = order_id_of(session)
     order = orders.lock_order(order_id) if order_id else None
-    if order is None:
-        log.warning("paid session %s names no order of ours; ignored", session.id)
+    problem = not_own_session(order, session)
+    if problem:
+        log.warning("Stripe session %s ignored: %s", session.id, problem)
         return None
-    if order.status in PAID_ALREADY:
+    return order
+
+
+def fulfil_session(session, disputes=()) -> Order | None:
+    """Mark the session's order paid. Returns the order when THIS call paid it.
+
+    Refunds and disputes Stripe already has on the charge (their events may
+    have come first, and were refused until now) are applied right after.
+    """
+    if getattr(session, "payment_status", None) != "paid":
         return None
-    if order.stripe_checkout_session_id not in (None, session.id):
-        _flag(order, f"Payment came through another checkout session ({session.id}).")
+    order = own_order(session)
+    if order is None or order.status in PAID_ALREADY:
+        return None
     now = utcnow()
     if orders.hold_is_live(order, now) or orders.reclaim_seats(order):
-        _record_payment(order, session)
+        payment = _record_payment(order, session)
         orders.mark_paid(order, now)
-        expected = stripe_amount(order.total_minor, order.currency)
-        if int(session.amount_total) != expected:
-            _flag(order, f"Stripe charged {session.amount_total}; the order says {expected}.")
+        _apply_charge_history(order, payment, session, disputes)
         return order
     _refund_late_payment(order, session)
     return None
+
+
+def _apply_charge_history(order: Order, payment: Payment, session, disputes) -> None:
+    charge = _charge_of(session)
+    refunds = getattr(charge, "refunds", None) if charge is not None else None
+    known = list(getattr(refunds, "data", None) or [])
+    if known or disputes:
+        charge_sync.apply_to_order(order, payment, known, list(disputes))
 
 
 def _record_payment(order: Order, session) -> Payment:
@@ -109,10 +170,12 @@ def _flag(order: Order, reason: str) -> None:
     log.warning("order %s needs attention: %s", order.id, reason)
 
 
-def expire_session_order(session) -> bool:
-    """checkout.session.expired: release the hold (a paid order is left alone)."""
-    order_id = order_id_of(session)
-    order = orders.lock_order(order_id) if order_id else None
+def expire_session_order(session, status: str = "expired") -> bool:
+    """checkout.session.expired (or a delayed payment that failed): release the hold.
+
+    Only the order's own session may; a paid order is left alone.
+    """
+    order = own_order(session)
     if order is None:
         return False
-    return orders.release_hold(order, "expired")
+    return orders.release_hold(order, status)

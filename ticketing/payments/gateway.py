@@ -22,7 +22,10 @@ OFFLINE_KEY = "sk_test_offline_standin"
 # Stripe answers in well under a second; with two retries, a checkout still
 # fails (and releases its hold) before gunicorn's 60 s worker timeout.
 REQUEST_TIMEOUT_SECONDS = 8
-SESSION_EXPAND = ["payment_intent.latest_charge.balance_transaction"]
+SESSION_EXPAND = [
+    "payment_intent.latest_charge.balance_transaction",
+    "payment_intent.latest_charge.refunds",  # refunds made before we heard of the payment
+]
 
 
 def is_offline(config) -> bool:
@@ -151,6 +154,30 @@ def retrieve_charge(charge_id: str):
 
 def retrieve_dispute(dispute_id: str):
     return client().v1.disputes.retrieve(dispute_id)
+
+
+def retrieve_refund(refund_id: str):
+    return client().v1.refunds.retrieve(refund_id)
+
+
+def list_disputes(charge_id: str) -> list:
+    return list(client().v1.disputes.list({"charge": charge_id, "limit": 100}).auto_paging_iter())
+
+
+def session_of_payment_intent(payment_intent_id: str) -> str | None:
+    """The id of the Checkout Session that made this payment, if one did."""
+    found = client().v1.checkout.sessions.list({"payment_intent": payment_intent_id, "limit": 1})
+    return found.data[0].id if found.data else None
+
+
+def recent(kind: str, since: int, **params):
+    """Every checkout session, charge or refund created since `since` (unix), page by page."""
+    resource = {
+        "checkout_sessions": lambda: client().v1.checkout.sessions,
+        "charges": lambda: client().v1.charges,
+        "refunds": lambda: client().v1.refunds,
+    }[kind]()
+    return resource.list({"created": {"gte": since}, "limit": 100, **params}).auto_paging_iter()
 
 
 def list_refunds(payment_intent_id: str):

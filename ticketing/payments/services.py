@@ -7,7 +7,7 @@ from ticketing.extensions import db
 from ticketing.money import exponent
 from ticketing.orders import services as orders
 from ticketing.orders.models import Order
-from ticketing.payments import gateway
+from ticketing.payments import charge_sync, gateway
 from ticketing.payments.models import Payment, Refund
 from ticketing.reports import ledger
 from ticketing.tickets.services import revoke_tickets
@@ -30,7 +30,7 @@ def _payment_of(order: Order) -> Payment:
 
 
 def _check_amount(order: Order, amount_minor: int | None) -> int:
-    remaining = order.total_minor - order.refunded_minor
+    remaining = order.total_minor - order.refunded_minor - charge_sync.pending_minor(order)
     amount = remaining if amount_minor is None else amount_minor
     if amount <= 0 or amount > remaining:
         raise ValidationFailed(
@@ -101,65 +101,4 @@ def refund_order(
     ).scalar_one_or_none()
     if recorded is not None:
         return recorded
-    return apply_refund(
-        order,
-        int(stripe_refund.amount),
-        payment_id=payment.id,
-        stripe_refund_id=stripe_refund.id,
-        created_by_id=actor_user_id,
-    )
-
-
-def order_of_payment_intent(payment_intent_id: str | None) -> Order | None:
-    if not payment_intent_id:
-        return None
-    order_id = db.session.execute(
-        select(Payment.order_id).where(Payment.stripe_payment_intent_id == payment_intent_id)
-    ).scalar_one_or_none()
-    return orders.lock_order(order_id) if order_id else None
-
-
-def record_stripe_refunds(payment_intent_id: str | None, stripe_refunds) -> list[Refund]:
-    """charge.refunded: record refunds made outside the app (e.g. Stripe's dashboard).
-
-    `stripe_refunds` were listed from Stripe before this transaction began.
-    """
-    order = order_of_payment_intent(payment_intent_id)
-    if order is None:
-        return []
-    known = set(
-        db.session.execute(
-            select(Refund.stripe_refund_id).where(Refund.order_id == order.id)
-        ).scalars()
-    )
-    payment = _payment_of(order)
-    recorded = []
-    for refund in stripe_refunds:
-        if refund.id in known or refund.status not in ("succeeded", "pending"):
-            continue
-        amount = min(int(refund.amount), order.total_minor - order.refunded_minor)
-        if amount > 0:
-            recorded.append(
-                apply_refund(
-                    order,
-                    amount,
-                    payment_id=payment.id,
-                    stripe_refund_id=refund.id,
-                    reason="Refunded in Stripe",
-                )
-            )
-    return recorded
-
-
-def flag_dispute(payment_intent_id: str | None, reason: str) -> Order | None:
-    """A buyer disputed a charge: the organizer must answer it in Stripe."""
-    order = order_of_payment_intent(payment_intent_id)
-    if order is None:
-        return None
-    payment = _payment_of(order)
-    payment.status = "disputed"
-    order.needs_attention = True
-    note = f"Dispute opened ({reason}): answer it in the Stripe dashboard."
-    order.attention_reason = (order.attention_reason + "\n" + note).strip()
-    db.session.flush()
-    return order
+    return charge_sync.record_new_refund(order, payment, stripe_refund, actor_user_id)

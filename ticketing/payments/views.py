@@ -10,6 +10,7 @@ from ticketing.errors import Busy
 from ticketing.extensions import csrf, db
 from ticketing.orders.signals import order_paid, order_refunded
 from ticketing.payments import gateway, webhooks
+from ticketing.payments.charge_sync import PaymentNotRecorded
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,15 @@ def stripe_webhook():
     except IntegrityError:
         db.session.rollback()
         return jsonify(status="duplicate")
+    except PaymentNotRecorded:
+        # Not applied, so not remembered: Stripe sends it again, and fulfilment
+        # reads the charge's refunds and disputes itself in the meantime.
+        db.session.rollback()
+        message = "The payment this event is about is not recorded yet; send it again later."
+        return jsonify(code="payment_not_recorded", message=message), 409
     _notify(outcome)
+    if "ignored" in outcome:
+        return jsonify(status="ignored", reason=outcome["ignored"])
     return jsonify(status="processed", **outcome)
 
 

@@ -2,6 +2,9 @@
 
 The caller verified the signature and commits; a duplicate event id is
 refused by the unique constraint on stripe_events, so a redelivery is a no-op.
+An event is recorded only in the transaction that applied it: one that
+cannot be applied yet (a refund of a payment not recorded yet) raises
+PaymentNotRecorded, nothing is recorded, and Stripe delivers it again.
 """
 
 import logging
@@ -9,17 +12,33 @@ import logging
 from sqlalchemy import select
 
 from ticketing.extensions import db
-from ticketing.payments import fulfilment, gateway, services
+from ticketing.payments import charge_sync, fulfilment, gateway
+from ticketing.payments.charge_sync import ChargeFacts
 from ticketing.payments.models import StripeEvent
 
 log = logging.getLogger(__name__)
 
+ASYNC_FAILED = "checkout.session.async_payment_failed"
 SESSION_EVENTS = (
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",
+    ASYNC_FAILED,
     "checkout.session.expired",
 )
-HANDLED = (*SESSION_EVENTS, "charge.refunded", "charge.dispute.created")
+# Every event about a charge's refunds or disputes re-reads all of them.
+CHARGE_EVENTS = (
+    "charge.refunded",
+    "charge.refund.updated",
+    "refund.created",
+    "refund.updated",
+    "refund.failed",
+    "charge.dispute.created",
+    "charge.dispute.updated",
+    "charge.dispute.closed",
+    "charge.dispute.funds_withdrawn",
+    "charge.dispute.funds_reinstated",
+)
+HANDLED = (*SESSION_EVENTS, *CHARGE_EVENTS)
 
 
 def already_seen(event_id: str) -> bool:
@@ -41,34 +60,54 @@ def fetch_object(event):
     """Re-read the event's object from Stripe rather than trusting the payload."""
     obj = event.data.object
     if event.type in SESSION_EVENTS:
-        return gateway.retrieve_session(obj.id)
-    if event.type == "charge.refunded":
-        intent = _intent_id(gateway.retrieve_charge(obj.id))
-        refunds = gateway.list_refunds(intent).data if intent else []
-        return {"payment_intent": intent, "refunds": refunds}
-    return gateway.retrieve_dispute(obj.id)
+        return fulfilment.read_session(obj.id)
+    kind = getattr(obj, "object", None)
+    if kind == "refund":
+        charge_id = _id(gateway.retrieve_refund(obj.id).charge)
+    elif kind == "dispute":
+        charge_id = _id(gateway.retrieve_dispute(obj.id).charge)
+    else:
+        charge_id = obj.id
+    return charge_facts(gateway.retrieve_charge(charge_id))
+
+
+def charge_facts(charge) -> ChargeFacts:
+    """All a charge's refunds and disputes, and the session that made it, as Stripe has them."""
+    intent = _id(getattr(charge, "payment_intent", None))
+    refunds = gateway.list_refunds(intent).data if intent else list(charge.refunds.data)
+    disputes = gateway.list_disputes(charge.id) if getattr(charge, "disputed", False) else []
+    session_id = gateway.session_of_payment_intent(intent) if intent else None
+    return ChargeFacts(intent, list(refunds), list(disputes), session_id)
 
 
 def handle(event, fresh) -> dict:
     """Apply one verified event whose object was re-read (`fresh`). Returns what happened."""
     if event.type in SESSION_EVENTS:
-        # What Stripe says now decides, not the event's name: an "expired"
-        # event for a session that was in fact paid fulfils it.
-        if getattr(fresh, "payment_status", None) == "paid":
-            order = fulfilment.fulfil_session(fresh)
-            return {"fulfilled_order_id": order.id if order else None}
-        if getattr(fresh, "status", None) == "expired":
-            return {"released": fulfilment.expire_session_order(fresh)}
-        return {}
-    if event.type == "charge.refunded":
-        refunds = services.record_stripe_refunds(fresh["payment_intent"], fresh["refunds"])
-        return {"refunded_order_id": refunds[0].order_id if refunds else None}
-    if event.type == "charge.dispute.created":
-        order = services.flag_dispute(_intent_id(fresh), getattr(fresh, "reason", "") or "")
-        return {"flagged_order_id": order.id if order else None}
+        return _handle_session(event, *fresh)
+    result = charge_sync.sync_charge(fresh)
+    if result is None:
+        return {"ignored": "not a payment of ours"}
+    refunded = result.refunded[0].order_id if result.refunded else None
+    return {"refunded_order_id": refunded, "changes": result.changed}
+
+
+def _handle_session(event, session, disputes) -> dict:
+    problem = fulfilment.not_own_session(fulfilment.order_of(session), session)
+    if problem:
+        log.warning("Stripe event %s (%s) ignored: %s", event.id, event.type, problem)
+        return {"ignored": problem}
+    # What Stripe says now decides, not the event's name: an "expired"
+    # event for a session that was in fact paid fulfils it.
+    if getattr(session, "payment_status", None) == "paid":
+        order = fulfilment.fulfil_session(session, disputes)
+        return {"fulfilled_order_id": order.id if order else None}
+    if getattr(session, "status", None) == "expired":
+        return {"released": fulfilment.expire_session_order(session)}
+    if event.type == ASYNC_FAILED:
+        # The delayed payment (a bank debit) failed: the seats go back.
+        return {"released": fulfilment.expire_session_order(session, "canceled")}
     return {}
 
 
-def _intent_id(obj) -> str | None:
-    intent = getattr(obj, "payment_intent", None)
-    return intent if isinstance(intent, str) or intent is None else intent.id
+def _id(obj) -> str | None:
+    return obj if isinstance(obj, str) or obj is None else obj.id

@@ -16,6 +16,9 @@ Config keys (a plain dict):
   STANDIN_WEBHOOK_SECRET   whsec_... used to sign them
   STANDIN_WEBHOOK_MODE     "async" (default), "sync" or "off"
   STANDIN_WEBHOOK_ATTEMPTS / STANDIN_WEBHOOK_BACKOFF_SECONDS  retry policy (4, 0.5)
+  STANDIN_WEBHOOK_SCHEDULE seconds to wait before each retry, "0.1,1,5", or "stripe"
+                           (Stripe's: ever further apart, for three days); overrides
+                           the two above
   STANDIN_API_VERSION      api_version stamped on events (default: the SDK's)
 """
 
@@ -26,12 +29,12 @@ import sqlite3
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ticketing.payments.standin import admin, api, checkout
+from ticketing.payments.standin import admin, admin_lifecycle, api, checkout
 from ticketing.payments.standin.core import StandIn
 from ticketing.payments.standin.errors import StripeFailure
 from ticketing.templating import money
 
-__all__ = ["StandIn", "create_standin_app"]
+__all__ = ["StandIn", "admin_lifecycle", "create_standin_app"]
 
 log = logging.getLogger(__name__)
 _TICKETING_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -55,7 +58,7 @@ def create_standin_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["money"] = money
     app.register_blueprint(api.bp)
     app.register_blueprint(checkout.bp)
-    app.register_blueprint(admin.bp)
+    app.register_blueprint(admin.bp)  # with admin_lifecycle's routes
     _register_errors(app)
     return app
 

@@ -11,8 +11,8 @@ import re
 
 from flask import Blueprint, Response, current_app, request, url_for
 
+from ticketing.payments.standin import lists, refunds, sessions
 from ticketing.payments.standin import params as p
-from ticketing.payments.standin import refunds, sessions
 from ticketing.payments.standin.core import StandIn
 from ticketing.payments.standin.errors import StripeFailure
 from ticketing.payments.standin.objects import line_items, list_object, load, render
@@ -172,22 +172,15 @@ def retrieve_session(session_id):
 
 @bp.get("/checkout/sessions")
 def list_sessions():
+    return _list("checkout.session", "/v1/checkout/sessions", ("payment_intent", "status"))
+
+
+def _list(kind: str, url: str, filters: tuple[str, ...]) -> Response:
     params = _params()
-    p.check_known(params, frozenset({"limit", "payment_intent", "expand", "status"}))
-    limit = (
-        p.as_int(params["limit"], "limit", minimum=1, maximum=100) if params.get("limit") else 10
-    )
     with standin().store.read() as tx:
-        if params.get("payment_intent"):
-            found = tx.find(
-                "checkout.session", "payment_intent", str(params["payment_intent"]), limit + 1
-            )
-        else:
-            found = tx.all_of("checkout.session", limit + 1)
-        if params.get("status"):
-            found = [s for s in found if s["status"] == params["status"]]
-        items = [render(tx, s) for s in found[:limit]]
-    return json_response(list_object("/v1/checkout/sessions", items, len(found) > limit))
+        found, has_more = lists.listing(tx, kind, params, filters)
+        items = [render(tx, obj, _expand(params)) for obj in found]
+    return json_response(list_object(url, items, has_more))
 
 
 @bp.get("/checkout/sessions/<session_id>/line_items")
@@ -244,11 +237,17 @@ def retrieve_refund(refund_id):
 
 @bp.get("/refunds")
 def list_refunds():
-    params = _params()
-    with standin().store.read() as tx:
-        found, has_more = refunds.listing(tx, params)
-        items = [render(tx, r) for r in found]
-    return json_response(list_object("/v1/refunds", items, has_more))
+    return _list("refund", "/v1/refunds", ("payment_intent", "charge"))
+
+
+@bp.get("/charges")
+def list_charges():
+    return _list("charge", "/v1/charges", ("payment_intent",))
+
+
+@bp.get("/disputes")
+def list_disputes():
+    return _list("dispute", "/v1/disputes", ("charge", "payment_intent"))
 
 
 @bp.get("/events/<event_id>")

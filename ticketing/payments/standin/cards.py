@@ -10,6 +10,10 @@ EXPIRED = "expired_card"
 INCORRECT_CVC = "incorrect_cvc"
 THREE_D_SECURE = "three_d_secure"
 DISPUTED = "disputed"
+# Stripe's refund test cards: the payment succeeds; its refunds then start
+# `pending` (and succeed later), or start `succeeded` and fail later.
+REFUND_PENDING = "refund_pending"
+REFUND_FAILS = "refund_fails"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,8 @@ TEST_CARDS = (
     CardSpec("4000000000000127", "visa", INCORRECT_CVC, "Incorrect CVC"),
     CardSpec("4000002500003155", "visa", THREE_D_SECURE, "Asks for 3-D Secure"),
     CardSpec("4000000000000259", "visa", DISPUTED, "Pays, then the buyer disputes it"),
+    CardSpec("4000000000007726", "visa", REFUND_PENDING, "Pays; refunds stay pending a while"),
+    CardSpec("4000000000005126", "visa", REFUND_FAILS, "Pays; refunds fail later"),
 )
 _BY_NUMBER = {card.number: card for card in TEST_CARDS}
 

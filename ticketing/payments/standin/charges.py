@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ticketing.payments.standin import cards
 from ticketing.payments.standin.core import StandIn
+from ticketing.payments.standin.errors import StripeFailure
 from ticketing.payments.standin.fees import card_fee
 from ticketing.payments.standin.objects import balance_transaction, load
 from ticketing.payments.standin.sessions import expire, is_due
@@ -117,6 +118,7 @@ def _complete(standin: StandIn, tx: Tx, session: dict, card: cards.CardSpec, nam
             "refunded": False,
             "status": "succeeded",
             "_refund_ids": [],
+            "_card_behaviour": card.behaviour,
         }
     )
     tx.insert(
@@ -182,4 +184,17 @@ def _open_dispute(standin: StandIn, tx: Tx, charge: dict) -> dict:
     charge["disputed"] = True
     tx.update(charge)
     standin.emit(tx, "charge.dispute.created", dispute)
+    return dispute
+
+
+def close_dispute(standin: StandIn, tx: Tx, dispute_id: str, outcome: str) -> dict:
+    """The bank decides: `won` (the money stays) or `lost` (it goes back to the buyer)."""
+    dispute = load(tx, dispute_id, "dispute")
+    if dispute["status"] in ("won", "lost"):
+        raise StripeFailure(f"Dispute {dispute_id} is already {dispute['status']}.")
+    if outcome not in ("won", "lost"):
+        raise StripeFailure("outcome must be won or lost.", param="outcome")
+    dispute["status"] = outcome
+    tx.update(dispute)
+    standin.emit(tx, "charge.dispute.closed", dispute)
     return dispute

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import stripe
 
 from ticketing.payments.standin.store import Store, Tx
-from ticketing.payments.standin.webhooks import Dispatcher
+from ticketing.payments.standin.webhooks import Dispatcher, parse_schedule
 
 
 class StandIn:
@@ -25,6 +25,7 @@ class StandIn:
             api_version=config.get("STANDIN_API_VERSION") or stripe.api_version,
             attempts=int(config.get("STANDIN_WEBHOOK_ATTEMPTS", 4)),
             backoff_seconds=float(config.get("STANDIN_WEBHOOK_BACKOFF_SECONDS", 0.5)),
+            schedule=parse_schedule(config.get("STANDIN_WEBHOOK_SCHEDULE")),
         )
 
     def now(self) -> int:

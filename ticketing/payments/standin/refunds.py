@@ -1,6 +1,7 @@
 """Refunds: partial or whole, never more than what is left on the charge."""
 
 from ticketing import money
+from ticketing.payments.standin import cards
 from ticketing.payments.standin import params as p
 from ticketing.payments.standin.core import StandIn
 from ticketing.payments.standin.errors import StripeFailure, no_such
@@ -58,6 +59,7 @@ def create(standin: StandIn, tx: Tx, params: dict) -> dict:
             param="reason",
         )
     now = standin.now()
+    behaviour = charge.get("_card_behaviour")
     refund_id = new_id("re_")
     txn = balance_transaction(
         tx,
@@ -81,7 +83,10 @@ def create(standin: StandIn, tx: Tx, params: dict) -> dict:
             "payment_intent": charge["payment_intent"],
             "reason": reason,
             "receipt_number": None,
-            "status": "succeeded",
+            "status": "pending" if behaviour == cards.REFUND_PENDING else "succeeded",
+            "failure_balance_transaction": None,
+            "failure_reason": None,
+            "_settles_as": "failed" if behaviour == cards.REFUND_FAILS else "succeeded",
         }
     )
     charge["amount_refunded"] += amount
@@ -112,17 +117,53 @@ def _charge_to_refund(tx: Tx, params: dict) -> dict:
     return charge
 
 
-def listing(tx: Tx, params: dict) -> tuple[list[dict], bool]:
-    """GET /v1/refunds, newest first, filtered by payment_intent or charge like Stripe's."""
-    p.check_known(params, frozenset({"payment_intent", "charge", "limit", "expand"}))
-    limit = (
-        p.as_int(params["limit"], "limit", minimum=1, maximum=100) if params.get("limit") else 10
+SETTLED = ("succeeded", "failed", "canceled")
+
+
+def settle(standin: StandIn, tx: Tx, refund_id: str, status: str | None = None) -> dict:
+    """What happens to a refund "some time later": a pending one succeeds (or fails, or is
+    canceled); one on a card whose refunds fail (4000 0000 0000 5126) fails after succeeding.
+    `status` None: what the card says. Emits refund.updated (+ refund.failed) and
+    charge.refund.updated, as Stripe does."""
+    refund = load(tx, refund_id, "refund")
+    status = status or (
+        refund.get("_settles_as", "succeeded") if refund["status"] != "succeeded" else "failed"
     )
-    found = None
-    for key in ("payment_intent", "charge"):
-        if params.get(key):
-            found = tx.find("refund", key, p.as_str(params[key], key), limit + 1)
-            break
-    if found is None:
-        found = tx.all_of("refund", limit + 1)
-    return found[:limit], len(found) > limit
+    if status not in SETTLED:
+        raise StripeFailure(f"Invalid status: must be one of {', '.join(SETTLED)}", param="status")
+    if refund["status"] in ("failed", "canceled") or refund["status"] == status:
+        raise StripeFailure(
+            f"Refund {refund_id} is already {refund['status']}.", code="refund_already_settled"
+        )
+    if status == "canceled" and refund["status"] != "pending":
+        raise StripeFailure("Only a pending refund can be canceled.", code="refund_not_pending")
+    if status in ("failed", "canceled"):
+        _give_back(standin, tx, refund, status)
+    refund["status"] = status
+    tx.update(refund)
+    standin.emit(tx, "refund.updated", refund)
+    if status == "failed":
+        standin.emit(tx, "refund.failed", refund)
+    standin.emit(tx, "charge.refund.updated", refund)
+    return refund
+
+
+def _give_back(standin: StandIn, tx: Tx, refund: dict, status: str) -> None:
+    """The refunded amount returns to the charge (and the account's balance)."""
+    charge = load(tx, refund["charge"], "charge")
+    charge["amount_refunded"] -= refund["amount"]
+    charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+    tx.update(charge)
+    txn = balance_transaction(
+        tx,
+        amount=refund["amount"],
+        fee=0,
+        currency=refund["currency"],
+        source=refund["id"],
+        kind="refund_failure",
+        now=standin.now(),
+    )
+    refund["failure_balance_transaction"] = txn["id"]
+    refund["failure_reason"] = (
+        "merchant_request" if status == "canceled" else "expired_or_canceled_card"
+    )

@@ -155,6 +155,37 @@ class Tx:
         ).fetchall()
         return [json.loads(row["data"]) for row in rows]
 
+    def page(
+        self,
+        kind: str,
+        *,
+        limit: int,
+        created: dict | None = None,
+        starting_after: str | None = None,
+        where: tuple[str, str] | None = None,
+    ) -> list[dict]:
+        """Up to `limit` objects of a kind, newest first, as Stripe's list endpoints page them:
+        `created` bounds ({"gte": t, "lt": t, ...}), after the object `starting_after`,
+        optionally where one top-level field equals a value."""
+        sql = "SELECT data FROM objects WHERE type = ?"
+        args: list = [kind]
+        ops = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+        for op, bound in (created or {}).items():
+            sql += f" AND created {ops[op]} ?"
+            args.append(int(bound))
+        if where:
+            field, value = where
+            if not field.isidentifier():
+                raise ValueError(field)
+            sql += " AND json_extract(data, ?) = ?"
+            args += [f"$.{field}", value]
+        if starting_after:
+            sql += " AND (created, rowid) < (SELECT created, rowid FROM objects WHERE id = ?)"
+            args.append(starting_after)
+        sql += " ORDER BY created DESC, rowid DESC LIMIT ?"
+        args.append(limit)
+        return [json.loads(row["data"]) for row in self.conn.execute(sql, args).fetchall()]
+
     def all_of(self, kind: str, limit: int = 100) -> list[dict]:
         rows = self.conn.execute(
             "SELECT data FROM objects WHERE type = ? ORDER BY created DESC, rowid DESC LIMIT ?",

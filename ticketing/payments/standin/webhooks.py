@@ -21,6 +21,24 @@ from ticketing.payments.standin.store import Store, Tx, new_id
 
 log = logging.getLogger(__name__)
 MODES = ("async", "sync", "off")
+# Stripe retries a failed delivery for up to three days, further and further
+# apart: seconds to wait before each retry (STANDIN_WEBHOOK_SCHEDULE="stripe").
+STRIPE_SCHEDULE = (60, 300, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600, 24 * 3600)
+
+
+def parse_schedule(value) -> tuple[float, ...] | None:
+    """STANDIN_WEBHOOK_SCHEDULE: "stripe", or seconds between attempts ("0.1,0.5,2")."""
+    if value in (None, ""):
+        return None
+    if value == "stripe":
+        return STRIPE_SCHEDULE
+    if isinstance(value, str):
+        value = value.split(",")
+    delays = tuple(float(part) for part in value)
+    if any(delay < 0 for delay in delays):
+        raise ValueError("STANDIN_WEBHOOK_SCHEDULE needs delays >= 0")
+    return delays
+
 
 # Never send loopback webhooks through a proxy from the environment.
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -49,6 +67,7 @@ class Dispatcher:
         attempts: int = 4,
         backoff_seconds: float = 0.5,
         timeout_seconds: float = 10.0,
+        schedule: tuple[float, ...] | None = None,
     ):
         if mode not in MODES:
             raise ValueError(f"STANDIN_WEBHOOK_MODE must be one of {MODES}, not {mode!r}")
@@ -57,7 +76,13 @@ class Dispatcher:
         self.secret = secret
         self.mode = mode
         self.api_version = api_version
-        self.attempts = max(1, attempts)
+        # Either an explicit schedule of waits, or `attempts` with doubling backoff.
+        self.delays = (
+            tuple(schedule)
+            if schedule is not None
+            else tuple(backoff_seconds * 2**n for n in range(max(1, attempts) - 1))
+        )
+        self.attempts = len(self.delays) + 1
         self.backoff_seconds = backoff_seconds
         self.timeout_seconds = timeout_seconds
 
@@ -121,7 +146,7 @@ class Dispatcher:
                 )
             if final:
                 break
-            time.sleep(self.backoff_seconds * 2 ** (attempt - 1))
+            time.sleep(self.delays[attempt - 1])
         with self.store.read() as tx:
             return delivery_of(tx.event_row(event_id))
 
