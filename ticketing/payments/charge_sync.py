@@ -142,25 +142,23 @@ def _recorded(stripe_id: str) -> Refund | None:
 
 
 def _sync_refund(order: Order, payment: Payment, stripe_refund, result: SyncResult) -> None:
-    status = stripe_refund.status
+    """One Stripe refund: recorded if new, moved to its status; counted once if anything moved."""
     refund = _recorded(stripe_refund.id)
-    if refund is None:
-        amount = min(int(stripe_refund.amount), order.total_minor)
+    created = refund is None
+    if created:
         refund = Refund(
             order_id=order.id,
             payment_id=payment.id,
             stripe_refund_id=stripe_refund.id,
-            amount_minor=amount,
+            amount_minor=min(int(stripe_refund.amount), order.total_minor),
             currency=order.currency,
             status="pending",
             reason=_reason_of(stripe_refund),
         )
         db.session.add(refund)
         db.session.flush()
+    if move_refund(order, refund, stripe_refund.status, result) or created:
         result.changed += 1
-        if status == "pending":
-            return
-    move_refund(order, refund, status, result)
 
 
 def _reason_of(stripe_refund) -> str:
@@ -170,21 +168,17 @@ def _reason_of(stripe_refund) -> str:
     return "Refunded in Stripe"
 
 
-def move_refund(order: Order, refund: Refund, status: str, result: SyncResult) -> None:
-    """Move our refund row to Stripe's status, applying or undoing the money."""
-    if status == refund.status or status not in ("pending", "succeeded", *UNDONE):
-        return
+def move_refund(order: Order, refund: Refund, status: str, result: SyncResult) -> bool:
+    """Move our refund row to Stripe's status, applying or undoing the money; True if it moved."""
+    if status == refund.status or status not in ("succeeded", *UNDONE):
+        return False  # the same, unknown, or back to pending (never, once settled)
     if status == "succeeded":
-        if refund.status == "pending":
-            _take_money_back(order, refund)
-            result.refunded.append(refund)
-    elif status in UNDONE:
-        if refund.status == "succeeded":
-            _give_money_back(order, refund)
-    else:  # never back to pending once settled
-        return
+        _take_money_back(order, refund)
+        result.refunded.append(refund)
+    elif refund.status == "succeeded":
+        _give_money_back(order, refund)
     refund.status = status
-    result.changed += 1
+    return True
 
 
 def _take_money_back(order: Order, refund: Refund) -> None:
@@ -283,6 +277,7 @@ def _sync_dispute(order: Order, payment: Payment, dispute, result: SyncResult) -
         db.session.add(refund)
         db.session.flush()
         move_refund(order, refund, "succeeded", result)
+        result.changed += 1
         payment.status = "disputed"
         _flag(order, "Dispute lost: the money went back to the buyer's bank.")
     elif status == "won" and payment.status == "disputed":

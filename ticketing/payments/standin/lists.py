@@ -19,7 +19,9 @@ def listing(tx: Tx, kind: str, params: dict, filters: tuple[str, ...] = ()) -> t
         raise StripeFailure(
             "The offline stand-in pages forwards only (starting_after).", param="ending_before"
         )
-    limit = p.as_int(params.get("limit") or 10, "limit", minimum=1, maximum=100)
+    limit = 10
+    if params.get("limit"):
+        limit = p.as_int(params["limit"], "limit", minimum=1, maximum=100)
     where = next(((key, p.as_str(params[key], key)) for key in filters if params.get(key)), None)
     starting_after = p.as_str(params.get("starting_after"), "starting_after")
     if starting_after and tx.get(starting_after, kind) is None:

@@ -126,9 +126,7 @@ def settle(standin: StandIn, tx: Tx, refund_id: str, status: str | None = None) 
     `status` None: what the card says. Emits refund.updated (+ refund.failed) and
     charge.refund.updated, as Stripe does."""
     refund = load(tx, refund_id, "refund")
-    status = status or (
-        refund.get("_settles_as", "succeeded") if refund["status"] != "succeeded" else "failed"
-    )
+    status = status or refund.get("_settles_as", "succeeded")
     if status not in SETTLED:
         raise StripeFailure(f"Invalid status: must be one of {', '.join(SETTLED)}", param="status")
     if refund["status"] in ("failed", "canceled") or refund["status"] == status:

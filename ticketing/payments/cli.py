@@ -1,0 +1,33 @@
+"""`flask reconcile-stripe`: the safety net under the webhooks."""
+
+from datetime import UTC, datetime
+
+import click
+
+from ticketing.payments import gateway
+from ticketing.payments.reconcile import reconcile
+
+
+@click.command("reconcile-stripe")
+@click.option(
+    "--since",
+    "since_hours",
+    type=click.FloatRange(min=0, min_open=True),
+    default=72.0,
+    show_default=True,
+    help="How many hours back to read (Stripe retries webhooks for three days).",
+)
+def reconcile_stripe_command(since_hours: float):
+    """Read recent Checkout Sessions, charges and refunds from Stripe; apply what was missed."""
+    try:
+        sweep = reconcile(since_hours, click.echo)
+    except gateway.StripeError as exc:
+        raise click.ClickException(f"Stripe could not be read: {exc}") from exc
+    since = datetime.fromtimestamp(sweep.since, UTC).isoformat(timespec="seconds")
+    click.echo(
+        f"Checked {sweep.sessions} checkout session(s) and {sweep.charges} charge(s) "
+        f"since {since}: {len(sweep.repairs)} repaired."
+    )
+
+
+COMMANDS = [reconcile_stripe_command]
