@@ -6,7 +6,14 @@ Everything goes over HTTP: the app is served, the stand-in is served, the
 stand-in's webhooks come back asynchronously as Stripe's do. The independent
 record is the stand-in's own API read through the real SDK. Each example gets
 a fresh event, so examples never mix (totals are per event).
+
+The second property holds with Stripe's disorder: events delivered late, in
+any order, retried after a 409; refunds that stay pending, fail or are
+canceled (only succeeded refunds count, at Stripe and here).
 """
+
+import json
+import random
 
 import pytest
 import requests
@@ -120,7 +127,8 @@ def stripe_record(shop, db, order_ids) -> dict:
         charged += charge.amount
         fees += stripe.v1.balance_transactions.retrieve(charge.balance_transaction).fee
         for made in stripe.v1.refunds.list(params={"payment_intent": intent_id, "limit": 100}).data:
-            refunded += made.amount
+            if made.status == "succeeded":  # pending money is still ours; failed came back
+                refunded += made.amount
             fees += stripe.v1.balance_transactions.retrieve(made.balance_transaction).fee
     return {"charged": charged, "refunded": refunded, "fees": fees}
 
@@ -172,3 +180,146 @@ def test_totals_equal_the_stripe_record_plus_cash(async_shop, db, steps):
     # ...and the test's own bookkeeping agrees with Stripe's.
     assert stripe["charged"] == sum(total for total, _ in example.orders.values())
     assert stripe["refunded"] == sum(refunded for _, refunded in example.orders.values())
+
+
+# Out of order: webhooks "off", the test delivers every event at the end in an
+# order hypothesis chooses, answering Stripe's retries as Stripe would send them.
+# Refunds are made in Stripe's dashboard (straight through its API), on cards
+# whose refunds stay pending or fail later, and then settle either way.
+
+CARDS = {"pays": CARD, "pending_refunds": "4000000000007726", "failing_refunds": "4000000000005126"}
+late_buy = st.tuples(
+    st.just("buy"), st.integers(0, 2), st.sampled_from([0, 700]), st.sampled_from(sorted(CARDS))
+)
+dashboard_refund = st.tuples(
+    st.just("refund"), st.integers(0, 20), st.none() | st.integers(1, 6000)
+)
+settle = st.tuples(
+    st.just("settle"), st.integers(0, 20), st.sampled_from(["succeeded", "failed", "canceled"])
+)
+late_steps = st.lists(
+    st.one_of(late_buy, late_buy, dashboard_refund, dashboard_refund, settle, settle),
+    min_size=1,
+    max_size=7,
+)
+
+
+class LateExample:
+    """Payments and refunds happen at Stripe; the app hears of them only at the end."""
+
+    def __init__(self, shop, db, org):
+        self.shop, self.db = shop, db
+        self.event = factories.event(org, currency="USD")
+        self.tier = factories.tier(self.event, price_minor=2500, capacity=1000)
+        db.session.commit()
+        self.stripe = shop.standin.client()
+        self.orders = {}  # order id -> payment intent id
+        self.refund_ids = []
+
+    def buy(self, quantity: int, donation_minor: int, card: str) -> None:
+        items = [{"ticket_type_id": self.tier.id, "quantity": quantity}] if quantity else []
+        if not items and not donation_minor:
+            return
+        created = self.shop.buy(self.event.id, items, donation_minor=donation_minor).json()
+        assert self.shop.pay(created, CARDS[card]).json()["outcome"] == "paid"
+        session = self.stripe.v1.checkout.sessions.retrieve(self.shop.session_id(created))
+        self.orders[created["id"]] = session.payment_intent
+
+    def refund(self, pick: int, amount: int | None) -> None:
+        if not self.orders:
+            return
+        intent = self.orders[sorted(self.orders)[pick % len(self.orders)]]
+        charge = self.stripe.v1.charges.retrieve(
+            self.stripe.v1.payment_intents.retrieve(intent).latest_charge
+        )
+        left = charge.amount - charge.amount_refunded
+        if left <= 0:
+            return
+        made = self.stripe.v1.refunds.create(
+            {"payment_intent": intent, "amount": min(amount or left, left)}
+        )
+        self.refund_ids.append(made.id)
+
+    def settle(self, pick: int, status: str) -> None:
+        if not self.refund_ids:
+            return
+        refund_id = self.refund_ids[pick % len(self.refund_ids)]
+        url = f"{self.shop.standin.url}/_standin/refunds/{refund_id}/settle"
+        answer = requests.post(url, json={"status": status}, timeout=10)
+        assert answer.status_code in (200, 400), answer.text  # 400: already settled
+
+    def deliver_everything(self, rnd, seen: set) -> None:
+        """Every event not delivered yet, shuffled; a 409 is sent again later, as Stripe does."""
+        from tests.orders.test_webhooks import deliver
+
+        events = [e["event"] for e in self.shop.standin.events() if e["id"] not in seen]
+        rnd.shuffle(events)
+        for _ in range(len(events) + 1):
+            retry = []
+            for event in events:
+                answer = deliver(self.shop, json.dumps(event))
+                assert answer.status_code in (200, 409), answer.text
+                if answer.status_code == 409:
+                    assert answer.json()["code"] == "payment_not_recorded"
+                    retry.append(event)
+            events = retry
+            if not events:
+                break
+        assert not events, "events still refused after every retry"
+        seen.update(e["id"] for e in self.shop.standin.events())
+
+
+@pytest.fixture
+def late_shop(make_shop):
+    shop = make_shop("off")
+    shop.delivered = set()
+    return shop
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=late_steps, rnd=st.randoms(use_true_random=False))
+# Always at least once: a refund that fails after succeeding, a pending one that
+# fails, a pending one that succeeds, a full refund; all delivered shuffled.
+@example(
+    steps=[("buy", 2, 700, "failing_refunds"), ("refund", 0, 1000), ("settle", 0, "failed"),
+           ("buy", 1, 0, "pending_refunds"), ("refund", 1, None), ("settle", 1, "failed"),
+           ("refund", 1, 1500), ("settle", 2, "succeeded"), ("buy", 1, 0, "pays"),
+           ("refund", 2, None)],
+    rnd=random.Random(7),
+)  # fmt: skip
+def test_totals_survive_events_out_of_order_and_refunds_that_fail(late_shop, db, steps, rnd):
+    shop = late_shop
+    org = factories.organization()
+    token = factories.token(org, "organizer")
+    db.session.commit()
+    example = LateExample(shop, db, org)
+    for step in steps:
+        {"buy": example.buy, "refund": example.refund, "settle": example.settle}[step[0]](*step[1:])
+    shop.release()
+    example.deliver_everything(rnd, shop.delivered)
+
+    auth = {"Authorization": f"Bearer {token}"}
+    totals = shop.api("GET", f"/api/v1/events/{example.event.id}/totals", headers=auth).json()
+    stripe = stripe_record(shop, db, list(example.orders))
+    assert totals["tickets_minor"] + totals["donations_minor"] == stripe["charged"]
+    assert totals["refunds_minor"] == stripe["refunded"]
+    assert totals["fees_minor"] == stripe["fees"]
+    assert totals["net_minor"] == stripe["charged"] - stripe["refunded"] - stripe["fees"]
+    # Each order: its refunded amount is what succeeded at Stripe; tickets follow the money.
+    for order_id, intent in example.orders.items():
+        succeeded = sum(
+            r.amount
+            for r in example.stripe.v1.refunds.list({"payment_intent": intent, "limit": 100}).data
+            if r.status == "succeeded"
+        )
+        order = shop.api("GET", f"/api/v1/orders/{order_id}", headers=auth).json()
+        full = succeeded >= order["total_minor"]
+        assert order["status"] == (
+            "refunded" if full else "partially_refunded" if succeeded else "paid"
+        )
+        assert {t["status"] for t in order["tickets"]} <= {"revoked" if full else "valid"}
