@@ -21,6 +21,11 @@ def main(argv=None) -> None:
         choices=("async", "sync", "off"),
         default=os.environ.get("STANDIN_WEBHOOK_MODE", "async"),
     )
+    parser.add_argument(
+        "--webhook-schedule",
+        default=os.environ.get("STANDIN_WEBHOOK_SCHEDULE", ""),
+        help='seconds between retries ("0.1,1,5"), or "stripe": further apart over three days',
+    )
     args = parser.parse_args(argv)
     if args.webhook_url and not args.webhook_secret:
         parser.error("--webhook-url needs --webhook-secret (whsec_...) to sign the events")
@@ -31,6 +36,7 @@ def main(argv=None) -> None:
             "STANDIN_WEBHOOK_URL": args.webhook_url,
             "STANDIN_WEBHOOK_SECRET": args.webhook_secret,
             "STANDIN_WEBHOOK_MODE": args.webhook_mode,
+            "STANDIN_WEBHOOK_SCHEDULE": args.webhook_schedule,
         }
     )
     print(f"Stripe stand-in on http://{args.host}:{args.port} (API base for the SDK)")  # noqa: T201
