@@ -74,7 +74,10 @@ def fetch_object(event):
 def charge_facts(charge) -> ChargeFacts:
     """All a charge's refunds and disputes, and the session that made it, as Stripe has them."""
     intent = _id(getattr(charge, "payment_intent", None))
-    refunds = gateway.list_refunds(intent).data if intent else list(charge.refunds.data)
+    if intent:
+        refunds = gateway.list_refunds(intent).data
+    else:  # a charge made without a payment intent: its own (expanded) list, if any
+        refunds = getattr(getattr(charge, "refunds", None), "data", None) or []
     disputes = gateway.list_disputes(charge.id) if getattr(charge, "disputed", False) else []
     session_id = gateway.session_of_payment_intent(intent) if intent else None
     return ChargeFacts(intent, list(refunds), list(disputes), session_id)
