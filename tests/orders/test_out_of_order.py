@@ -96,3 +96,18 @@ def test_a_dispute_won_clears_the_flag(make_shop, db, concert):
     won = state(db, created["id"])
     assert won["payment"] == ("succeeded", 5000) and won["status"] == "paid"
     assert "Dispute won" in won["attention"] and won["tickets"] == ["valid", "valid"]
+
+
+def test_another_apps_refund_is_acknowledged_not_refused_forever(make_shop, db, concert):
+    """A 409 is only for our own payments; another app's would be retried for three days."""
+    from tests.payments.standin_helpers import session_params
+
+    shop = make_shop("off")
+    client = shop.standin.client()
+    others = client.v1.checkout.sessions.create(session_params(order_id="1"))
+    shop.standin.pay(others.id)
+    intent = client.v1.checkout.sessions.retrieve(others.id).payment_intent
+    client.v1.refunds.create({"payment_intent": intent})
+    for kind in ("charge.refunded", "refund.created"):
+        answer = deliver(shop, event_body(shop, kind))
+        assert answer.status_code == 200 and answer.json()["status"] == "ignored", answer.text
