@@ -151,5 +151,5 @@ def test_production_workers_share_one_count_in_redis(
         assert _attempt(workers[1], "organizer@example.test", PASSWORD, "10.1.1.1") == 429
     finally:
         store = redis.Redis.from_url(redis_url)
-        for key in store.scan_iter(f"{prefix}*"):
+        for key in store.scan_iter(f"*{prefix}*"):
             store.delete(key)

@@ -7,6 +7,10 @@ redirect after paying); resend posted to any URL (SSRF); and a production
 app mounted it on its own origin.
 """
 
+import os
+import subprocess
+import sys
+
 import pytest
 import requests
 import stripe
@@ -18,6 +22,7 @@ from ticketing.config import ConfigError
 from ticketing.payments.gateway import standin_api_key
 from ticketing.payments.standin.objects import load
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GUESSED_KEYS = ("sk_test_anything", "sk_test_offline_standin", "rk_test_123")
 
 
@@ -239,3 +244,50 @@ def test_a_session_naming_a_600_dollar_order_with_50_cents_does_not_pay_it(shop,
     order = shop.order(created)
     assert order["status"] == "pending"
     assert order["tickets"] == []
+
+
+def _standalone(tmp_path, env: dict, *args: str):
+    from tests.payments.test_standin_processes import _free_port
+
+    port = _free_port()
+    log = tmp_path / f"standin-{port}.log"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("STANDIN_", "STRIPE_"))}
+    for name in ("SECRET_KEY", "BASE_URL"):
+        clean.pop(name, None)
+    argv = [sys.executable, "-m", "ticketing.payments.standin", "--port", str(port), *args]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            argv, cwd=REPO, env={**clean, **env}, stdout=out, stderr=subprocess.STDOUT
+        )
+    return process, f"http://127.0.0.1:{port}", log
+
+
+def test_the_standalone_standin_refuses_to_start_without_a_key(tmp_path):
+    process, _, log = _standalone(tmp_path, {}, "--db", str(tmp_path / "s.db"))
+    assert process.wait(timeout=30) == 2
+    assert "--api-key" in log.read_text()
+
+
+def test_the_standalone_standin_takes_the_apps_key_from_its_environment(tmp_path):
+    from tests.payments.test_standin_processes import _stop, _wait_until_up
+
+    secret_key = "a-production-secret-key-0123456789abcdef"
+    env = {"SECRET_KEY": secret_key, "BASE_URL": "https://tickets.example.test"}
+    process, url, log = _standalone(
+        tmp_path, env, "--db", str(tmp_path / "s.db"), "--webhook-mode", "off"
+    )
+    try:
+        _wait_until_up(url, process, log)
+        own = stripe.StripeClient(standin_api_key(secret_key), base_addresses={"api": url})
+        shop = "https://tickets.example.test"
+        session = own.v1.checkout.sessions.create(
+            session_params(success_url=f"{shop}/ok", cancel_url=f"{shop}/back")
+        )
+        assert session.url == f"{url}/pay/{session.id}"
+        with pytest.raises(stripe.InvalidRequestError, match="Not a valid URL"):
+            own.v1.checkout.sessions.create(session_params())  # http://shop.test: not ours
+        other = stripe.StripeClient(TEST_KEY, base_addresses={"api": url})
+        with pytest.raises(stripe.AuthenticationError):
+            other.v1.checkout.sessions.retrieve(session.id)
+    finally:
+        _stop(process)
