@@ -34,6 +34,15 @@ TEST_SETTINGS = {
     "STRIPE_API_BASE": "http://127.0.0.1:9",
     "STRIPE_WEBHOOK_SECRET": "whsec_test_secret",
 }
+# Overrides for a test that needs production (make_app(**PRODUCTION_SETTINGS)):
+# everything production requires, with the test's stand-in address and the
+# rate limits still in memory.
+PRODUCTION_SETTINGS = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "production-test-secret-key-0123456789abcdef",
+    "REDIS_URL": "redis://127.0.0.1:6379/11",
+    "ALLOW_SIMULATED_PAYMENTS": True,
+}
 
 
 def _database_url(tmp_path_factory) -> str:

@@ -87,6 +87,15 @@ def test_production_wants_32_bytes_of_key(complete_env, db):
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
+def test_tests_can_build_a_production_app(make_app, db):
+    from tests.conftest import PRODUCTION_SETTINGS
+
+    app = make_app(**PRODUCTION_SETTINGS)
+    assert (app.config["APP_ENV"], app.config["SESSION_COOKIE_SECURE"]) == ("production", True)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        make_app(**{**PRODUCTION_SETTINGS, "SECRET_KEY": "short"})
+
+
 def test_production_without_redis_refuses_to_start(complete_env):
     complete_env.setenv("SECRET_KEY", "k" * 48)
     complete_env.delenv("REDIS_URL")

@@ -36,7 +36,7 @@ def _order_for(shop, concert):
 @pytest.mark.parametrize("key", GUESSED_KEYS)
 def test_a_guessed_test_key_reads_and_refunds_nothing(shop, concert, key):
     created = _order_for(shop, concert)
-    shop.pay(created)
+    assert shop.pay(created).json()["outcome"] == "paid"
     intruder = shop.standin.client(key=key)
     with pytest.raises(stripe.AuthenticationError) as refused:
         intruder.v1.checkout.sessions.list()
