@@ -19,11 +19,15 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
+# The demo site is development: its own random key in instance/, SQLite, and
+# simulated payments on the in-process Stripe stand-in. Anything else is production.
+DEV_ENV = APP_ENV=development BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)}
+
 run: $(VENV)/.installed
-	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) db upgrade
-	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) seed-demo
+	$(DEV_ENV) $(FLASK) db upgrade
+	$(DEV_ENV) $(FLASK) seed-demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
-	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
+	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .

@@ -21,11 +21,15 @@ import urllib.request
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
+from ticketing.payments.gateway import standin_api_key
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = sys.executable
 PG_SERVER = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 SECRET_KEY = "bench-secret-key-not-for-production-0123456789abcdef"  # noqa: S105 (bench only)
 WEBHOOK_SECRET = "whsec_bench0123456789abcdef0123456789"  # noqa: S105 (bench only)
+# Production keeps its rate limits in Redis (and refuses to start without it).
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 # The app runs with production's gunicorn settings (ticketing/gunicorn_conf.py)
 # unless these ask for another process and thread count, to compare.
 APP_WORKERS = os.environ.get("BENCH_APP_WORKERS")
@@ -85,6 +89,10 @@ class Stack:
             "APP_ENV": "production",
             "SECRET_KEY": SECRET_KEY,
             "DATABASE_URL": self.db_url,
+            "REDIS_URL": REDIS_URL,
+            # Simulated payments, from the stand-in on its own origin (production
+            # never mounts it in-process); it accepts only the app's derived key.
+            "ALLOW_SIMULATED_PAYMENTS": "1",
             "STRIPE_SECRET_KEY": "",
             "STRIPE_API_BASE": f"http://127.0.0.1:{self.standin_port}",
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
@@ -111,6 +119,8 @@ class Stack:
         )  # fmt: skip
         self.engine = create_engine(self.db_url)
         standin_config = {
+            "STANDIN_API_KEY": standin_api_key(SECRET_KEY),
+            "STANDIN_ALLOWED_ORIGIN": self.url,
             "STANDIN_DB": os.path.join(self.tmp, "stripe.db"),
             "STANDIN_WEBHOOK_MODE": "off",
         }

@@ -21,8 +21,10 @@ from ticketing.extensions import db as _db
 
 TEST_SETTINGS = {
     "TESTING": True,
-    "APP_ENV": "testing",
-    "SECRET_KEY": "test-secret-key",
+    # Development: the tests start their own Stripe stand-in and pass every
+    # setting here; production's start-up checks have their own tests.
+    "APP_ENV": "development",
+    "SECRET_KEY": "test-secret-key-0123456789abcdef-0123456789",
     "WTF_CSRF_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "BASE_URL": "http://localhost",
@@ -31,6 +33,15 @@ TEST_SETTINGS = {
     # and points STRIPE_API_BASE at it; a stray call fails fast on a closed port.
     "STRIPE_API_BASE": "http://127.0.0.1:9",
     "STRIPE_WEBHOOK_SECRET": "whsec_test_secret",
+}
+# Overrides for a test that needs production (make_app(**PRODUCTION_SETTINGS)):
+# everything production requires, with the test's stand-in address and the
+# rate limits still in memory.
+PRODUCTION_SETTINGS = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "production-test-secret-key-0123456789abcdef",
+    "REDIS_URL": "redis://127.0.0.1:6379/11",
+    "ALLOW_SIMULATED_PAYMENTS": True,
 }
 
 
@@ -229,6 +240,7 @@ def wait_for(condition, db, seconds: float = 15.0) -> None:
 def make_shop(app, db, tmp_path):
     """Factory: the shop with a chosen webhook mode (one per test)."""
     from tests.payments.conftest import StandinServer
+    from ticketing.payments.gateway import standin_api_key
     from ticketing.payments.standin import create_standin_app
 
     started = []
@@ -238,6 +250,10 @@ def make_shop(app, db, tmp_path):
         standin = StandinServer(
             create_standin_app(
                 {
+                    # The key the app derives from its SECRET_KEY, and the app's
+                    # own address as the only place checkout may lead back to.
+                    "STANDIN_API_KEY": standin_api_key(app.config["SECRET_KEY"]),
+                    "STANDIN_ALLOWED_ORIGIN": server.url,
                     "STANDIN_DB": str(tmp_path / "stripe-standin.db"),
                     "STANDIN_WEBHOOK_URL": server.url + "/webhooks/stripe",
                     "STANDIN_WEBHOOK_SECRET": app.config["STRIPE_WEBHOOK_SECRET"],

@@ -73,6 +73,8 @@ def test_production_without_secret_key_refuses_to_start(monkeypatch):
 
 
 def test_live_stripe_key_is_refused_unless_allowed(monkeypatch, database_url):
+    monkeypatch.setenv("APP_ENV", "development")
+    monkeypatch.setenv("SECRET_KEY", "a-development-key")
     monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_abc")
     monkeypatch.setenv("DATABASE_URL", database_url)
     with pytest.raises(ConfigError, match="live key"):
@@ -90,11 +92,17 @@ def test_postgres_urls_use_psycopg3(monkeypatch, tmp_path):
 
 def test_production_refuses_simulated_payments_unless_asked(monkeypatch, database_url):
     monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test")
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test-0123456789")
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/11")
+    monkeypatch.setenv("BASE_URL", "https://tickets.example.test")
     monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
     monkeypatch.delenv("STRIPE_API_BASE", raising=False)
     with pytest.raises(ConfigError, match="simulated payments"):
         create_app()
     monkeypatch.setenv("ALLOW_SIMULATED_PAYMENTS", "1")
+    # Simulated, but only with the stand-in on its own origin, never mounted inside.
+    with pytest.raises(ConfigError, match="STRIPE_API_BASE"):
+        create_app()
+    monkeypatch.setenv("STRIPE_API_BASE", "http://127.0.0.1:12111")
     assert create_app().config["APP_ENV"] == "production"

@@ -9,6 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, g
 from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from ticketing import config as settings
@@ -61,7 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(api_settings())
     if config:
         app.config.update(config)
-    settings.check(app.config)
+    settings.check(app.config, app.instance_path)
     # Ids are PostgreSQL integers: a larger number in a URL is simply not found.
     app.url_map.converters["int"] = DatabaseIdConverter
     app.session_interface = CookielessSessionInterface()
@@ -71,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_templating(app)
     skip_limiter_middleware(app)
+    trust_proxies(app)
     logging.basicConfig(level=logging.INFO)
     # The SDK logs every API call at INFO ("Request to Stripe api..."): a
     # line per checkout in production logs and 3% of a checkout's CPU.
@@ -172,6 +174,18 @@ def skip_limiter_middleware(app: Flask) -> None:
     check = limiter._check_request_limit
     hooks = app.before_request_funcs.get(None, [])
     app.before_request_funcs[None] = [hook for hook in hooks if hook != check]
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto only from the configured number of proxies.
+
+    Behind nginx (TRUSTED_PROXIES=1) the client's address is what nginx saw,
+    so rate limits key on the person, not on the proxy. With the default 0 a
+    client cannot choose its own address by sending the header.
+    """
+    hops = app.config.get("TRUSTED_PROXIES") or 0
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _present_modules(names):

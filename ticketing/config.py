@@ -1,12 +1,20 @@
-"""Settings from the environment, with safe development defaults.
+"""Settings from the environment. Production is the default.
 
-Production (APP_ENV=production) refuses to start without a real SECRET_KEY,
-and live Stripe keys are refused unless ALLOW_LIVE_PAYMENTS=1.
+Only APP_ENV=development runs on development defaults (a per-install secret
+key in instance/, SQLite, a local BASE_URL, the Stripe stand-in in-process).
+Any other value, or none at all, is production: it refuses to start until
+every setting it needs is there, and says which ones are missing. Live
+Stripe keys are refused unless ALLOW_LIVE_PAYMENTS=1.
 """
 
 import os
+import secrets
 
-DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105  (refused in production)
+DEVELOPMENT = "development"
+PRODUCTION = "production"
+MIN_SECRET_KEY_BYTES = 32
+DEV_SECRET_KEY_FILE = "dev-secret-key"  # noqa: S105  (a file name)
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class ConfigError(RuntimeError):
@@ -17,17 +25,23 @@ def _flag(name: str, default: str = "0") -> bool:
     return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name: str, default: str) -> int:
+    raw = os.environ.get(name, default).strip()
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+
+
 def from_environment(instance_path: str) -> dict:
-    """Read every setting the app uses from the environment."""
-    env = os.environ.get("APP_ENV", "development").strip().lower()
-    default_db = "sqlite:///" + os.path.join(instance_path, "ticketing.db")
+    """Read every setting the app uses from the environment (no defaults that
+    would be unsafe in production: check() adds development's own)."""
+    database_url = os.environ.get("DATABASE_URL", "")
     return {
-        "APP_ENV": env,
+        "APP_ENV": os.environ.get("APP_ENV", PRODUCTION).strip().lower(),
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
-        "SQLALCHEMY_DATABASE_URI": normalize_database_url(
-            os.environ.get("DATABASE_URL", default_db)
-        ),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url) if database_url else "",
+        "BASE_URL": os.environ.get("BASE_URL", "").rstrip("/"),
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", "").rstrip("/"),
@@ -42,7 +56,7 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "tickets@localhost"),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
-        "SESSION_COOKIE_SECURE": env == "production",
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", "0"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }
@@ -56,26 +70,106 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-def check(config: dict) -> None:
-    """Fail fast on settings that would be unsafe to run with."""
-    production = config.get("APP_ENV") == "production"
-    if production and config.get("SECRET_KEY") in ("", DEV_SECRET_KEY, None):
-        raise ConfigError(
-            "SECRET_KEY is not set: production refuses to start without a real "
-            "secret key (set SECRET_KEY to a long random string)."
-        )
-    if not config.get("SECRET_KEY"):
-        config["SECRET_KEY"] = DEV_SECRET_KEY
+def is_development(config) -> bool:
+    return config.get("APP_ENV") == DEVELOPMENT
+
+
+def check(config: dict, instance_path: str = "instance") -> None:
+    """Fail fast on settings that would be unsafe to run with.
+
+    APP_ENV becomes exactly "development" or "production": a typo, "prod"
+    or "testing" is production, never a quiet development mode.
+    """
+    development = str(config.get("APP_ENV") or "").strip().lower() == DEVELOPMENT
+    config["APP_ENV"] = DEVELOPMENT if development else PRODUCTION
+    if development:
+        _development_defaults(config, instance_path)
+    else:
+        problems = production_problems(config)
+        if problems:
+            raise ConfigError(
+                "Refusing to start in production (APP_ENV is not 'development'). "
+                "Missing or unsafe settings:\n"
+                + "\n".join(f"  - {problem}" for problem in problems)
+                + "\nSee README.md, 'Running in production'. For a local try-out "
+                "use `make run` (APP_ENV=development)."
+            )
+    config["SESSION_COOKIE_SECURE"] = not development
     key = config.get("STRIPE_SECRET_KEY") or ""
-    simulated = not key and not config.get("STRIPE_API_BASE")
-    if production and simulated and not config.get("ALLOW_SIMULATED_PAYMENTS"):
-        raise ConfigError(
-            "STRIPE_SECRET_KEY is not set: production would take simulated payments "
-            "from the built-in Stripe stand-in. Set a Stripe key, or "
-            "ALLOW_SIMULATED_PAYMENTS=1 for a demo or a benchmark."
-        )
     if key.startswith(("sk_live_", "rk_live_")) and not config.get("ALLOW_LIVE_PAYMENTS"):
         raise ConfigError(
             "STRIPE_SECRET_KEY is a live key: refused. This app runs in Stripe "
             "test mode; set ALLOW_LIVE_PAYMENTS=1 only if you really mean it."
         )
+
+
+def production_problems(config: dict) -> list[str]:
+    """Every setting production lacks, each with what to set."""
+    problems = []
+    if len((config.get("SECRET_KEY") or "").encode()) < MIN_SECRET_KEY_BYTES:
+        problems.append(
+            f"SECRET_KEY: at least {MIN_SECRET_KEY_BYTES} bytes of random text, e.g. "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        problems.append("DATABASE_URL: postgresql://user:password@host/database")
+    if not config.get("REDIS_URL"):
+        problems.append(
+            "REDIS_URL: redis://host:6379/0 (rate limits must be shared by every worker)"
+        )
+    if not config.get("BASE_URL"):
+        problems.append("BASE_URL: the public https:// address (links in emails, Stripe)")
+    problems.extend(_payment_problems(config))
+    return problems
+
+
+def _payment_problems(config: dict) -> list[str]:
+    if config.get("STRIPE_SECRET_KEY"):
+        if not config.get("STRIPE_WEBHOOK_SECRET"):
+            return ["STRIPE_WEBHOOK_SECRET: the whsec_... secret of your Stripe webhook endpoint"]
+        return []
+    if not config.get("ALLOW_SIMULATED_PAYMENTS"):
+        return [
+            "STRIPE_SECRET_KEY (and STRIPE_WEBHOOK_SECRET): without them production would "
+            "take simulated payments; set ALLOW_SIMULATED_PAYMENTS=1 only for a demo or a "
+            "benchmark"
+        ]
+    if not config.get("STRIPE_API_BASE"):
+        return [
+            "STRIPE_API_BASE: simulated payments in production need the Stripe stand-in on "
+            "its own origin (python -m ticketing.payments.standin --port 12111, then "
+            "STRIPE_API_BASE=http://127.0.0.1:12111); it is never mounted inside a "
+            "production app"
+        ]
+    return []
+
+
+def _development_defaults(config: dict, instance_path: str) -> None:
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = development_secret_key(instance_path)
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            instance_path, "ticketing.db"
+        )
+    if not config.get("BASE_URL"):
+        config["BASE_URL"] = DEFAULT_BASE_URL
+
+
+def development_secret_key(instance_path: str) -> str:
+    """A random key made once per install and kept in instance/ (never a shared
+    constant: a key everybody knows lets anybody forge a session)."""
+    path = os.path.join(instance_path, DEV_SECRET_KEY_FILE)
+    if not os.path.exists(path):
+        os.makedirs(instance_path, exist_ok=True)
+        draft = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)  # atomic: the first process to get here wins
+        except FileExistsError:
+            pass
+        finally:
+            os.remove(draft)
+    with open(path) as handle:
+        return handle.read().strip()

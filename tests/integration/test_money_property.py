@@ -16,7 +16,6 @@ import json
 import random
 
 import pytest
-import requests
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -41,7 +40,7 @@ steps = st.lists(st.one_of(buy, buy, refund, refund, donation, void), min_size=1
 
 
 def webhook_statuses(shop) -> set[str]:
-    events = requests.get(f"{shop.standin.url}/_standin/events?limit=1000", timeout=10).json()
+    events = shop.standin.admin("GET", "/events", params={"limit": 1000}).json()
     return {e["delivery"]["status"] for e in events}
 
 

@@ -52,7 +52,7 @@ def session_line_items(shop, session_id):
     # The SDK's list_line_items is not used by the app; read the stored session instead.
     response = requests.get(
         f"{shop.standin.url}/v1/checkout/sessions/{session_id}",
-        headers={"Authorization": "Bearer sk_test_x"},
+        headers=shop.standin.headers,
         params={"expand[]": "line_items"},
         timeout=10,
     )

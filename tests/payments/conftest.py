@@ -19,6 +19,8 @@ from ticketing.payments.standin import create_standin_app
 
 TEST_KEY = "sk_test_standin_tests"
 WEBHOOK_SECRET = "whsec_standin_tests_secret"
+# The shop the test sessions come from (tests/payments/standin_helpers.py).
+SHOP_ORIGIN = "http://shop.test"
 
 
 class StandinServer:
@@ -28,6 +30,8 @@ class StandinServer:
         self.app = app
         self.standin = app.extensions["stripe_standin"]
         self.store = self.standin.store
+        self.key = app.config["STANDIN_API_KEY"]
+        self.headers = {"Authorization": f"Bearer {self.key}"}
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(
@@ -35,23 +39,28 @@ class StandinServer:
         )
         self.thread.start()
 
-    def client(self, key: str = TEST_KEY, **options) -> stripe.StripeClient:
-        """The real SDK, configured as the app configures it."""
+    def client(self, key: str | None = None, **options) -> stripe.StripeClient:
+        """The real SDK with the stand-in's key (or another), as the app configures it."""
+        key = key or self.key
         return stripe.StripeClient(
             key, base_addresses={"api": self.url}, max_network_retries=2, **options
         )
 
     def pay(self, session_id: str, card_number: str = "4242 4242 4242 4242", **extra):
         """Pay through the stand-in's control endpoint (same code as the page)."""
-        return requests.post(
-            f"{self.url}/_standin/sessions/{session_id}/pay",
-            json={"card_number": card_number, **extra},
-            timeout=10,
+        return self.admin(
+            "POST", f"/sessions/{session_id}/pay", json={"card_number": card_number, **extra}
+        )
+
+    def admin(self, method: str, path: str, **kwargs) -> requests.Response:
+        """Call the stand-in's own controls (`/_standin/...`) with its key."""
+        return requests.request(
+            method, f"{self.url}/_standin{path}", headers=self.headers, timeout=10, **kwargs
         )
 
     def events(self, event_type: str | None = None) -> list[dict]:
         params = {"type": event_type} if event_type else {}
-        return requests.get(f"{self.url}/_standin/events", params=params, timeout=10).json()
+        return self.admin("GET", "/events", params=params).json()
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -66,6 +75,8 @@ def make_standin_server(tmp_path):
 
     def factory(**config):
         settings = {
+            "STANDIN_API_KEY": TEST_KEY,
+            "STANDIN_ALLOWED_ORIGIN": SHOP_ORIGIN,
             "STANDIN_DB": str(tmp_path / f"stripe-standin-{len(servers)}.db"),
             "STANDIN_WEBHOOK_MODE": "sync",
             "STANDIN_WEBHOOK_SECRET": WEBHOOK_SECRET,

@@ -12,10 +12,15 @@ def phone(browser):
     context.close()
 
 
-def test_decline_then_pay_on_a_phone(standin_server, phone, tmp_path):
+def test_decline_then_pay_on_a_phone(make_standin_server, webhook_receiver, phone, tmp_path):
+    # The shop the buyer returns to: any page on a server of ours will do.
+    shop = webhook_receiver.url.removesuffix("/webhooks/stripe")
+    standin_server = make_standin_server(STANDIN_ALLOWED_ORIGIN=shop)
     client = standin_server.client()
-    success = f"{standin_server.url}/_standin/events?paid={{CHECKOUT_SESSION_ID}}"
-    session = client.v1.checkout.sessions.create(session_params(success_url=success))
+    success = f"{shop}/orders/1/success?paid={{CHECKOUT_SESSION_ID}}"
+    session = client.v1.checkout.sessions.create(
+        session_params(success_url=success, cancel_url=f"{shop}/orders/1/cancel")
+    )
 
     phone.goto(session.url)
     assert phone.get_by_role("status").inner_text().startswith("Simulated payment")

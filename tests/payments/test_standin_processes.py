@@ -13,9 +13,10 @@ import pytest
 import requests
 import stripe
 
-from tests.payments.conftest import TEST_KEY
+from tests.payments.conftest import SHOP_ORIGIN, TEST_KEY
 from tests.payments.standin_helpers import session_params
 
+AUTH = {"Authorization": f"Bearer {TEST_KEY}"}
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -61,7 +62,12 @@ def gunicorn_standin(tmp_path):
     assert gunicorn, "gunicorn is in requirements.txt"
     port = _free_port()
     db = str(tmp_path / "standin.db")
-    config = {"STANDIN_DB": db, "STANDIN_WEBHOOK_MODE": "off"}
+    config = {
+        "STANDIN_API_KEY": TEST_KEY,
+        "STANDIN_ALLOWED_ORIGIN": SHOP_ORIGIN,
+        "STANDIN_DB": db,
+        "STANDIN_WEBHOOK_MODE": "off",
+    }
     app = f"ticketing.payments.standin:create_standin_app({config!r})"
     log = tmp_path / "gunicorn.log"
     process = _start(
@@ -99,6 +105,7 @@ def test_worker_processes_share_state_and_one_payment_wins(gunicorn_standin):
         return requests.post(
             f"{gunicorn_standin}/_standin/sessions/{session_id}/pay",
             json={"card_number": "4242424242424242"},
+            headers=AUTH,
             timeout=30,
         ).status_code
 
@@ -108,6 +115,7 @@ def test_worker_processes_share_state_and_one_payment_wins(gunicorn_standin):
     events = requests.get(
         f"{gunicorn_standin}/_standin/events",
         params={"type": "checkout.session.completed"},
+        headers=AUTH,
         timeout=5,
     ).json()
     assert len(events) == 1
@@ -128,6 +136,10 @@ def test_module_runs_standalone(tmp_path):
             str(tmp_path / "alone.db"),
             "--webhook-mode",
             "off",
+            "--api-key",
+            TEST_KEY,
+            "--allowed-origin",
+            SHOP_ORIGIN,
         ],
         log,
     )

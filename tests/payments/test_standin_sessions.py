@@ -9,7 +9,7 @@ import stripe
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 
-from tests.payments.conftest import TEST_KEY
+from tests.payments.conftest import SHOP_ORIGIN, TEST_KEY
 from tests.payments.standin_helpers import session_params
 from ticketing.payments.standin import create_standin_app
 
@@ -220,7 +220,7 @@ def test_a_key_that_is_not_a_test_key_is_refused(standin_server):
 def test_a_session_past_its_time_expires_on_read_and_sends_one_event(standin_server):
     client = standin_server.client()
     session = client.v1.checkout.sessions.create(session_params())
-    lapsed = requests.post(f"{standin_server.url}/_standin/sessions/{session.id}/lapse", timeout=5)
+    lapsed = standin_server.admin("POST", f"/sessions/{session.id}/lapse")
     assert lapsed.json()["status"] == "open"  # nothing happens until someone looks
     assert lapsed.json()["expires_at"] < time.time()
 
@@ -260,7 +260,12 @@ def test_unknown_api_path_is_a_stripe_404(standin_server):
 def test_mounted_under_a_prefix_the_page_url_keeps_the_prefix(tmp_path):
     """The app mounts the stand-in at /_stripe with DispatcherMiddleware."""
     standin = create_standin_app(
-        {"STANDIN_DB": str(tmp_path / "s.db"), "STANDIN_WEBHOOK_MODE": "off"}
+        {
+            "STANDIN_API_KEY": TEST_KEY,
+            "STANDIN_ALLOWED_ORIGIN": SHOP_ORIGIN,
+            "STANDIN_DB": str(tmp_path / "s.db"),
+            "STANDIN_WEBHOOK_MODE": "off",
+        }
     )
 
     def host_app(environ, start_response):

@@ -4,7 +4,6 @@ import json
 import time
 
 import pytest
-import requests
 import stripe
 
 from tests.payments.conftest import TEST_KEY, WEBHOOK_SECRET
@@ -134,7 +133,7 @@ def test_resend_delivers_the_same_event_again(make_standin_server, webhook_recei
     _paid_session(server)
     (summary,) = server.events("checkout.session.completed")
 
-    response = requests.post(f"{server.url}/_standin/events/{summary['id']}/resend", timeout=10)
+    response = server.admin("POST", f"/events/{summary['id']}/resend")
     assert response.json()["delivery"]["status"] == "delivered"
     deliveries = webhook_receiver.of_type("checkout.session.completed")
     assert len(deliveries) == 2
@@ -143,7 +142,7 @@ def test_resend_delivers_the_same_event_again(make_standin_server, webhook_recei
         VERIFIER.construct_event(
             delivery.body, delivery.headers["Stripe-Signature"], WEBHOOK_SECRET
         )
-    missing = requests.post(f"{server.url}/_standin/events/evt_nope/resend", timeout=10)
+    missing = server.admin("POST", "/events/evt_nope/resend")
     assert missing.status_code == 404
 
 

@@ -1,6 +1,8 @@
 """Creating users, organizations, memberships and API tokens. Services only flush."""
 
+import functools
 import re
+import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -57,7 +59,18 @@ def create_user(email: str, name: str, password: str) -> User:
 
 
 def password_matches(user: User | None, password: str) -> bool:
-    return user is not None and check_password_hash(user.password_hash, password)
+    """Hash the password whether or not the user exists: an unknown email must
+    take as long as a known one, or the answer's time tells which emails exist."""
+    if user is None:
+        check_password_hash(_dummy_password_hash(), password)
+        return False
+    return check_password_hash(user.password_hash, password)
+
+
+@functools.cache
+def _dummy_password_hash() -> str:
+    """A hash made like every user's (same method and cost), of a password nobody has."""
+    return generate_password_hash(secrets.token_urlsafe(32))
 
 
 def add_member(user: User, organization: Organization, role: str) -> Membership:

@@ -1,9 +1,12 @@
 """Account pages: log in and out, the team, and API tokens.
 
 Every form carries a CSRF token (Flask-WTF); login attempts that fail are
-rate-limited per IP address so that passwords cannot be guessed quickly.
+rate-limited per client address and per account (the email typed), so that
+passwords cannot be guessed quickly from one address or from many. The
+counts live in Redis in production, shared by every worker.
 """
 
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import (
@@ -32,10 +35,31 @@ from ticketing.extensions import db, limiter, login_manager
 bp = Blueprint("accounts", __name__)
 
 DEFAULT_LOGIN_LIMIT = "10 per minute"
+DEFAULT_ACCOUNT_LOGIN_LIMIT = "10 per minute;30 per hour"
 
 
 def login_limit() -> str:
     return current_app.config.get("LOGIN_RATE_LIMIT", DEFAULT_LOGIN_LIMIT)
+
+
+def account_login_limit() -> str:
+    return current_app.config.get("LOGIN_ACCOUNT_RATE_LIMIT", DEFAULT_ACCOUNT_LOGIN_LIMIT)
+
+
+def login_address_key() -> str:
+    """The client's address (behind TRUSTED_PROXIES, the one the proxy saw)."""
+    return f"address:{request.remote_addr or ''}"
+
+
+def login_account_key() -> str:
+    """The account tried, whatever address the guesses come from (hashed: no
+    emails in the limiter's storage)."""
+    email = services.normalize_email(request.form.get("email", ""))
+    return "account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def login_failed(response) -> bool:
+    return response.status_code != 302
 
 
 def safe_next(target: str | None) -> str | None:
@@ -62,8 +86,9 @@ def landing_url(membership: Membership | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=login_address_key, deduct_when=login_failed)
 @limiter.limit(
-    login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302
+    account_login_limit, methods=["POST"], key_func=login_account_key, deduct_when=login_failed
 )
 def login():
     form = LoginForm()

@@ -5,6 +5,7 @@ Without one it talks to the offline stand-in through the very same SDK code
 path, only at another base address. Objects come back as StripeObjects.
 """
 
+import functools
 import hashlib
 import hmac
 import urllib.request
@@ -18,7 +19,6 @@ from flask import current_app
 
 from ticketing.money import stripe_amount
 
-OFFLINE_KEY = "sk_test_offline_standin"
 # Stripe answers in well under a second; with two retries, a checkout still
 # fails (and releases its hold) before gunicorn's 60 s worker timeout.
 REQUEST_TIMEOUT_SECONDS = 8
@@ -45,10 +45,20 @@ def webhook_secret(config) -> str:
     """The configured secret, or one derived from SECRET_KEY for the stand-in."""
     if config.get("STRIPE_WEBHOOK_SECRET"):
         return config["STRIPE_WEBHOOK_SECRET"]
-    digest = hmac.new(
-        config["SECRET_KEY"].encode(), b"standin-webhook-secret", hashlib.sha256
-    ).hexdigest()
-    return "whsec_" + digest[:32]
+    return derived_webhook_secret(config["SECRET_KEY"])
+
+
+def derived_webhook_secret(secret_key: str) -> str:
+    digest = hmac.new(secret_key.encode(), b"standin-webhook-secret", hashlib.sha256)
+    return "whsec_" + digest.hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=8)
+def standin_api_key(secret_key: str) -> str:
+    """The one key the offline stand-in accepts: derived from this install's
+    SECRET_KEY, so nobody else can read its sessions or refund its orders."""
+    digest = hmac.new(secret_key.encode(), b"standin-api-key", hashlib.sha256)
+    return "sk_test_standin_" + digest.hexdigest()[:40]
 
 
 class HTTPClient(stripe.RequestsClient):
@@ -83,7 +93,7 @@ def fixed_proxy(base: str) -> dict | None:
 def client() -> stripe.StripeClient:
     """A client per (key, base), kept on the app; network retries on."""
     config = current_app.config
-    key = config.get("STRIPE_SECRET_KEY") or OFFLINE_KEY
+    key = config.get("STRIPE_SECRET_KEY") or standin_api_key(config["SECRET_KEY"])
     base = api_base(config)
     cache = current_app.extensions.setdefault("stripe_clients", {})
     if (key, base) not in cache:

@@ -1,4 +1,4 @@
-"""POST /webhooks/stripe, and mounting the offline stand-in when no key is set."""
+"""POST /webhooks/stripe, and mounting the offline stand-in in development."""
 
 import logging
 
@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from ticketing.config import is_development
 from ticketing.errors import Busy
 from ticketing.extensions import csrf, db
 from ticketing.orders.signals import order_paid, order_refunded
@@ -79,14 +80,20 @@ def _notify(outcome: dict) -> None:
 
 
 def init_app(app) -> None:
-    """With no Stripe key and no STRIPE_API_BASE, serve the stand-in at /_stripe."""
+    """In development only, with no Stripe key and no STRIPE_API_BASE, serve the
+    stand-in at /_stripe. Never inside a production app: its pages would share
+    the app's origin and cookies (production runs it alone, on its own port)."""
     config = app.config
+    if not is_development(config):
+        return
     if not gateway.is_offline(config) or config.get("STRIPE_API_BASE"):
         return
     from ticketing.payments.standin import create_standin_app
 
     standin = create_standin_app(
         {
+            "STANDIN_API_KEY": gateway.standin_api_key(config["SECRET_KEY"]),
+            "STANDIN_ALLOWED_ORIGIN": config["BASE_URL"],
             "STANDIN_DB": config.get("STANDIN_DB") or f"{app.instance_path}/stripe-standin.db",
             "STANDIN_WEBHOOK_URL": config["BASE_URL"] + "/webhooks/stripe",
             "STANDIN_WEBHOOK_SECRET": gateway.webhook_secret(config),

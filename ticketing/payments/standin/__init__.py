@@ -9,6 +9,10 @@ database. Mount it under a prefix (the app uses /_stripe) or run it alone:
 `python -m ticketing.payments.standin --port 12111`.
 
 Config keys (a plain dict):
+  STANDIN_API_KEY          the one sk_test_... key it accepts (required); the app
+                           derives it from SECRET_KEY (gateway.standin_api_key)
+  STANDIN_ALLOWED_ORIGIN   the shop's BASE_URL (required): success_url and
+                           cancel_url must be http(s) URLs under it
   STANDIN_DB               SQLite file (default <instance>/stripe-standin.db)
   STANDIN_PUBLIC_URL       base URL buyers reach it at, prefix included (default:
                            the request's own, e.g. http://host/_stripe)
@@ -51,6 +55,7 @@ def create_standin_app(config: dict | None = None) -> Flask:
         instance_path=os.path.join(_REPO_ROOT, "instance"),
     )
     app.config.update(config or {})
+    _check(app.config)
     if not app.config.get("STANDIN_DB"):
         app.config["STANDIN_DB"] = os.path.join(app.instance_path, "stripe-standin.db")
     app.config.setdefault("SECRET_KEY", "stand-in-has-no-sessions")
@@ -61,6 +66,20 @@ def create_standin_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)  # with admin_lifecycle's routes
     _register_errors(app)
     return app
+
+
+def _check(config) -> None:
+    """No stand-in without its key and the shop it serves: never one anybody may use."""
+    if not api.is_test_key(config.get("STANDIN_API_KEY")):
+        raise ValueError(
+            "STANDIN_API_KEY must be the sk_test_... key the app uses (the app derives it "
+            "from SECRET_KEY: ticketing.payments.gateway.standin_api_key)"
+        )
+    origin = config.get("STANDIN_ALLOWED_ORIGIN") or ""
+    if not origin.startswith(("http://", "https://")):
+        raise ValueError(
+            "STANDIN_ALLOWED_ORIGIN must be the shop's BASE_URL (http(s)://host[:port])"
+        )
 
 
 def _register_errors(app: Flask) -> None:

@@ -2,20 +2,24 @@
 
 Like Stripe's dashboard: see every event with its delivery status, resend
 one, pay a session without a browser (the same code path as the page), and
-let a session's time run out.
+let a session's time run out. Like the API they need the stand-in's key
+(`Authorization: Bearer sk_test_...`): events carry buyers' emails and
+their order links.
 """
 
 from flask import Blueprint, current_app, request
 
 from ticketing.payments.standin import charges
 from ticketing.payments.standin import params as p
-from ticketing.payments.standin.api import json_response
+from ticketing.payments.standin.api import authenticate, json_response
+from ticketing.payments.standin.checkout import success_target
 from ticketing.payments.standin.core import StandIn
 from ticketing.payments.standin.errors import StripeFailure
 from ticketing.payments.standin.objects import load, public
 from ticketing.payments.standin.webhooks import event_summary
 
 bp = Blueprint("standin_admin", __name__, url_prefix="/_standin")
+bp.before_request(authenticate)
 
 
 def standin() -> StandIn:
@@ -54,10 +58,20 @@ def event(event_id):
 
 @bp.post("/events/<event_id>/resend")
 def resend(event_id):
-    """Deliver an event again (same id, fresh signature), now, whatever the mode."""
-    url = _json_body().get("url") or standin().webhooks.url
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        raise StripeFailure('No webhook URL: set STANDIN_WEBHOOK_URL or pass {"url": ...}.')
+    """Deliver an event again (same id, fresh signature), now, whatever the mode.
+
+    Only ever to the configured endpoint: a URL from the request would let
+    anyone make the stand-in post to any address (SSRF).
+    """
+    if "url" in _json_body():
+        raise StripeFailure(
+            "Events are delivered only to the configured endpoint (STANDIN_WEBHOOK_URL).",
+            code="parameter_unknown",
+            param="url",
+        )
+    url = standin().webhooks.url
+    if not url:
+        raise StripeFailure("No webhook endpoint: set STANDIN_WEBHOOK_URL.")
     try:
         delivery = standin().webhooks.deliver(event_id, url)
     except KeyError:
@@ -81,7 +95,7 @@ def pay(session_id):
     )
     session = public(result.session)
     if result.outcome == charges.PAID:
-        redirect_url = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
+        redirect_url = success_target(standin(), session)
         return json_response({"outcome": "paid", "session": session, "redirect_url": redirect_url})
     if result.outcome == charges.NOT_OPEN:
         raise StripeFailure(

@@ -6,6 +6,7 @@ idempotency keys: a key replays its first successful response.
 """
 
 import hashlib
+import hmac
 import json
 import re
 
@@ -34,9 +35,14 @@ def json_response(body: dict, status: int = 200, headers: dict | None = None) ->
 # authentication ------------------------------------------------------------
 
 
+def is_test_key(key) -> bool:
+    return isinstance(key, str) and bool(_TEST_KEY.match(key))
+
+
 @bp.before_request
 def authenticate():
-    """Any test key works; live keys are refused outright (no money ever moves here)."""
+    """Only the configured key works, as only your own key works at Stripe; live
+    keys are refused outright (no money ever moves here)."""
     key = _api_key()
     if not key:
         raise StripeFailure(
@@ -52,7 +58,7 @@ def authenticate():
             status=401,
             code="live_key_refused",
         )
-    if not _TEST_KEY.match(key):
+    if not hmac.compare_digest(key.encode(), standin().api_key.encode()):
         raise StripeFailure(f"Invalid API Key provided: {key[:8]}****", status=401)
 
 

@@ -8,6 +8,7 @@ never a 500.
 from flask import Blueprint, current_app, redirect, render_template, request
 
 from ticketing.payments.standin import cards, charges, sessions
+from ticketing.payments.standin import params as p
 from ticketing.payments.standin.core import StandIn
 from ticketing.payments.standin.errors import StripeFailure
 
@@ -36,20 +37,40 @@ def _session_or_none(session_id: str) -> dict | None:
         return None
 
 
-def success_redirect(session: dict):
+def success_target(stand_in: StandIn, session: dict) -> str | None:
+    """The stored success URL, checked again: only ever back under the shop."""
     target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
+    return target if p.is_under(target, stand_in.allowed_origin) else None
+
+
+def success_redirect(session: dict):
+    target = success_target(standin(), session)
+    if target is None:  # a session stored before URLs were checked
+        return _closed(session, 409)
     return redirect(target, code=303)
 
 
+def _shown(session: dict | None) -> dict | None:
+    """The session for a page: a link that does not lead under the shop is left out."""
+    if session is None:
+        return None
+    allowed = standin().allowed_origin
+    shown = dict(session)
+    for key in ("success_url", "cancel_url"):
+        if not p.is_under(shown.get(key), allowed):
+            shown[key] = ""
+    return shown
+
+
 def _closed(session: dict | None, status: int):
-    return render_template("standin/closed.html", session=session), status
+    return render_template("standin/closed.html", session=_shown(session)), status
 
 
 def _form(session: dict, typed: dict, error: str | None = None, status: int = 200):
     return (
         render_template(
             "standin/checkout.html",
-            session=session,
+            session=_shown(session),
             line_items=session["_line_items"],
             typed=typed,
             error=error,
@@ -100,7 +121,7 @@ def _attempt(session_id: str, typed: dict, authentication: str | None):
     if result.outcome == charges.PAID:
         return success_redirect(session)
     if result.outcome == charges.NEEDS_AUTHENTICATION:
-        return render_template("standin/authenticate.html", session=session, typed=typed)
+        return render_template("standin/authenticate.html", session=_shown(session), typed=typed)
     if result.outcome == charges.NOT_OPEN:
         if session["status"] == "complete":
             return success_redirect(session)

@@ -17,6 +17,9 @@ class StandIn:
         self.config = config
         self.store = Store(config["STANDIN_DB"])
         self.public_url = (config.get("STANDIN_PUBLIC_URL") or "").rstrip("/")
+        self.api_key = config["STANDIN_API_KEY"]
+        # Checkout redirects must lead back under this (the shop's BASE_URL).
+        self.allowed_origin = config["STANDIN_ALLOWED_ORIGIN"].rstrip("/")
         self.webhooks = Dispatcher(
             self.store,
             url=config.get("STANDIN_WEBHOOK_URL") or "",

@@ -5,6 +5,7 @@ the endpoints convert and validate them the way Stripe does.
 """
 
 import re
+from urllib.parse import urlsplit
 
 from werkzeug.datastructures import MultiDict
 
@@ -143,3 +144,39 @@ def check_known(params: dict, allowed: set[str] | frozenset[str], prefix: str = 
             raise StripeFailure(
                 f"Received unknown parameter: {name}", code="parameter_unknown", param=name
             )
+
+
+def is_under(url, base: str) -> bool:
+    """True for an http(s) URL on `base`'s scheme, host and port, under its path.
+
+    Checkout redirects are links on the hosted page and targets of a 303: a
+    `javascript:` URL or another site there is script injection or an open
+    redirect, so only the shop's own pages pass (no user part, no backslash).
+    """
+    if not isinstance(url, str) or not base:
+        return False
+    if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
+        return False
+    try:
+        parts, allowed = urlsplit(url), urlsplit(base)
+        parts.port, allowed.port  # noqa: B018  (raises on a bad port)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or "@" in parts.netloc:
+        return False
+    if (parts.scheme, parts.netloc.lower()) != (allowed.scheme, allowed.netloc.lower()):
+        return False
+    prefix = allowed.path.rstrip("/")
+    return parts.path == prefix or parts.path.startswith(prefix + "/")
+
+
+def as_redirect_url(value, param: str, base: str, required: bool = False) -> str | None:
+    """A success/cancel URL, refused like Stripe's invalid URL unless under `base`."""
+    url = as_str(value, param, required=required)
+    if url is None or is_under(url, base):
+        return url
+    raise StripeFailure(
+        f"Not a valid URL: the offline stand-in accepts only http(s) URLs under {base}.",
+        code="url_invalid",
+        param=param,
+    )

@@ -107,7 +107,9 @@ def create(standin: StandIn, tx: Tx, params: dict, page_url) -> dict:
         "object": "checkout.session",
         "amount_subtotal": total,
         "amount_total": total,
-        "cancel_url": p.as_str(params.get("cancel_url"), "cancel_url"),
+        "cancel_url": p.as_redirect_url(
+            params.get("cancel_url"), "cancel_url", standin.allowed_origin
+        ),
         "client_reference_id": p.as_str(
             params.get("client_reference_id"), "client_reference_id", max_length=200
         ),
@@ -125,7 +127,9 @@ def create(standin: StandIn, tx: Tx, params: dict, page_url) -> dict:
         "payment_method_types": ["card"],
         "payment_status": "unpaid",
         "status": "open",
-        "success_url": p.as_str(params.get("success_url"), "success_url", required=True),
+        "success_url": p.as_redirect_url(
+            params.get("success_url"), "success_url", standin.allowed_origin, required=True
+        ),
         "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
         "url": page_url(session_id),
         "_line_items": line_items,
