@@ -243,8 +243,9 @@ class LateExample:
         if not self.refund_ids:
             return
         refund_id = self.refund_ids[pick % len(self.refund_ids)]
-        url = f"{self.shop.standin.url}/_standin/refunds/{refund_id}/settle"
-        answer = requests.post(url, json={"status": status}, timeout=10)
+        answer = self.shop.standin.admin(
+            "POST", f"/refunds/{refund_id}/settle", json={"status": status}
+        )
         assert answer.status_code in (200, 400), answer.text  # 400: already settled
 
     def deliver_everything(self, rnd, seen: set) -> None:

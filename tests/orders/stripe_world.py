@@ -2,7 +2,6 @@
 
 import json
 
-import requests
 from sqlalchemy import select
 
 from tests.orders.test_webhooks import deliver
@@ -25,7 +24,7 @@ def intent_of(shop, created: dict) -> str:
 
 def admin(shop, path: str, body: dict | None = None) -> dict:
     shop.release()
-    response = requests.post(f"{shop.standin.url}/_standin{path}", json=body or {}, timeout=30)
+    response = shop.standin.admin("POST", path, json=body or {})
     assert response.status_code == 200, response.text
     return response.json()
 
