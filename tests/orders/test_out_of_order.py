@@ -104,7 +104,7 @@ def test_another_apps_refund_is_acknowledged_not_refused_forever(make_shop, db, 
 
     shop = make_shop("off")
     client = shop.standin.client()
-    others = client.v1.checkout.sessions.create(session_params(order_id="1"))
+    others = client.v1.checkout.sessions.create(session_params(order_id="1", shop_url=shop.url))
     shop.standin.pay(others.id)
     intent = client.v1.checkout.sessions.retrieve(others.id).payment_intent
     client.v1.refunds.create({"payment_intent": intent})

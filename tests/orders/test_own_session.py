@@ -25,7 +25,11 @@ def big_order(db, org):
 def others_session(shop, order_id: int, unit_amount: int = 100, **overrides):
     """A session another app made on the same account, naming our order id."""
     params = session_params(
-        unit_amount=unit_amount, quantity=1, order_id=str(order_id), **overrides
+        unit_amount=unit_amount,
+        quantity=1,
+        order_id=str(order_id),
+        shop_url=shop.url,
+        **overrides,
     )
     return shop.standin.client().v1.checkout.sessions.create(params)
 

@@ -37,7 +37,9 @@ def test_reconcile_repairs_what_the_webhooks_missed_and_only_once(
     deliver(shop, event_body(shop, "checkout.session.completed"))  # this one was heard
     failing = buy_and_pay(shop, concert, 1, card="4000000000007726")
     deliver(shop, event_body(shop, "checkout.session.completed"))
-    others = shop.standin.client().v1.checkout.sessions.create(session_params(order_id="1"))
+    others = shop.standin.client().v1.checkout.sessions.create(
+        session_params(order_id="1", shop_url=shop.url)
+    )
     shop.standin.pay(others.id)  # another app's payment on the same account
 
     # A refund made in Stripe's dashboard; a pending refund that then failed.

@@ -4,7 +4,6 @@ debits the bank answers days later, and retries spread out on a schedule."""
 import time
 
 import pytest
-import requests
 
 from tests.payments.standin_helpers import session_params
 
@@ -17,7 +16,7 @@ def paid_intent(server, card: str = "4242424242424242") -> str:
 
 
 def control(server, path: str, body: dict | None = None):
-    return requests.post(f"{server.url}/_standin{path}", json=body or {}, timeout=10)
+    return server.admin("POST", path, json=body or {})
 
 
 def event_types(server) -> list[str]:
