@@ -59,6 +59,7 @@ def checkout_request(event_name: str, beneficiary: str, hold) -> gateway.Checkou
         lines=stripe_lines(event_name, beneficiary, hold),
         success_url=success_url(hold.id, hold.token),
         cancel_url=cancel_url(hold.id, hold.token),
+        idempotency_key=hold.checkout_key,
     )
 
 

@@ -18,6 +18,7 @@ the lapsed holds of those tiers are released and the claim is tried once
 more before the buyer hears "sold out".
 """
 
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -191,6 +192,7 @@ class Hold:
     created_at: datetime
     token: str
     lines: tuple[HeldLine, ...]
+    checkout_key: str = ""
 
 
 def create_order(
@@ -223,6 +225,7 @@ def create_order(
         "total_minor": tickets_minor + donation_minor,
         "expires_at": now + hold_duration(),
         "created_at": now,
+        "checkout_key": new_checkout_key(),
     }
     wanted = {line.ticket_type_id: line.quantity for line in priced}
     # Seen short already (the counter, read without a lock): unless lapsed
@@ -266,7 +269,7 @@ NEW_ORDER_DEFAULTS = {
 }
 NEW_ORDER_COLUMNS = (
     *NEW_ORDER_DEFAULTS, "event_id", "buyer_name", "buyer_email", "currency", "tickets_minor",
-    "donation_minor", "total_minor", "expires_at", "created_at",
+    "donation_minor", "total_minor", "expires_at", "created_at", "checkout_key",
 )  # fmt: skip
 INSERT_ORDER = (
     insert(Order).values({name: bindparam(name) for name in NEW_ORDER_COLUMNS}).returning(Order.id)
@@ -282,6 +285,12 @@ SET_TOKEN_HASH = (
 )
 SAVEPOINT = text("SAVEPOINT seat_claim")
 ROLLBACK_TO_SAVEPOINT = text("ROLLBACK TO SAVEPOINT seat_claim")
+
+
+def new_checkout_key() -> str:
+    """Stripe keeps idempotency keys 24 h per account, and one account serves
+    many installs, resets and CI runs: a key must never be `order-<id>`."""
+    return "checkout-" + secrets.token_urlsafe(24)
 
 
 def _priced_lines(event_id: int, items: list[ItemRequest], now: datetime):
@@ -321,7 +330,7 @@ def _hold(values: dict, lines: tuple) -> Hold:
     return Hold(
         order_id, "pending", values["currency"], values["buyer_email"],
         values["donation_minor"], values["total_minor"], values["expires_at"],
-        values["created_at"], token, lines,
+        values["created_at"], token, lines, values["checkout_key"],
     )  # fmt: skip
 
 

@@ -104,10 +104,11 @@ class CheckoutRequest:
     lines: list[tuple[str, int, int]]  # (name, unit amount in minor units, quantity)
     success_url: str
     cancel_url: str
+    idempotency_key: str  # random, stored with the order (orders.checkout_key)
 
 
 def create_checkout_session(request: CheckoutRequest):
-    """One Checkout Session per order; the order id is the idempotency key."""
+    """One Checkout Session per order, under the order's own random idempotency key."""
     line_items = [
         {
             "price_data": {
@@ -132,7 +133,7 @@ def create_checkout_session(request: CheckoutRequest):
         "expires_at": int(request.expires_at.timestamp()),
     }
     return client().v1.checkout.sessions.create(
-        params, options={"idempotency_key": f"order-{request.order_id}-checkout"}
+        params, options={"idempotency_key": request.idempotency_key}
     )
 
 
