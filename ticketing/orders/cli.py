@@ -1,4 +1,5 @@
-"""`flask expire-holds`: release holds whose time has passed."""
+"""`flask expire-holds`: release holds whose time has passed.
+`flask retry-refunds`: send refund requests Stripe has not answered yet."""
 
 import click
 
@@ -14,4 +15,17 @@ def expire_holds_command():
     click.echo(f"Released {count} expired hold(s).")
 
 
-COMMANDS = [expire_holds_command]
+@click.command("retry-refunds")
+def retry_refunds_command():
+    """Send again the refund requests Stripe has not answered (Stripe was unreachable).
+
+    Safe to run any time, also while the app runs: each request has its own
+    Stripe idempotency key, so sending it twice refunds once.
+    """
+    from ticketing.payments.refunding import send_unsent_requests
+
+    sent, left = send_unsent_requests()
+    click.echo(f"Sent {sent} refund request(s); {left} still unsent or refused.")
+
+
+COMMANDS = [expire_holds_command, retry_refunds_command]

@@ -7,7 +7,6 @@ from ticketing.extensions import db
 from ticketing.money import exponent
 from ticketing.orders import services as orders
 from ticketing.orders.models import Order
-from ticketing.payments import gateway
 from ticketing.payments.models import Payment, Refund
 from ticketing.reports import ledger
 from ticketing.tickets.services import revoke_tickets
@@ -72,42 +71,20 @@ def apply_refund(order: Order, amount_minor: int, **refund_fields) -> Refund:
 
 
 def refund_order(
-    order: Order, amount_minor: int | None = None, actor_user_id: int | None = None
+    order: Order,
+    amount_minor: int | None = None,
+    actor_user_id: int | None = None,
+    client_key: str | None = None,
 ) -> Refund:
     """Refund all (None) or part of a card-paid order through Stripe.
 
-    No lock is held while Stripe is called: the idempotency key (order, what
-    was refunded so far, amount) makes a double click one refund, and Stripe
-    itself refuses refunding more than was paid. The order is locked only to
-    record it, and a refund the charge.refunded webhook recorded first is
-    not recorded twice.
+    A refund request is committed first, then sent under its own random
+    Stripe idempotency key (see payments/refunding.py); the same
+    `client_key` on the same order refunds once.
     """
-    if order.status not in REFUNDABLE:
-        raise Conflict(f"The order is {order.status}; only paid orders can be refunded.")
-    payment = _payment_of(order)
-    amount = _check_amount(order, amount_minor)
-    key = f"order-{order.id}-refund-{order.refunded_minor}-{amount}"
-    try:
-        stripe_refund = gateway.create_refund(
-            payment.stripe_payment_intent_id, amount, order.id, key
-        )
-    except gateway.StripeError as exc:
-        message = getattr(exc, "user_message", None) or str(exc)
-        raise PaymentProviderError(f"Stripe refused the refund: {message}") from exc
-    order = orders.lock_order(order.id)
-    db.session.refresh(order)
-    recorded = db.session.execute(
-        select(Refund).where(Refund.stripe_refund_id == stripe_refund.id)
-    ).scalar_one_or_none()
-    if recorded is not None:
-        return recorded
-    return apply_refund(
-        order,
-        int(stripe_refund.amount),
-        payment_id=payment.id,
-        stripe_refund_id=stripe_refund.id,
-        created_by_id=actor_user_id,
-    )
+    from ticketing.payments import refunding
+
+    return refunding.refund_order(order, amount_minor, actor_user_id, client_key)
 
 
 def order_of_payment_intent(payment_intent_id: str | None) -> Order | None:

@@ -9,7 +9,8 @@ import logging
 from sqlalchemy import select
 
 from ticketing.extensions import db
-from ticketing.payments import fulfilment, gateway, services
+from ticketing.orders.models import Order
+from ticketing.payments import fulfilment, gateway, refunding, services
 from ticketing.payments.models import StripeEvent
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,18 @@ def handle(event, fresh) -> dict:
         order = services.flag_dispute(_intent_id(fresh), getattr(fresh, "reason", "") or "")
         return {"flagged_order_id": order.id if order else None}
     return {}
+
+
+def unsent_refunds(event) -> list[int]:
+    """Refund requests of this session's order that Stripe has not answered yet
+    (a late payment's): sent after the commit, and again on a redelivery."""
+    if event.type not in SESSION_EVENTS:
+        return []
+    session_id = getattr(event.data.object, "id", None)
+    order_id = db.session.execute(
+        select(Order.id).where(Order.stripe_checkout_session_id == session_id)
+    ).scalar_one_or_none()
+    return refunding.unsent_request_ids(order_id) if order_id else []
 
 
 def _intent_id(obj) -> str | None:
