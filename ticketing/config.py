@@ -6,6 +6,8 @@ and live Stripe keys are refused unless ALLOW_LIVE_PAYMENTS=1.
 
 import os
 
+from ticketing.money import is_known_currency
+
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105  (refused in production)
 
 
@@ -31,6 +33,11 @@ def from_environment(instance_path: str) -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", "").rstrip("/"),
+        # The Stripe account's settlement (payout) currency: minimum charges
+        # apply after conversion to it.
+        "STRIPE_SETTLEMENT_CURRENCY": os.environ.get("STRIPE_SETTLEMENT_CURRENCY", "USD")
+        .strip()
+        .upper(),
         "ALLOW_LIVE_PAYMENTS": _flag("ALLOW_LIVE_PAYMENTS"),
         "ALLOW_SIMULATED_PAYMENTS": _flag("ALLOW_SIMULATED_PAYMENTS"),
         "HOLD_MINUTES": int(os.environ.get("HOLD_MINUTES", "30")),
@@ -74,6 +81,13 @@ def check(config: dict) -> None:
             "from the built-in Stripe stand-in. Set a Stripe key, or "
             "ALLOW_SIMULATED_PAYMENTS=1 for a demo or a benchmark."
         )
+    settlement = str(config.get("STRIPE_SETTLEMENT_CURRENCY") or "USD").upper()
+    if not is_known_currency(settlement):
+        raise ConfigError(
+            f"STRIPE_SETTLEMENT_CURRENCY={settlement!r} is not an ISO 4217 currency "
+            "(use the currency of the Stripe account's payouts, e.g. USD or EUR)."
+        )
+    config["STRIPE_SETTLEMENT_CURRENCY"] = settlement
     if key.startswith(("sk_live_", "rk_live_")) and not config.get("ALLOW_LIVE_PAYMENTS"):
         raise ConfigError(
             "STRIPE_SECRET_KEY is a live key: refused. This app runs in Stripe "

@@ -33,7 +33,7 @@ from ticketing.database import utcnow
 from ticketing.errors import Busy, DomainError, ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
-from ticketing.money import MoneyError, check_chargeable
+from ticketing.money import DEFAULT_SETTLEMENT_CURRENCY, MoneyError, check_chargeable
 from ticketing.orders.access import token_for
 from ticketing.orders.availability import seats_left
 from ticketing.orders.models import Order, OrderLine
@@ -105,9 +105,14 @@ def _check_request(event: Event, items: list[ItemRequest], donation_minor: int, 
         seen.add(item.ticket_type_id)
 
 
+def settlement_currency() -> str:
+    return current_app.config.get("STRIPE_SETTLEMENT_CURRENCY") or DEFAULT_SETTLEMENT_CURRENCY
+
+
 def _check_total(total_minor: int, currency: str) -> None:
+    """Before Stripe is called: its minimum applies after conversion to the settlement currency."""
     try:
-        check_chargeable(total_minor, currency)
+        check_chargeable(total_minor, currency, settlement_currency())
     except MoneyError as exc:
         raise ValidationFailed(str(exc), field="total_minor") from exc
 

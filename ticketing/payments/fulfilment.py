@@ -67,6 +67,7 @@ def _record_payment(order: Order, session) -> Payment:
         stripe_charge_id=charge if isinstance(charge, str) else getattr(charge, "id", None),
         amount_minor=int(session.amount_total),
         fee_minor=fee or 0,
+        fee_known=fee is not None,  # else charge.updated or the sweep fills it in
         currency=order.currency,
     )
     db.session.add(payment)

@@ -181,12 +181,6 @@ def send_refund_request(request_id: int) -> Refund:
     return _record_success(request_id, made)
 
 
-def _is_refusal(exc: Exception) -> bool:
-    """Stripe answered no (a 4xx other than lock or rate limits): sending again won't help."""
-    status = getattr(exc, "http_status", None)
-    return status is not None and 400 <= status < 500 and status not in (409, 429)
-
-
 def _record_failure(request_id: int, exc: Exception):
     db.session.rollback()
     order = orders.lock_order(db.session.get(RefundRequest, request_id).order_id)
@@ -194,7 +188,7 @@ def _record_failure(request_id: int, exc: Exception):
     request.attempts += 1
     request.updated_at = utcnow()
     message = getattr(exc, "user_message", None) or str(exc)
-    if _is_refusal(exc) and request.status == "requested":
+    if gateway.is_refusal(exc) and request.status == "requested":
         request.status = "failed"
         request.error = message
         if request.created_by_id is None:  # nobody saw the refusal: the organizer must

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ticketing.extensions import db
 from ticketing.orders.models import Order
-from ticketing.payments import fulfilment, gateway, refunding, services
+from ticketing.payments import fees, fulfilment, gateway, refunding, services
 from ticketing.payments.models import StripeEvent
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ SESSION_EVENTS = (
     "checkout.session.async_payment_succeeded",
     "checkout.session.expired",
 )
-HANDLED = (*SESSION_EVENTS, "charge.refunded", "charge.dispute.created")
+HANDLED = (*SESSION_EVENTS, "charge.refunded", "charge.dispute.created", "charge.updated")
 
 
 def already_seen(event_id: str) -> bool:
@@ -43,6 +43,8 @@ def fetch_object(event):
     obj = event.data.object
     if event.type in SESSION_EVENTS:
         return gateway.retrieve_session(obj.id)
+    if event.type == "charge.updated":  # e.g. its balance transaction (the fee) appeared
+        return gateway.retrieve_charge(obj.id)
     if event.type == "charge.refunded":
         intent = _intent_id(gateway.retrieve_charge(obj.id))
         refunds = gateway.list_refunds(intent).data if intent else []
@@ -64,6 +66,9 @@ def handle(event, fresh) -> dict:
     if event.type == "charge.refunded":
         refunds = services.record_stripe_refunds(fresh["payment_intent"], fresh["refunds"])
         return {"refunded_order_id": refunds[0].order_id if refunds else None}
+    if event.type == "charge.updated":
+        payment = fees.fill_in_fee(fresh)
+        return {"fee_filled_payment_id": payment.id if payment else None}
     if event.type == "charge.dispute.created":
         order = services.flag_dispute(_intent_id(fresh), getattr(fresh, "reason", "") or "")
         return {"flagged_order_id": order.id if order else None}
