@@ -228,3 +228,17 @@ def test_rub_is_refused_for_card_events(shop, db):
         assert response.status_code == 422, response.text
         assert "cannot be charged by card" in response.json()["errors"]["currency"][0]
     assert db.session.get(type(event), event.id).currency == "EUR"
+
+
+def test_the_settlement_currency_setting_is_checked_at_start(monkeypatch, database_url):
+    from ticketing import create_app
+    from ticketing.config import ConfigError
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("STRIPE_SETTLEMENT_CURRENCY", raising=False)
+    assert create_app().config["STRIPE_SETTLEMENT_CURRENCY"] == "USD"  # the default
+    monkeypatch.setenv("STRIPE_SETTLEMENT_CURRENCY", " eur ")
+    assert create_app().config["STRIPE_SETTLEMENT_CURRENCY"] == "EUR"
+    monkeypatch.setenv("STRIPE_SETTLEMENT_CURRENCY", "EURO")
+    with pytest.raises(ConfigError, match="STRIPE_SETTLEMENT_CURRENCY"):
+        create_app()
