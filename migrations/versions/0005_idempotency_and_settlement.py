@@ -65,7 +65,9 @@ def downgrade():
     with op.batch_alter_table('refund_requests', schema=None) as batch_op:
         batch_op.drop_index('ix_refund_requests_status_created_at')
     op.drop_table('refund_requests')
-    with op.batch_alter_table('payments', schema=None) as batch_op:
+    # SQLite: a plain ALTER TABLE ... DROP COLUMN (3.35+); recreating the table
+    # would break the seat-claim triggers that name it (migration 0003).
+    with op.batch_alter_table('payments', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('fee_known')
-    with op.batch_alter_table('orders', schema=None) as batch_op:
+    with op.batch_alter_table('orders', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('checkout_key')
