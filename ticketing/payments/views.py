@@ -47,7 +47,8 @@ def stripe_webhook():
     except IntegrityError:
         db.session.rollback()
         return jsonify(status="duplicate")
-    _send_refunds(event)
+    if not outcome.get("fulfilled_order_id"):  # a paid order has no refund to send
+        _send_refunds(event)
     _notify(outcome)
     return jsonify(status="processed", **outcome)
 
