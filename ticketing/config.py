@@ -10,6 +10,8 @@ Stripe keys are refused unless ALLOW_LIVE_PAYMENTS=1.
 import os
 import secrets
 
+from ticketing.money import is_known_currency
+
 DEVELOPMENT = "development"
 PRODUCTION = "production"
 MIN_SECRET_KEY_BYTES = 32
@@ -45,6 +47,11 @@ def from_environment(instance_path: str) -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", "").rstrip("/"),
+        # The Stripe account's settlement (payout) currency: minimum charges
+        # apply after conversion to it.
+        "STRIPE_SETTLEMENT_CURRENCY": os.environ.get("STRIPE_SETTLEMENT_CURRENCY", "USD")
+        .strip()
+        .upper(),
         "ALLOW_LIVE_PAYMENTS": _flag("ALLOW_LIVE_PAYMENTS"),
         "ALLOW_SIMULATED_PAYMENTS": _flag("ALLOW_SIMULATED_PAYMENTS"),
         "HOLD_MINUTES": int(os.environ.get("HOLD_MINUTES", "30")),
@@ -96,6 +103,13 @@ def check(config: dict, instance_path: str = "instance") -> None:
             )
     config["SESSION_COOKIE_SECURE"] = not development
     key = config.get("STRIPE_SECRET_KEY") or ""
+    settlement = str(config.get("STRIPE_SETTLEMENT_CURRENCY") or "USD").upper()
+    if not is_known_currency(settlement):
+        raise ConfigError(
+            f"STRIPE_SETTLEMENT_CURRENCY={settlement!r} is not an ISO 4217 currency "
+            "(use the currency of the Stripe account's payouts, e.g. USD or EUR)."
+        )
+    config["STRIPE_SETTLEMENT_CURRENCY"] = settlement
     if key.startswith(("sk_live_", "rk_live_")) and not config.get("ALLOW_LIVE_PAYMENTS"):
         raise ConfigError(
             "STRIPE_SECRET_KEY is a live key: refused. This app runs in Stripe "

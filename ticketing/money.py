@@ -5,7 +5,7 @@ three decimals (Stripe wants the last digit 0), and the smallest charge
 Stripe accepts per currency.
 """
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency, list_currencies
 
@@ -83,6 +83,35 @@ STRIPE_MAXIMUM_MINOR = 99_999_999
 KNOWN_CURRENCIES = frozenset(c for c in list_currencies() if len(c) == 3 and c.isalpha())
 
 
+# Currencies Stripe cannot charge for this product's buyers: Stripe does not
+# process payments for Russia, and Russian-issued cards cannot be charged. Such
+# events could take cash or bank transfers only (once those exist).
+NOT_CHARGEABLE_BY_CARD = frozenset(["RUB"])
+
+DEFAULT_SETTLEMENT_CURRENCY = "USD"
+# Approximate value of one major unit in US dollars, used ONLY to check
+# Stripe's minimum charge after conversion to the settlement currency (and by
+# the stand-in to play Stripe's conversion). Money is never booked with these:
+# fees are converted with the balance transaction's own exchange_rate.
+# Order of magnitude of late 2025 rates; MINIMUM_SAFETY_MARGIN absorbs drift.
+APPROX_USD_PER_UNIT = {
+    code: Decimal(rate)
+    for code, rate in {
+        "USD": "1", "EUR": "1.08", "GBP": "1.27", "CHF": "1.13", "CAD": "0.73",
+        "AUD": "0.66", "NZD": "0.60", "JPY": "0.0067", "SEK": "0.095", "NOK": "0.094",
+        "DKK": "0.145", "PLN": "0.25", "CZK": "0.043", "HUF": "0.0027", "RON": "0.22",
+        "BGN": "0.55", "TRY": "0.029", "GEL": "0.37", "AMD": "0.0026", "AED": "0.27",
+        "ILS": "0.27", "KZT": "0.002", "UAH": "0.024", "RUB": "0.011", "RSD": "0.0092",
+        "INR": "0.012", "BRL": "0.18", "MXN": "0.055", "HKD": "0.128", "SGD": "0.74",
+        "MYR": "0.22", "THB": "0.028", "KRW": "0.00072", "KWD": "3.25", "BHD": "2.65",
+        "JOD": "1.41", "OMR": "2.60", "TND": "0.32",
+    }.items()
+}  # fmt: skip
+# A charge must be worth at least this many times the settlement currency's
+# minimum (rates move; Stripe converts at its own rate of the day).
+MINIMUM_SAFETY_MARGIN = Decimal("1.25")
+
+
 class MoneyError(ValueError):
     """A money amount that Stripe or the rules here would refuse."""
 
@@ -101,8 +130,83 @@ def exponent(currency: str) -> int:
     return 2
 
 
-def minimum_charge_minor(currency: str) -> int:
-    """The smallest amount Stripe will charge in this currency, in minor units."""
+def minimum_charge_minor(currency: str, settlement: str | None = None) -> int:
+    """The smallest amount to charge in `currency`, in minor units.
+
+    With a `settlement` currency other than the charge's, the charge must also
+    be worth Stripe's minimum in the settlement currency, times the safety
+    margin, converted at the approximate rate (rounded up).
+    """
+    own = _own_minimum_minor(currency)
+    if not settlement or settlement.upper() == currency.upper():
+        return own
+    floor = Decimal(_own_minimum_minor(settlement)) * MINIMUM_SAFETY_MARGIN
+    needed = approx_convert_minor(floor, settlement, currency, ROUND_CEILING)
+    if needed is None:
+        return own
+    if exponent(currency) == 3:
+        needed = -(-needed // 10) * 10
+    return max(own, needed)
+
+
+def approx_convert_minor(amount_minor, from_currency: str, to_currency: str, rounding=ROUND_FLOOR):
+    """`amount_minor` of one currency in minor units of another, at the approximate
+    rate; None when a rate is unknown. For minimum checks only."""
+    rate_from = APPROX_USD_PER_UNIT.get(from_currency.upper())
+    rate_to = APPROX_USD_PER_UNIT.get(to_currency.upper())
+    if rate_from is None or rate_to is None:
+        return None
+    major = Decimal(amount_minor).scaleb(-exponent(from_currency)) * rate_from / rate_to
+    return int(major.scaleb(exponent(to_currency)).to_integral_value(rounding=rounding))
+
+
+def approx_exchange_rate(from_currency: str, to_currency: str) -> Decimal | None:
+    """Major units of `to_currency` per major unit of `from_currency` (Stripe's
+    balance transaction `exchange_rate`, as the stand-in plays it)."""
+    rate_from = APPROX_USD_PER_UNIT.get(from_currency.upper())
+    rate_to = APPROX_USD_PER_UNIT.get(to_currency.upper())
+    if rate_from is None or rate_to is None:
+        return None
+    return (rate_from / rate_to).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+
+def below_settlement_minimum(amount_minor: int, currency: str, settlement: str) -> bool:
+    """Stripe's own rule (no margin): converted to the settlement currency, is
+    the charge below Stripe's minimum there? The stand-in answers amount_too_small."""
+    if settlement.upper() == currency.upper():
+        return amount_minor < _own_minimum_minor(currency)
+    converted = approx_convert_minor(amount_minor, currency, settlement)
+    return converted is not None and converted < _own_minimum_minor(settlement)
+
+
+def to_charge_currency(settled_minor: int, settled: str, charged: str, exchange_rate) -> int:
+    """An amount Stripe booked in the settlement currency (a fee), in the charge's.
+
+    Stripe's exchange_rate converts charge -> settlement (charge major units x
+    rate = settlement major units), so this divides by it; computed in Decimal
+    from the rate's text and rounded half up to the charge currency's minor
+    unit: the same inputs always give the same integer.
+    """
+    if exchange_rate is None or settled.upper() == charged.upper():
+        return int(settled_minor)
+    rate = Decimal(str(exchange_rate))
+    major = Decimal(int(settled_minor)).scaleb(-exponent(settled)) / rate
+    return int(major.scaleb(exponent(charged)).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def card_currency_problem(code: str) -> str | None:
+    """Why card payments cannot be taken in this currency, or None."""
+    if isinstance(code, str) and code.upper() in NOT_CHARGEABLE_BY_CARD:
+        return (
+            f"{code.upper()} cannot be charged by card through Stripe (Stripe does not "
+            "process payments for Russia). Choose another currency, such as EUR, USD, TRY "
+            "or GEL."
+        )
+    return None
+
+
+def _own_minimum_minor(currency: str) -> int:
+    """Stripe's minimum in the currency itself, before any conversion."""
     currency = currency.upper()
     if currency in STRIPE_MINIMUM_MINOR:
         return STRIPE_MINIMUM_MINOR[currency]
@@ -121,14 +225,18 @@ def stripe_amount(amount_minor: int, currency: str) -> int:
     return amount_minor
 
 
-def check_chargeable(amount_minor: int, currency: str) -> None:
-    """Refuse totals Stripe would refuse, with a message a buyer understands."""
+def check_chargeable(amount_minor: int, currency: str, settlement: str | None = None) -> None:
+    """Refuse totals Stripe would refuse, with a message a buyer understands.
+
+    `settlement` is the Stripe account's settlement currency: the minimum
+    applies after conversion to it (with a safety margin).
+    """
     if exponent(currency) == 3 and amount_minor % 10:
         raise MoneyError(
             f"{currency} amounts must be a multiple of 10 minor units "
             f"(Stripe charges {currency} to two decimals)."
         )
-    minimum = minimum_charge_minor(currency)
+    minimum = minimum_charge_minor(currency, settlement)
     if 0 < amount_minor < minimum:
         raise MoneyError(
             f"The total must be at least {format_money(minimum, currency)} "

@@ -7,6 +7,10 @@ stand-in's webhooks come back asynchronously as Stripe's do. The independent
 record is the stand-in's own API read through the real SDK. Each example gets
 a fresh event, so examples never mix (totals are per event).
 
+It runs twice: an event in the account's settlement currency (USD), and an
+EUR event on the same USD-settled account, where Stripe books fees in USD
+with an `exchange_rate` and the totals must hold them converted to EUR.
+
 The second property holds with Stripe's disorder: events delivered late, in
 any order, retried after a 409; refunds that stay pending, fail or are
 canceled (only succeeded refunds count, at Stripe and here).
@@ -14,6 +18,7 @@ canceled (only succeeded refunds count, at Stripe and here).
 
 import json
 import random
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
@@ -47,9 +52,9 @@ def webhook_statuses(shop) -> set[str]:
 class Example:
     """One example's event and what the test knows by hand."""
 
-    def __init__(self, shop, db, org, auth):
+    def __init__(self, shop, db, org, auth, currency):
         self.shop, self.db, self.auth = shop, db, auth
-        self.event = factories.event(org, currency="USD", goal_minor=500_000)
+        self.event = factories.event(org, currency=currency, goal_minor=500_000)
         self.fixed = factories.tier(self.event, price_minor=2500, capacity=1000)
         self.pwyw = factories.tier(
             self.event, price_minor=1500, capacity=1000, pay_what_you_want=True, min_price_minor=500
@@ -124,19 +129,32 @@ def stripe_record(shop, db, order_ids) -> dict:
         intent = stripe.v1.payment_intents.retrieve(intent_id)
         charge = stripe.v1.charges.retrieve(intent.latest_charge)
         charged += charge.amount
-        fees += stripe.v1.balance_transactions.retrieve(charge.balance_transaction).fee
+        txn = stripe.v1.balance_transactions.retrieve(charge.balance_transaction)
+        fees += in_charge_currency(txn, charge.currency)
         for made in stripe.v1.refunds.list(params={"payment_intent": intent_id, "limit": 100}).data:
             if made.status == "succeeded":  # pending money is still ours; failed came back
                 refunded += made.amount
-            fees += stripe.v1.balance_transactions.retrieve(made.balance_transaction).fee
+            txn = stripe.v1.balance_transactions.retrieve(made.balance_transaction)
+            fees += in_charge_currency(txn, charge.currency)
     return {"charged": charged, "refunded": refunded, "fees": fees}
+
+
+def in_charge_currency(txn, currency: str) -> int:
+    """A fee Stripe booked in the settlement currency, back in the charge's (2-decimal
+    currencies here): divided by Stripe's exchange_rate, rounded half up to a cent."""
+    if txn.currency == currency or txn.exchange_rate is None:
+        return txn.fee
+    cents = Decimal(txn.fee) / Decimal(str(txn.exchange_rate))
+    return int(cents.to_integral_value(rounding=ROUND_HALF_UP))
 
 
 @pytest.fixture
 def async_shop(make_shop):
     """One shop for all examples (a fixture is set up once per test, not per example);
     webhooks come after the API call returns, as Stripe's do."""
-    return make_shop("async")
+    shop = make_shop("async")
+    shop.standin.standin.settlement_currency = "usd"  # the account's payout currency
+    return shop
 
 
 @settings(
@@ -151,12 +169,13 @@ def async_shop(make_shop):
     steps=[("buy", 2, 1, 700, 500), ("refund", 0, 1000), ("cash", 5000), ("refund", 0, None),
            ("void", 0), ("buy", 1, 0, 0, 0)]
 )  # fmt: skip
-def test_totals_equal_the_stripe_record_plus_cash(async_shop, db, steps):
+@pytest.mark.parametrize("currency", ["USD", "EUR"])  # the account settles in USD
+def test_totals_equal_the_stripe_record_plus_cash(async_shop, db, currency, steps):
     shop = async_shop
     org = factories.organization()
     token = factories.token(org, "organizer")
     db.session.commit()
-    example = Example(shop, db, org, {"Authorization": f"Bearer {token}"})
+    example = Example(shop, db, org, {"Authorization": f"Bearer {token}"}, currency)
     for step in steps:
         {"buy": example.buy, "refund": example.refund, "cash": example.record_cash,
          "void": example.void}[step[0]](*step[1:])  # fmt: skip

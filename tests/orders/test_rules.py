@@ -121,7 +121,8 @@ def test_nothing_to_buy_is_refused(db, event):
         ("USD", 49, False),
         ("USD", 50, True),
         ("JPY", 49, False),
-        ("JPY", 50, True),
+        ("JPY", 50, False),  # Stripe's JPY floor, but below 0.50 USD (the settlement currency)
+        ("JPY", 100, True),
         ("KWD", 12345, False),
         ("KWD", 12340, True),
     ],

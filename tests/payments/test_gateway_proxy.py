@@ -6,6 +6,7 @@ make sure a proxy set in the environment is still used, and NO_PROXY still
 bypasses it.
 """
 
+import secrets
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -71,6 +72,7 @@ def checkout_request() -> gateway.CheckoutRequest:
         lines=[("Benefit night: General", 2500, 2)],
         success_url="http://shop.test/ok?session_id={CHECKOUT_SESSION_ID}",
         cancel_url="http://shop.test/cancel",
+        idempotency_key="checkout-" + secrets.token_urlsafe(16),
     )
 
 

@@ -2,6 +2,7 @@
 
 import threading
 import time
+from decimal import Decimal
 
 import pytest
 import requests
@@ -11,6 +12,7 @@ from werkzeug.serving import make_server
 
 from tests.payments.conftest import SHOP_ORIGIN, TEST_KEY
 from tests.payments.standin_helpers import session_params
+from ticketing.money import exponent
 from ticketing.payments.standin import create_standin_app
 
 
@@ -191,7 +193,14 @@ def test_amounts_pass_through_unchanged(standin_server, currency, unit_amount, t
         session.id, {"expand": ["payment_intent.latest_charge.balance_transaction"]}
     )
     assert full.payment_intent.amount == total
-    assert full.payment_intent.latest_charge.balance_transaction.amount == total
+    txn = full.payment_intent.latest_charge.balance_transaction
+    assert txn.currency == "usd"  # settled in the account's currency (default usd)
+    assert txn.net == txn.amount - txn.fee
+    if currency.lower() == "usd":
+        assert (txn.amount, txn.exchange_rate) == (total, None)
+    else:  # charge amount x exchange_rate = settled amount (major units)
+        settled = Decimal(total).scaleb(-exponent(currency)) * Decimal(str(txn.exchange_rate))
+        assert abs(txn.amount - settled * 100) <= Decimal("0.5")
 
 
 def test_three_decimal_totals_must_end_in_zero(standin_server):

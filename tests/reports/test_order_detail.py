@@ -6,7 +6,7 @@ import re
 from sqlalchemy import func, select
 
 from tests.reports.conftest import card_order, csrf_token, login_as
-from ticketing.payments.models import Payment
+from ticketing.payments.models import Payment, RefundRequest
 from ticketing.reports import ledger, manual
 from ticketing.reports.models import LedgerEntry
 from ticketing.reports.totals import event_totals
@@ -70,8 +70,13 @@ def test_a_refund_stripe_refuses_is_shown_next_to_the_amount(client, shop, db):
 
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Stripe refused the refund" in html
+    assert "Stripe could not be reached" in html
     assert 'value="10.00"' in html
+    # The request is kept (sent again by a retry of this form or `flask retry-refunds`),
+    # and the re-rendered form keeps its one-time key, so a retry is the same refund.
+    kept = db.session.execute(select(RefundRequest)).scalar_one()
+    assert (kept.status, kept.amount_minor) == ("requested", 1000)
+    assert csrf_token(html, "key") == kept.client_key
     refunds = db.session.execute(
         select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "refund")
     ).scalar()

@@ -133,3 +133,20 @@ def test_totals_are_documented_with_their_schema(client):
     schema = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert set(schema["properties"]) == TOTALS_KEYS
     assert {"401", "403", "404"} <= set(operation["responses"])
+
+
+def test_goal_progress_is_rounded_down_to_four_decimals(client, shop, db):
+    """API.md: raised / goal rounded DOWN (2/3 is 0.6666, never 0.6667; 99.999 % is not 100 %)."""
+    two_thirds = factories.event(shop.org, goal_minor=3000)
+    ledger.record(two_thirds.id, "donation", 2000, two_thirds.currency)
+    almost = factories.event(shop.org, goal_minor=100_000)
+    ledger.record(almost.id, "donation", 99_999, almost.currency)
+    db.session.commit()
+
+    def progress(event):
+        path = f"/api/v1/events/{event.id}/totals"
+        return client.get(path, headers=bearer(shop.organizer_token)).get_json()["goal_progress"]
+
+    assert progress(two_thirds) == 0.6666
+    assert progress(almost) == 0.9999
+    assert event_totals(two_thirds)["goal_progress"] == 0.6666

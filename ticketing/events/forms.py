@@ -22,14 +22,20 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ticketing.errors import ValidationFailed
 from ticketing.events.services import TIMEZONES
-from ticketing.money import KNOWN_CURRENCIES, MoneyError, from_decimal, to_decimal
+from ticketing.money import (
+    KNOWN_CURRENCIES,
+    NOT_CHARGEABLE_BY_CARD,
+    MoneyError,
+    from_decimal,
+    to_decimal,
+)
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 COMMON_CURRENCIES = ["EUR", "USD", "GBP", "TRY", "GEL", "AMD", "ILS", "CHF", "PLN"]
 
 
 def currency_choices() -> list[SelectChoice]:
-    rest = sorted(KNOWN_CURRENCIES - set(COMMON_CURRENCIES))
+    rest = sorted(KNOWN_CURRENCIES - set(COMMON_CURRENCIES) - NOT_CHARGEABLE_BY_CARD)
     return [SelectChoice(code) for code in COMMON_CURRENCIES + rest]
 
 

@@ -13,7 +13,7 @@ from marshmallow import ValidationError, fields, validates_schema
 from marshmallow.validate import Length, Range
 
 from ticketing.events.services import TIMEZONES
-from ticketing.money import is_known_currency
+from ticketing.money import card_currency_problem, is_known_currency
 from ticketing.schemas import BaseSchema
 
 # The columns are 32-bit integers on PostgreSQL.
@@ -37,6 +37,9 @@ def known_timezone(value: str) -> None:
 def known_currency(value: str) -> None:
     if not is_known_currency(value):
         raise ValidationError(f"Unknown currency {value!r}; use an ISO 4217 code like EUR.")
+    problem = card_currency_problem(value)  # events are paid by card (Stripe)
+    if problem:
+        raise ValidationError(problem)
 
 
 def Text(max_length: int, **kwargs) -> fields.String:  # noqa: N802  (a field factory)

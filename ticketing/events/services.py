@@ -9,7 +9,7 @@ from ticketing.accounts.services import slugify
 from ticketing.errors import Conflict, ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
-from ticketing.money import is_known_currency
+from ticketing.money import card_currency_problem, is_known_currency
 
 TIMEZONES = frozenset(available_timezones())
 
@@ -23,6 +23,9 @@ def check_timezone(name: str) -> str:
 def check_currency(code: str) -> str:
     if not is_known_currency(code):
         raise ValidationFailed(f"Unknown currency {code!r}; use ISO 4217.", field="currency")
+    problem = card_currency_problem(code)  # every event is paid by card for now
+    if problem:
+        raise ValidationFailed(problem, field="currency")
     return code.upper()
 
 

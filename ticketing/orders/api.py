@@ -104,6 +104,15 @@ class OrderResource(MethodView):
         return order_view(order)
 
 
+IDEMPOTENCY_KEY_HEADER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": "Makes a retry safe: the same key on the same order refunds once.",
+}
+
+
 @blp.route("/orders/<int:order_id>/refund")
 class OrderRefund(MethodView):
     decorators = [require_role(*MONEY_ROLES)]
@@ -113,13 +122,23 @@ class OrderRefund(MethodView):
     @blp.alt_response(404, schema=ErrorSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="not refundable in this state")
     @blp.alt_response(502, schema=ErrorSchema, description="Stripe refused")
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.alt_response(503, schema=ErrorSchema, description="Stripe unreachable: retry, same key")
+    @blp.doc(security=[{"bearerAuth": []}], parameters=[IDEMPOTENCY_KEY_HEADER])
     def post(self, data, order_id):
-        """Refund all (no amount) or part of a card-paid order through Stripe."""
+        """Refund all (no amount) or part of a card-paid order through Stripe.
+
+        With an Idempotency-Key header, the same key on the same order returns
+        the first answer and never refunds twice (another amount: 409).
+        """
         order = db.session.get(Order, order_id)
         if order is None or not current_principal().can_see_event(order.event):
             abort(404, message="No such order.")
-        refund_order(order, data.get("amount_minor"), current_principal().user_id)
+        refund_order(
+            order,
+            data.get("amount_minor"),
+            current_principal().user_id,
+            client_key=request.headers.get("Idempotency-Key"),
+        )
         db.session.commit()
         order_refunded.send(current_app._get_current_object(), order_id=order.id)
         return order_view(order)

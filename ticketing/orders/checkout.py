@@ -14,7 +14,7 @@ from flask import current_app, url_for
 from sqlalchemy import bindparam, select, update
 
 from ticketing import fastsql
-from ticketing.errors import DomainError
+from ticketing.errors import DomainError, ValidationFailed
 from ticketing.events.models import Event
 from ticketing.extensions import db
 from ticketing.orders import services
@@ -59,6 +59,7 @@ def checkout_request(event_name: str, beneficiary: str, hold) -> gateway.Checkou
         lines=stripe_lines(event_name, beneficiary, hold),
         success_url=success_url(hold.id, hold.token),
         cancel_url=cancel_url(hold.id, hold.token),
+        idempotency_key=hold.checkout_key,
     )
 
 
@@ -117,11 +118,25 @@ def place_order(event, **request) -> PlacedOrder:
 
 
 def _release_after_failure(order_id: int, exc: Exception):
+    """Release the hold; Stripe refusing the request (a 4xx) is the buyer's 422."""
     db.session.rollback()
     services.release_hold(services.lock_order(order_id), "canceled")
     db.session.commit()
     current_app.logger.error("Stripe checkout for order %s failed: %s", order_id, exc)
+    if gateway.is_refusal(exc):
+        raise ValidationFailed(_refusal_message(exc), field="total_minor") from exc
     raise PaymentsUnavailable(
         "Card payments are unavailable right now; your seats were released. "
         "Please try again in a few minutes."
     ) from exc
+
+
+def _refusal_message(exc: Exception) -> str:
+    if gateway.error_code(exc) == "amount_too_small":
+        return (
+            "The total is below the smallest amount Stripe can charge for this organizer "
+            f"(after conversion to {services.settlement_currency()}). Add tickets or a "
+            "donation and try again; your seats were released."
+        )
+    reason = getattr(exc, "user_message", None) or "it cannot take this payment"
+    return f"Stripe refused this payment: {reason} Your seats were released."

@@ -45,6 +45,9 @@ class Order(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     access_token_hash: Mapped[str] = mapped_column(String(64))
     stripe_checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # The Checkout Session's idempotency key at Stripe: random per order, so
+    # another install, a reset database or CI on the same account never collides.
+    checkout_key: Mapped[str | None] = mapped_column(String(64))
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
     # Set when a person must look at the order (late payment refunded, dispute...).
     needs_attention: Mapped[bool] = mapped_column(default=False)

@@ -18,6 +18,7 @@ the lapsed holds of those tiers are released and the claim is tried once
 more before the buyer hears "sold out".
 """
 
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -32,7 +33,7 @@ from ticketing.database import utcnow
 from ticketing.errors import Busy, DomainError, ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
-from ticketing.money import MoneyError, check_chargeable
+from ticketing.money import DEFAULT_SETTLEMENT_CURRENCY, MoneyError, check_chargeable
 from ticketing.orders.access import token_for
 from ticketing.orders.availability import seats_left
 from ticketing.orders.models import Order, OrderLine
@@ -104,9 +105,14 @@ def _check_request(event: Event, items: list[ItemRequest], donation_minor: int, 
         seen.add(item.ticket_type_id)
 
 
+def settlement_currency() -> str:
+    return current_app.config.get("STRIPE_SETTLEMENT_CURRENCY") or DEFAULT_SETTLEMENT_CURRENCY
+
+
 def _check_total(total_minor: int, currency: str) -> None:
+    """Before Stripe is called: its minimum applies after conversion to the settlement currency."""
     try:
-        check_chargeable(total_minor, currency)
+        check_chargeable(total_minor, currency, settlement_currency())
     except MoneyError as exc:
         raise ValidationFailed(str(exc), field="total_minor") from exc
 
@@ -191,6 +197,7 @@ class Hold:
     created_at: datetime
     token: str
     lines: tuple[HeldLine, ...]
+    checkout_key: str = ""
 
 
 def create_order(
@@ -223,6 +230,7 @@ def create_order(
         "total_minor": tickets_minor + donation_minor,
         "expires_at": now + hold_duration(),
         "created_at": now,
+        "checkout_key": new_checkout_key(),
     }
     wanted = {line.ticket_type_id: line.quantity for line in priced}
     # Seen short already (the counter, read without a lock): unless lapsed
@@ -266,7 +274,7 @@ NEW_ORDER_DEFAULTS = {
 }
 NEW_ORDER_COLUMNS = (
     *NEW_ORDER_DEFAULTS, "event_id", "buyer_name", "buyer_email", "currency", "tickets_minor",
-    "donation_minor", "total_minor", "expires_at", "created_at",
+    "donation_minor", "total_minor", "expires_at", "created_at", "checkout_key",
 )  # fmt: skip
 INSERT_ORDER = (
     insert(Order).values({name: bindparam(name) for name in NEW_ORDER_COLUMNS}).returning(Order.id)
@@ -282,6 +290,12 @@ SET_TOKEN_HASH = (
 )
 SAVEPOINT = text("SAVEPOINT seat_claim")
 ROLLBACK_TO_SAVEPOINT = text("ROLLBACK TO SAVEPOINT seat_claim")
+
+
+def new_checkout_key() -> str:
+    """Stripe keeps idempotency keys 24 h per account, and one account serves
+    many installs, resets and CI runs: a key must never be `order-<id>`."""
+    return "checkout-" + secrets.token_urlsafe(24)
 
 
 def _priced_lines(event_id: int, items: list[ItemRequest], now: datetime):
@@ -321,7 +335,7 @@ def _hold(values: dict, lines: tuple) -> Hold:
     return Hold(
         order_id, "pending", values["currency"], values["buyer_email"],
         values["donation_minor"], values["total_minor"], values["expires_at"],
-        values["created_at"], token, lines,
+        values["created_at"], token, lines, values["checkout_key"],
     )  # fmt: skip
 
 

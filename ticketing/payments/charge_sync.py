@@ -106,7 +106,9 @@ def apply_to_order(order: Order, payment: Payment, refunds, disputes) -> SyncRes
 # refunds ---------------------------------------------------------------------
 
 
-def record_new_refund(order: Order, payment: Payment, stripe_refund, actor_user_id=None) -> Refund:
+def record_new_refund(
+    order: Order, payment: Payment, stripe_refund, actor_user_id=None, reason: str = ""
+) -> Refund:
     """A refund this app just asked Stripe for: recorded at the status Stripe gave it."""
     refund = Refund(
         order_id=order.id,
@@ -115,6 +117,7 @@ def record_new_refund(order: Order, payment: Payment, stripe_refund, actor_user_
         amount_minor=int(stripe_refund.amount),
         currency=order.currency,
         status="pending",
+        reason=reason,
         created_by_id=actor_user_id,
     )
     db.session.add(refund)

@@ -1,10 +1,10 @@
-"""`flask reconcile-stripe`: the safety net under the webhooks."""
+"""`flask reconcile-stripe` and `flask retry-refunds`: the safety nets under the webhooks."""
 
 from datetime import UTC, datetime
 
 import click
 
-from ticketing.payments import gateway
+from ticketing.payments import gateway, refunding
 from ticketing.payments.reconcile import reconcile
 
 
@@ -30,4 +30,15 @@ def reconcile_stripe_command(since_hours: float):
     )
 
 
-COMMANDS = [reconcile_stripe_command]
+@click.command("retry-refunds")
+def retry_refunds_command():
+    """Send again the refund requests Stripe has not answered (Stripe was unreachable).
+
+    Safe to run any time, also while the app runs: each request has its own
+    Stripe idempotency key, so sending it twice refunds once.
+    """
+    sent, left = refunding.send_unsent_requests()
+    click.echo(f"Sent {sent} refund request(s); {left} still unsent or refused.")
+
+
+COMMANDS = [reconcile_stripe_command, retry_refunds_command]

@@ -18,7 +18,7 @@ from ticketing.extensions import db
 from ticketing.money import stripe_amount
 from ticketing.orders import services as orders
 from ticketing.orders.models import Order
-from ticketing.payments import charge_sync, gateway, services
+from ticketing.payments import charge_sync, gateway
 from ticketing.payments.models import Payment
 from ticketing.reports import ledger
 
@@ -128,6 +128,7 @@ def _record_payment(order: Order, session) -> Payment:
         stripe_charge_id=charge if isinstance(charge, str) else getattr(charge, "id", None),
         amount_minor=int(session.amount_total),
         fee_minor=fee or 0,
+        fee_known=fee is not None,  # else charge.updated or the sweep fills it in
         currency=order.currency,
     )
     db.session.add(payment)
@@ -145,22 +146,20 @@ def _record_payment(order: Order, session) -> Payment:
 
 
 def _refund_late_payment(order: Order, session) -> None:
-    """The hold lapsed and the seats were sold to someone else: give the money back."""
+    """The hold lapsed and the seats were sold to someone else: give the money back.
+
+    Only the refund request is written here, in the webhook's transaction;
+    Stripe is asked after the commit (`refunding.send_refund_request`), so no
+    row lock is held while Stripe answers, and a redelivery or the
+    `retry-refunds` sweep sends it again if Stripe could not be reached.
+    """
+    from ticketing.payments import refunding
+
     payment = _record_payment(order, session)
-    refund = gateway.create_refund(
-        payment.stripe_payment_intent_id,
-        payment.amount_minor,
-        order.id,
-        key=f"order-{order.id}-late-refund",
+    refunding.request_late_refund(
+        order, payment, reason="Payment arrived after the hold lapsed and the seats were sold."
     )
-    services.apply_refund(
-        order,
-        min(int(refund.amount), order.total_minor),
-        payment_id=payment.id,
-        stripe_refund_id=refund.id,
-        reason="Payment arrived after the hold lapsed and the seats were sold.",
-    )
-    _flag(order, "Paid after the hold lapsed; the seats were gone, so it was refunded at once.")
+    _flag(order, "Paid after the hold lapsed; the seats were gone, so it is refunded at once.")
     db.session.flush()
 
 

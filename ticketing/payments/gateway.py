@@ -17,7 +17,7 @@ import requests
 import stripe
 from flask import current_app
 
-from ticketing.money import stripe_amount
+from ticketing.money import stripe_amount, to_charge_currency
 
 # Stripe answers in well under a second; with two retries, a checkout still
 # fails (and releases its hold) before gunicorn's 60 s worker timeout.
@@ -117,10 +117,11 @@ class CheckoutRequest:
     lines: list[tuple[str, int, int]]  # (name, unit amount in minor units, quantity)
     success_url: str
     cancel_url: str
+    idempotency_key: str  # random, stored with the order (orders.checkout_key)
 
 
 def create_checkout_session(request: CheckoutRequest):
-    """One Checkout Session per order; the order id is the idempotency key."""
+    """One Checkout Session per order, under the order's own random idempotency key."""
     line_items = [
         {
             "price_data": {
@@ -145,7 +146,7 @@ def create_checkout_session(request: CheckoutRequest):
         "expires_at": int(request.expires_at.timestamp()),
     }
     return client().v1.checkout.sessions.create(
-        params, options={"idempotency_key": f"order-{request.order_id}-checkout"}
+        params, options={"idempotency_key": request.idempotency_key}
     )
 
 
@@ -213,10 +214,30 @@ def construct_event(raw_body: bytes, signature_header: str | None):
 def fee_of(payment_intent) -> int | None:
     """Stripe's fee from the charge's balance transaction, when Stripe has it yet."""
     charge = getattr(payment_intent, "latest_charge", None) if payment_intent else None
+    return fee_of_charge(charge) if not isinstance(charge, str) else None
+
+
+def fee_of_charge(charge) -> int | None:
+    """The charge's fee in the charge's (the event's) currency, or None while
+    Stripe has no balance transaction. Stripe books the fee in the settlement
+    currency; its exchange_rate converts it back (see money.to_charge_currency)."""
     txn = getattr(charge, "balance_transaction", None) if charge else None
     if txn is None or isinstance(txn, str):
         return None
-    return int(txn.fee)
+    return to_charge_currency(
+        int(txn.fee), txn.currency, charge.currency, getattr(txn, "exchange_rate", None)
+    )
+
+
+def is_refusal(exc: Exception) -> bool:
+    """Stripe answered no (a 4xx other than lock or rate limits): the same request
+    would be refused again, so it is the caller's input, not an outage."""
+    status = getattr(exc, "http_status", None)
+    return status is not None and 400 <= status < 500 and status not in (409, 429)
+
+
+def error_code(exc: Exception) -> str | None:
+    return getattr(exc, "code", None)
 
 
 # The SDK's errors, re-exported so that no other package imports stripe.

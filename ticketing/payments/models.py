@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ticketing.database import UTCDateTime, utcnow
@@ -10,6 +10,7 @@ from ticketing.extensions import db
 
 PAYMENT_STATUSES = ("succeeded", "refunded", "partially_refunded", "disputed")
 REFUND_STATUSES = ("pending", "succeeded", "failed", "canceled")
+REFUND_REQUEST_STATUSES = ("requested", "succeeded", "failed")
 MANUAL_KINDS = ("donation", "tickets")
 MANUAL_METHODS = ("cash", "bank_transfer", "other")
 
@@ -29,7 +30,11 @@ class Payment(db.Model):
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_charge_id: Mapped[str | None] = mapped_column(String(255), index=True)
     amount_minor: Mapped[int] = mapped_column()
+    # In the payment's (the event's) currency, converted from Stripe's
+    # settlement currency; fee_known is False while Stripe has no balance
+    # transaction yet (charge.updated or the reconcile sweep fills it in).
     fee_minor: Mapped[int] = mapped_column(default=0)
+    fee_known: Mapped[bool] = mapped_column(default=True, server_default=true())
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(20), default="succeeded")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -56,6 +61,43 @@ class Refund(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     order = relationship("Order")
+
+
+class RefundRequest(db.Model):
+    """A refund asked of Stripe, written and committed before Stripe is called.
+
+    `client_key` is the caller's Idempotency-Key (or the dashboard form's
+    one-time key): the same key on the same order is the same refund.
+    `stripe_key` is this request's own random idempotency key at Stripe, so
+    a resend (retry, sweep, webhook redelivery) can never refund twice.
+    """
+
+    __tablename__ = "refund_requests"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint(f"status IN {REFUND_REQUEST_STATUSES}", name="status_known"),
+        UniqueConstraint("order_id", "client_key", name="uq_refund_requests_order_id_client_key"),
+        Index("ix_refund_requests_status_created_at", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"))
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"))
+    client_key: Mapped[str | None] = mapped_column(String(255))
+    stripe_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # What was asked (None: "all that is left"), and the amount that meant.
+    asked_minor: Mapped[int | None] = mapped_column()
+    amount_minor: Mapped[int] = mapped_column()
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(20), default="requested")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    stripe_refund_id: Mapped[str | None] = mapped_column(String(255))
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ManualPayment(db.Model):

@@ -4,8 +4,9 @@ Webhooks can all fail (the app was down for three days, an endpoint was
 misconfigured), and refunds can be made in Stripe's dashboard. This sweep
 lists recent Checkout Sessions, charges and refunds at Stripe and applies
 them through the same functions the webhook uses, one commit per repaired
-object. It changes nothing that is already right, so a second run repairs
-nothing. Network calls happen between transactions, never inside one.
+object; then it fills in fees that were unknown at payment time and sends
+refund requests Stripe never answered. It changes nothing that is already
+right, so a second run repairs nothing. Network calls happen between transactions, never inside one.
 """
 
 import logging
@@ -17,7 +18,7 @@ from flask import current_app
 
 from ticketing.extensions import db
 from ticketing.orders.signals import order_paid, order_refunded
-from ticketing.payments import charge_sync, fulfilment, gateway, webhooks
+from ticketing.payments import charge_sync, fees, fulfilment, gateway, refunding, webhooks
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,18 @@ def reconcile(since_hours: float, echo: Callable[[str], None]) -> Sweep:
         if charge_id not in sweep.synced_charges:
             sweep.charges += 1
             _charge(sweep, gateway.retrieve_charge(charge_id))
+    _loose_ends(sweep)
     return sweep
+
+
+def _loose_ends(sweep: Sweep) -> None:
+    """Fees Stripe had not settled at payment time, and refunds Stripe never answered."""
+    filled = fees.fill_unknown_fees()
+    if filled:
+        sweep.repaired(f"filled in {filled} Stripe fee(s) that were unknown at payment time")
+    sent, _left = refunding.send_unsent_requests()
+    if sent:
+        sweep.repaired(f"sent {sent} refund request(s) Stripe had not answered")
 
 
 def _needs_work(session) -> bool:

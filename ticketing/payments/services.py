@@ -1,13 +1,14 @@
-"""Refunds and disputes: money going back, through Stripe. Services only flush."""
+"""Refunds: money going back, through Stripe. Services only flush.
+
+The refund itself is a committed request first (payments/refunding.py);
+its status then follows Stripe's (payments/charge_sync.py).
+"""
 
 from sqlalchemy import select
 
-from ticketing.errors import Conflict, DomainError, ValidationFailed
+from ticketing.errors import Conflict, DomainError
 from ticketing.extensions import db
-from ticketing.money import exponent
-from ticketing.orders import services as orders
 from ticketing.orders.models import Order
-from ticketing.payments import charge_sync, gateway
 from ticketing.payments.models import Payment, Refund
 from ticketing.reports import ledger
 from ticketing.tickets.services import revoke_tickets
@@ -29,24 +30,8 @@ def _payment_of(order: Order) -> Payment:
     return payment
 
 
-def _check_amount(order: Order, amount_minor: int | None) -> int:
-    remaining = order.total_minor - order.refunded_minor - charge_sync.pending_minor(order)
-    amount = remaining if amount_minor is None else amount_minor
-    if amount <= 0 or amount > remaining:
-        raise ValidationFailed(
-            f"Refund between 1 and {remaining} minor units (what is left of the payment).",
-            field="amount_minor",
-        )
-    if exponent(order.currency) == 3 and amount % 10:
-        raise ValidationFailed(
-            f"{order.currency} refunds must be a multiple of 10 minor units.",
-            field="amount_minor",
-        )
-    return amount
-
-
 def apply_refund(order: Order, amount_minor: int, **refund_fields) -> Refund:
-    """Record money given back: the refund row, the ledger, the order and its tickets."""
+    """Record money given back at once (a refund already settled): row, ledger, order, tickets."""
     refund = Refund(
         order_id=order.id, amount_minor=amount_minor, currency=order.currency, **refund_fields
     )
@@ -72,33 +57,17 @@ def apply_refund(order: Order, amount_minor: int, **refund_fields) -> Refund:
 
 
 def refund_order(
-    order: Order, amount_minor: int | None = None, actor_user_id: int | None = None
+    order: Order,
+    amount_minor: int | None = None,
+    actor_user_id: int | None = None,
+    client_key: str | None = None,
 ) -> Refund:
     """Refund all (None) or part of a card-paid order through Stripe.
 
-    No lock is held while Stripe is called: the idempotency key (order, what
-    was refunded so far, amount) makes a double click one refund, and Stripe
-    itself refuses refunding more than was paid. The order is locked only to
-    record it, and a refund the charge.refunded webhook recorded first is
-    not recorded twice.
+    A refund request is committed first, then sent under its own random
+    Stripe idempotency key (see payments/refunding.py); the same
+    `client_key` on the same order refunds once.
     """
-    if order.status not in REFUNDABLE:
-        raise Conflict(f"The order is {order.status}; only paid orders can be refunded.")
-    payment = _payment_of(order)
-    amount = _check_amount(order, amount_minor)
-    key = f"order-{order.id}-refund-{order.refunded_minor}-{amount}"
-    try:
-        stripe_refund = gateway.create_refund(
-            payment.stripe_payment_intent_id, amount, order.id, key
-        )
-    except gateway.StripeError as exc:
-        message = getattr(exc, "user_message", None) or str(exc)
-        raise PaymentProviderError(f"Stripe refused the refund: {message}") from exc
-    order = orders.lock_order(order.id)
-    db.session.refresh(order)
-    recorded = db.session.execute(
-        select(Refund).where(Refund.stripe_refund_id == stripe_refund.id)
-    ).scalar_one_or_none()
-    if recorded is not None:
-        return recorded
-    return charge_sync.record_new_refund(order, payment, stripe_refund, actor_user_id)
+    from ticketing.payments import refunding
+
+    return refunding.refund_order(order, amount_minor, actor_user_id, client_key)

@@ -10,8 +10,9 @@ from ticketing.config import is_development
 from ticketing.errors import Busy
 from ticketing.extensions import csrf, db
 from ticketing.orders.signals import order_paid, order_refunded
-from ticketing.payments import gateway, webhooks
+from ticketing.payments import gateway, refunding, webhooks
 from ticketing.payments.charge_sync import PaymentNotRecorded
+from ticketing.payments.services import PaymentProviderError
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ def stripe_webhook():
     if event.type not in webhooks.HANDLED:
         return jsonify(status="ignored", type=event.type)
     if webhooks.already_seen(event.id):
+        _send_refunds(event)  # a redelivery after a 503 retries them
         return jsonify(status="duplicate")
     db.session.rollback()  # hold no transaction (on SQLite: no lock) while Stripe answers
     fresh = _fetch(event)
@@ -53,6 +55,8 @@ def stripe_webhook():
         db.session.rollback()
         message = "The payment this event is about is not recorded yet; send it again later."
         return jsonify(code="payment_not_recorded", message=message), 409
+    if not outcome.get("fulfilled_order_id"):  # a paid order has no refund to send
+        _send_refunds(event)
     _notify(outcome)
     if "ignored" in outcome:
         return jsonify(status="ignored", reason=outcome["ignored"])
@@ -68,6 +72,24 @@ def _fetch(event):
     except gateway.StripeError as exc:
         # Stripe is unreachable: answer 503 so that it delivers the event again.
         raise StripeUnavailable("Could not re-read the event's object from Stripe.") from exc
+
+
+def _send_refunds(event) -> None:
+    """After the commit: ask Stripe for the refunds this event's handling requested.
+
+    Stripe unreachable: 503, so Stripe delivers the event again and the
+    redelivery sends the kept request (same Stripe key: one refund). A
+    refusal is recorded on the request and flags the order: 2xx.
+    """
+    for request_id in webhooks.unsent_refunds(event):
+        try:
+            refunding.send_refund_request(request_id)
+        except refunding.RefundNotSent as exc:
+            raise StripeUnavailable(
+                "The refund could not be sent to Stripe yet; deliver the event again."
+            ) from exc
+        except PaymentProviderError:
+            log.warning("refund request %s refused by Stripe; order flagged", request_id)
 
 
 def _notify(outcome: dict) -> None:

@@ -12,7 +12,8 @@ import logging
 from sqlalchemy import select
 
 from ticketing.extensions import db
-from ticketing.payments import charge_sync, fulfilment, gateway
+from ticketing.orders.models import Order
+from ticketing.payments import charge_sync, fees, fulfilment, gateway, refunding
 from ticketing.payments.charge_sync import ChargeFacts
 from ticketing.payments.models import StripeEvent
 
@@ -38,7 +39,9 @@ CHARGE_EVENTS = (
     "charge.dispute.funds_withdrawn",
     "charge.dispute.funds_reinstated",
 )
-HANDLED = (*SESSION_EVENTS, *CHARGE_EVENTS)
+# A charge whose balance transaction (the fee) appeared after the payment.
+FEE_EVENT = "charge.updated"
+HANDLED = (*SESSION_EVENTS, *CHARGE_EVENTS, FEE_EVENT)
 
 
 def already_seen(event_id: str) -> bool:
@@ -61,6 +64,8 @@ def fetch_object(event):
     obj = event.data.object
     if event.type in SESSION_EVENTS:
         return fulfilment.read_session(obj.id)
+    if event.type == FEE_EVENT:
+        return gateway.retrieve_charge(obj.id)
     kind = getattr(obj, "object", None)
     if kind == "refund":
         charge_id = _id(gateway.retrieve_refund(obj.id).charge)
@@ -87,6 +92,9 @@ def handle(event, fresh) -> dict:
     """Apply one verified event whose object was re-read (`fresh`). Returns what happened."""
     if event.type in SESSION_EVENTS:
         return _handle_session(event, *fresh)
+    if event.type == FEE_EVENT:
+        payment = fees.fill_in_fee(fresh)
+        return {"fee_filled_payment_id": payment.id if payment else None}
     result = charge_sync.sync_charge(fresh)
     if result is None:
         return {"ignored": "not a payment of ours"}
@@ -110,6 +118,18 @@ def _handle_session(event, session, disputes) -> dict:
         # The delayed payment (a bank debit) failed: the seats go back.
         return {"released": fulfilment.expire_session_order(session, "canceled")}
     return {}
+
+
+def unsent_refunds(event) -> list[int]:
+    """Refund requests of this session's order that Stripe has not answered yet
+    (a late payment's): sent after the commit, and again on a redelivery."""
+    if event.type not in SESSION_EVENTS:
+        return []
+    session_id = getattr(event.data.object, "id", None)
+    order_id = db.session.execute(
+        select(Order.id).where(Order.stripe_checkout_session_id == session_id)
+    ).scalar_one_or_none()
+    return refunding.unsent_request_ids(order_id) if order_id else []
 
 
 def _id(obj) -> str | None:

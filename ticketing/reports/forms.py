@@ -5,10 +5,11 @@ units with the event's currency; a mistyped amount is an error next to the
 field, and the form keeps what was typed.
 """
 
+import secrets
 from decimal import InvalidOperation
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
@@ -65,11 +66,18 @@ class VoidForm(FlaskForm):
     reason = StringField("Why void it?", validators=[InputRequired(), Length(max=2000)])
 
 
+def one_time_key() -> str:
+    return "form-" + secrets.token_urlsafe(18)
+
+
 class RefundForm(FlaskForm):
     amount = StringField(
         "Amount to refund", validators=[Optional(), Length(max=20)],
         description="Leave empty to refund everything still refundable.",
     )  # fmt: skip
+    # Made when the form is rendered: a double submit or a retry of this
+    # form is the same refund (the refund API's Idempotency-Key).
+    key = HiddenField(default=one_time_key, validators=[Optional(), Length(max=255)])
 
 
 class ResendForm(FlaskForm):

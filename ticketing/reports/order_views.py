@@ -84,7 +84,9 @@ def refund(order_id: int):
         amount = amount_minor(form.amount, order.currency, required=False)
         if not form.amount.errors:
             try:
-                made = refund_order(order, amount, actor_user_id=principal.user_id)
+                made = refund_order(
+                    order, amount, actor_user_id=principal.user_id, client_key=form.key.data or None
+                )
             except DomainError as exc:
                 db.session.rollback()
                 form.amount.errors = [*form.amount.errors, exc.message]

@@ -30,7 +30,7 @@ class TotalsSchema(BaseSchema):
     goal_progress = fields.Float(
         required=True,
         allow_none=True,
-        metadata={"description": "raised / goal; null without goal."},
+        metadata={"description": "raised / goal, rounded down to 4 decimals; null without goal."},
     )
 
 

@@ -36,5 +36,13 @@ def event_totals(event: Event) -> dict:
         "raised_minor": raised,
         "net_minor": raised - sums["fees_minor"],
         "goal_minor": goal,
-        "goal_progress": round(raised / goal, 4) if goal else None,
+        "goal_progress": goal_progress(raised, goal),
     }
+
+
+def goal_progress(raised_minor: int, goal_minor: int | None) -> float | None:
+    """raised / goal rounded DOWN to 4 decimals (API.md), in integers: a goal is
+    never shown as reached before it is, as round() would at 99.996 %."""
+    if not goal_minor:
+        return None
+    return (raised_minor * 10_000 // goal_minor) / 10_000

@@ -24,6 +24,15 @@ Config keys (a plain dict):
                            (Stripe's: ever further apart, for three days); overrides
                            the two above
   STANDIN_API_VERSION      api_version stamped on events (default: the SDK's)
+  STANDIN_SETTLEMENT_CURRENCY  the account's payout currency (default: the app's
+                           STRIPE_SETTLEMENT_CURRENCY, else usd). Charges in another
+                           currency settle converted at ticketing.money's approximate
+                           rate table: balance transactions carry amount, fee and net
+                           in it plus `exchange_rate`; minimums apply after conversion
+                           (amount_too_small), from the app's own money rules.
+  STANDIN_BALANCE_TRANSACTION_DELAY_SECONDS  > 0: a charge's balance_transaction is
+                           null at first and appears that much later, announced by
+                           `charge.updated` (default 0: at once)
 """
 
 import logging

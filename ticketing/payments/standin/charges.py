@@ -4,13 +4,16 @@ Shared by the hosted page and `POST /_standin/sessions/{id}/pay`, so tests
 that pay without a browser run exactly the code a buyer's click runs.
 """
 
+import threading
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP
 
+from ticketing import money
 from ticketing.payments.standin import cards
 from ticketing.payments.standin.core import StandIn
 from ticketing.payments.standin.errors import StripeFailure
 from ticketing.payments.standin.fees import card_fee
-from ticketing.payments.standin.objects import balance_transaction, load
+from ticketing.payments.standin.objects import balance_transaction, load, render
 from ticketing.payments.standin.sessions import expire, is_due
 from ticketing.payments.standin.store import Tx, new_id
 
@@ -69,15 +72,8 @@ def _complete(standin: StandIn, tx: Tx, session: dict, card: cards.CardSpec, nam
     amount, currency = session["amount_total"], session["currency"]
     intent_data = session.get("_payment_intent_data") or {}
     intent_id, charge_id = new_id("pi_"), new_id("ch_")
-    txn = balance_transaction(
-        tx,
-        amount=amount,
-        fee=card_fee(amount),
-        currency=currency,
-        source=charge_id,
-        kind="charge",
-        now=now,
-    )
+    late = standin.balance_transaction_delay > 0
+    txn = None if late else settle(standin, tx, amount, currency, charge_id, now)
     billing = {"email": session.get("customer_email"), "name": name or None}
     method_id = new_id("pm_")
     charge = tx.insert(
@@ -87,7 +83,7 @@ def _complete(standin: StandIn, tx: Tx, session: dict, card: cards.CardSpec, nam
             "amount": amount,
             "amount_captured": amount,
             "amount_refunded": 0,
-            "balance_transaction": txn["id"],
+            "balance_transaction": txn["id"] if txn else None,
             "billing_details": billing,
             "captured": True,
             "created": now,
@@ -153,7 +149,51 @@ def _complete(standin: StandIn, tx: Tx, session: dict, card: cards.CardSpec, nam
     standin.emit(tx, "checkout.session.completed", session)
     if card.behaviour == cards.DISPUTED:
         _open_dispute(standin, tx, charge)
-    return [intent_id, charge_id, txn["id"]]
+    if late:
+        _settle_later(standin, charge_id)
+    return [intent_id, charge_id] + ([txn["id"]] if txn else [])
+
+
+def settle(standin: StandIn, tx: Tx, amount: int, currency: str, source: str, now: int) -> dict:
+    """The charge's balance transaction: converted to the settlement currency at
+    the stand-in's rate (ticketing.money's table), the fee taken there."""
+    settlement = standin.settlement_currency
+    rate = None
+    settled = amount
+    if settlement != currency.lower():
+        exact = money.approx_exchange_rate(currency, settlement)
+        rate = float(exact)
+        settled = money.approx_convert_minor(amount, currency, settlement, ROUND_HALF_UP)
+    return balance_transaction(
+        tx,
+        amount=settled,
+        fee=card_fee(settled),
+        currency=settlement,
+        source=source,
+        kind="charge",
+        now=now,
+        exchange_rate=rate,
+    )
+
+
+def _settle_later(standin: StandIn, charge_id: str) -> None:
+    """STANDIN_BALANCE_TRANSACTION_DELAY: the balance transaction appears later."""
+    timer = threading.Timer(standin.balance_transaction_delay, settle_now, (standin, charge_id))
+    timer.daemon = True
+    timer.start()
+
+
+def settle_now(standin: StandIn, charge_id: str) -> dict | None:
+    """Give a charge its balance transaction now, and tell with `charge.updated`."""
+    with standin.unit_of_work() as tx:
+        charge = tx.get(charge_id, "charge")
+        if charge is None or charge.get("balance_transaction"):
+            return None
+        txn = settle(standin, tx, charge["amount"], charge["currency"], charge_id, standin.now())
+        charge["balance_transaction"] = txn["id"]
+        tx.update(charge)
+        standin.emit(tx, "charge.updated", render(tx, charge))
+    return txn
 
 
 def _open_dispute(standin: StandIn, tx: Tx, charge: dict) -> dict:

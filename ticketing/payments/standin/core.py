@@ -1,5 +1,6 @@
 """The stand-in's state and clock, shared by its API, hosted page and admin routes."""
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,19 @@ class StandIn:
         self.api_key = config["STANDIN_API_KEY"]
         # Checkout redirects must lead back under this (the shop's BASE_URL).
         self.allowed_origin = config["STANDIN_ALLOWED_ORIGIN"].rstrip("/")
+        # The simulated account's payout currency (as the app's
+        # STRIPE_SETTLEMENT_CURRENCY, which it follows by default).
+        self.settlement_currency = (
+            config.get("STANDIN_SETTLEMENT_CURRENCY")
+            or os.environ.get("STRIPE_SETTLEMENT_CURRENCY")
+            or "usd"
+        ).lower()
+        # Seconds after a payment until its charge's balance transaction
+        # appears (null until then, then charge.updated), as Stripe sometimes
+        # does; 0: at once.
+        self.balance_transaction_delay = float(
+            config.get("STANDIN_BALANCE_TRANSACTION_DELAY_SECONDS") or 0
+        )
         self.webhooks = Dispatcher(
             self.store,
             url=config.get("STANDIN_WEBHOOK_URL") or "",

@@ -101,8 +101,19 @@ def load(tx: Tx, object_id: str, kind: str, label: str | None = None, param: str
 
 
 def balance_transaction(
-    tx: Tx, *, amount: int, fee: int, currency: str, source: str, kind: str, now: int
+    tx: Tx,
+    *,
+    amount: int,
+    fee: int,
+    currency: str,
+    source: str,
+    kind: str,
+    now: int,
+    exchange_rate: float | None = None,
 ) -> dict:
+    """Money as it lands in the account: amount, fee and net in `currency` (the
+    settlement currency), with Stripe's `exchange_rate` from the charge's currency
+    when the two differ (charge amount x exchange_rate = settled amount)."""
     fee_details = (
         [
             {
@@ -125,7 +136,7 @@ def balance_transaction(
             "created": now,
             "currency": currency,
             "description": None,
-            "exchange_rate": None,
+            "exchange_rate": exchange_rate,
             "fee": fee,
             "fee_details": fee_details,
             "net": amount - fee,

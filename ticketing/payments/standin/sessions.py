@@ -98,7 +98,7 @@ def create(standin: StandIn, tx: Tx, params: dict, page_url) -> dict:
     expires_at = _expires_at(params.get("expires_at"), now)
     line_items, currency = _line_items(params.get("line_items"))
     total = sum(item["amount_total"] for item in line_items)
-    _check_total(total, currency)
+    _check_total(total, currency, standin.settlement_currency)
     intent_data = params.get("payment_intent_data") or {}
     p.check_known(intent_data, PAYMENT_INTENT_DATA_PARAMS, "payment_intent_data")
     session_id = new_id("cs_test_", 58)
@@ -261,12 +261,25 @@ def _currency(value, param: str) -> str:
     return code.lower()
 
 
-def _check_total(total: int, currency: str) -> None:
+def _check_total(total: int, currency: str, settlement: str) -> None:
+    """Stripe's limits, from the app's own money rules (ticketing.money): the
+    minimum in the charge currency, and after conversion to the settlement one."""
     minimum = money.minimum_charge_minor(currency)
     if total < minimum:
         raise StripeFailure(
             "The Checkout Session's total amount due must add up to at least "
             f"{money.format_money(minimum, currency)} {currency}.",
+            code="amount_too_small",
+            param="line_items",
+        )
+    if money.below_settlement_minimum(total, currency, settlement):
+        converted = money.approx_convert_minor(total, currency, settlement)
+        floor = money.minimum_charge_minor(settlement)
+        raise StripeFailure(
+            "The Checkout Session's total amount due must convert to at least "
+            f"{money.format_money(floor, settlement)} {settlement}. "
+            f"{money.format_money(total, currency)} converts to approximately "
+            f"{money.format_money(converted, settlement)} {settlement}.",
             code="amount_too_small",
             param="line_items",
         )

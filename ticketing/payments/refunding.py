@@ -1,0 +1,250 @@
+"""Refunds through Stripe as a row first: request, commit, send, record.
+
+A `RefundRequest` is written and committed BEFORE Stripe is called, with
+its own random Stripe idempotency key; no row lock is held during the call.
+So a retry, a double submit, a webhook redelivery or a sweep that sends the
+same request again makes one Stripe refund, and a crash between Stripe's
+answer and our commit is repaired by sending the request again (Stripe
+replays its first answer for the key).
+
+`send_refund_request` is its own unit of work (like checkout, it commits):
+the web request, the webhook (after its commit) and `flask retry-refunds`
+all call it.
+"""
+
+import logging
+import secrets
+
+from sqlalchemy import func, select
+
+from ticketing.database import utcnow
+from ticketing.errors import Busy, Conflict, ValidationFailed
+from ticketing.extensions import db
+from ticketing.money import exponent
+from ticketing.orders import services as orders
+from ticketing.orders.models import Order
+from ticketing.payments import charge_sync, gateway
+from ticketing.payments.models import Payment, Refund, RefundRequest
+from ticketing.payments.services import REFUNDABLE, PaymentProviderError, _payment_of
+
+log = logging.getLogger(__name__)
+
+LATE_PAYMENT_KEY = "late-payment"
+MAX_CLIENT_KEY = 255
+
+
+class RefundNotSent(Busy):
+    """Stripe could not be reached: the request is kept and will be sent again."""
+
+    code = "refund_not_sent"
+
+
+def new_stripe_key() -> str:
+    return "refund-" + secrets.token_urlsafe(24)
+
+
+def refund_order(
+    order: Order,
+    amount_minor: int | None = None,
+    actor_user_id: int | None = None,
+    client_key: str | None = None,
+) -> Refund:
+    """Refund all (None) or part of a card-paid order; the same `client_key` refunds once."""
+    request = request_refund(order.id, amount_minor, actor_user_id, client_key)
+    request_id = request.id
+    db.session.commit()  # the request exists before Stripe is asked
+    return send_refund_request(request_id)
+
+
+def request_refund(
+    order_id: int,
+    amount_minor: int | None,
+    actor_user_id: int | None = None,
+    client_key: str | None = None,
+    reason: str = "",
+) -> RefundRequest:
+    """Under the order's lock: the request for this key, or a new one (flushed)."""
+    if client_key is not None and not 0 < len(client_key) <= MAX_CLIENT_KEY:
+        raise ValidationFailed(
+            f"An Idempotency-Key has 1 to {MAX_CLIENT_KEY} characters.", field="Idempotency-Key"
+        )
+    order = orders.lock_order(order_id)
+    db.session.refresh(order)
+    if client_key is not None:
+        first = _request_by_key(order.id, client_key)
+        if first is not None:
+            if first.asked_minor != amount_minor:
+                raise Conflict(
+                    "This Idempotency-Key was already used for another refund of this order "
+                    f"({_asked(first.asked_minor)}); use a new key for a new refund.",
+                    field="amount_minor",
+                )
+            return first
+    if order.status not in REFUNDABLE:
+        raise Conflict(f"The order is {order.status}; only paid orders can be refunded.")
+    payment = _payment_of(order)
+    amount = _amount_to_refund(order, amount_minor)
+    return _new_request(order, payment, amount_minor, amount, actor_user_id, client_key, reason)
+
+
+def _asked(asked_minor: int | None) -> str:
+    return "all that was left" if asked_minor is None else f"amount_minor {asked_minor}"
+
+
+def _request_by_key(order_id: int, client_key: str) -> RefundRequest | None:
+    query = select(RefundRequest).where(
+        RefundRequest.order_id == order_id, RefundRequest.client_key == client_key
+    )
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def _in_flight_minor(order_id: int) -> int:
+    """Asked of Stripe but not recorded yet: not refundable a second time."""
+    query = select(func.coalesce(func.sum(RefundRequest.amount_minor), 0)).where(
+        RefundRequest.order_id == order_id, RefundRequest.status == "requested"
+    )
+    return int(db.session.execute(query).scalar_one())
+
+
+def _amount_to_refund(order: Order, amount_minor: int | None) -> int:
+    remaining = (
+        order.total_minor
+        - order.refunded_minor
+        - _in_flight_minor(order.id)
+        - charge_sync.pending_minor(order)
+    )
+    amount = remaining if amount_minor is None else amount_minor
+    if amount <= 0 or amount > remaining:
+        raise ValidationFailed(
+            f"Refund between 1 and {max(remaining, 0)} minor units (what is left of the payment).",
+            field="amount_minor",
+        )
+    if exponent(order.currency) == 3 and amount % 10:
+        raise ValidationFailed(
+            f"{order.currency} refunds must be a multiple of 10 minor units.",
+            field="amount_minor",
+        )
+    return amount
+
+
+def _new_request(order, payment, asked, amount, actor_user_id, client_key, reason):
+    request = RefundRequest(
+        order_id=order.id,
+        payment_id=payment.id,
+        client_key=client_key,
+        stripe_key=new_stripe_key(),
+        asked_minor=asked,
+        amount_minor=amount,
+        currency=order.currency,
+        status="requested",
+        reason=reason,
+        error="",
+        attempts=0,
+        created_by_id=actor_user_id,
+    )
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def request_late_refund(order: Order, payment: Payment, reason: str) -> RefundRequest:
+    """In the webhook's transaction: give back a payment whose seats were gone.
+
+    Only the request is written here; Stripe is called after the commit.
+    """
+    first = _request_by_key(order.id, LATE_PAYMENT_KEY)
+    if first is not None:
+        return first
+    return _new_request(order, payment, None, payment.amount_minor, None, LATE_PAYMENT_KEY, reason)
+
+
+def send_refund_request(request_id: int) -> Refund:
+    """Ask Stripe (again) for this request's refund and record it; commits.
+
+    Raises PaymentProviderError when Stripe refused it (recorded as failed)
+    and RefundNotSent when Stripe could not be reached (kept to send again).
+    """
+    request = db.session.get(RefundRequest, request_id)
+    if request.status == "succeeded":
+        return db.session.get(Refund, request.refund_id)
+    if request.status == "failed":
+        raise PaymentProviderError(f"Stripe refused the refund: {request.error}")
+    payment = db.session.get(Payment, request.payment_id)
+    call = (payment.stripe_payment_intent_id, request.amount_minor, request.order_id)
+    key = request.stripe_key
+    db.session.commit()  # no transaction, so no lock, while Stripe answers (read nothing after)
+    try:
+        made = gateway.create_refund(*call, key=key)
+    except gateway.StripeError as exc:
+        _record_failure(request_id, exc)
+        raise  # _record_failure raised; keeps type checkers calm
+    return _record_success(request_id, made)
+
+
+def _record_failure(request_id: int, exc: Exception):
+    db.session.rollback()
+    order = orders.lock_order(db.session.get(RefundRequest, request_id).order_id)
+    request = db.session.get(RefundRequest, request_id, populate_existing=True)
+    request.attempts += 1
+    request.updated_at = utcnow()
+    message = getattr(exc, "user_message", None) or str(exc)
+    if gateway.is_refusal(exc) and request.status == "requested":
+        request.status = "failed"
+        request.error = message
+        if request.created_by_id is None:  # nobody saw the refusal: the organizer must
+            order.needs_attention = True
+            note = f"Stripe refused a refund of {request.amount_minor} minor units: {message}"
+            order.attention_reason = (order.attention_reason + "\n" + note).strip()
+        db.session.commit()
+        log.warning("refund request %s refused by Stripe: %s", request_id, message)
+        raise PaymentProviderError(f"Stripe refused the refund: {message}") from exc
+    request.error = message
+    db.session.commit()
+    log.warning("refund request %s not sent, will retry: %s", request_id, message)
+    raise RefundNotSent(
+        "Stripe could not be reached; the refund is recorded as requested and will be "
+        "sent again (retrying with the same Idempotency-Key is safe)."
+    ) from exc
+
+
+def _record_success(request_id: int, made) -> Refund:
+    """Under the order's lock; a refund the charge.refunded webhook recorded first counts once."""
+    order = orders.lock_order(db.session.get(RefundRequest, request_id).order_id)
+    db.session.refresh(order)
+    request = db.session.get(RefundRequest, request_id, populate_existing=True)
+    refund = db.session.execute(
+        select(Refund).where(Refund.stripe_refund_id == made.id)
+    ).scalar_one_or_none()
+    if refund is None:  # at the status Stripe gave it: a pending refund counts once it succeeds
+        payment = db.session.get(Payment, request.payment_id)
+        refund = charge_sync.record_new_refund(
+            order, payment, made, request.created_by_id, reason=request.reason
+        )
+    request.status = "succeeded"
+    request.stripe_refund_id = made.id
+    request.refund_id = refund.id if refund is not None else None
+    request.attempts += 1
+    request.error = ""
+    request.updated_at = utcnow()
+    db.session.commit()
+    return refund
+
+
+def unsent_request_ids(order_id: int | None = None) -> list[int]:
+    """Requests not yet answered by Stripe (all, or one order's), oldest first."""
+    query = select(RefundRequest.id).where(RefundRequest.status == "requested")
+    if order_id is not None:
+        query = query.where(RefundRequest.order_id == order_id)
+    return list(db.session.execute(query.order_by(RefundRequest.id)).scalars())
+
+
+def send_unsent_requests() -> tuple[int, int]:
+    """The sweep: send every unanswered request again; (sent, still unsent or refused)."""
+    sent = left = 0
+    for request_id in unsent_request_ids():
+        try:
+            send_refund_request(request_id)
+            sent += 1
+        except (RefundNotSent, PaymentProviderError):
+            left += 1
+    return sent, left
