@@ -10,7 +10,6 @@ import json
 from datetime import timedelta
 
 import pytest
-import requests
 from sqlalchemy import select, update
 
 from tests import factories as f
@@ -94,9 +93,7 @@ def test_stripe_down_is_a_503_and_the_redelivery_sends_the_refund_once(late_paym
 
     fault.down = False
     found = completed_event(shop, shop.session_id(first))
-    response = requests.post(
-        f"{shop.standin.url}/_standin/events/{found['id']}/resend", json={}, timeout=30
-    )
+    response = shop.standin.admin("POST", f"/events/{found['id']}/resend", json={})
     assert response.json()["delivery"]["last_http_status"] == 200
 
     late = db.session.get(Order, first["id"])
