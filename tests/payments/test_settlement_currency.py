@@ -235,6 +235,7 @@ def test_the_settlement_currency_setting_is_checked_at_start(monkeypatch, databa
     from ticketing.config import ConfigError
 
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("APP_ENV", "development")
     monkeypatch.delenv("STRIPE_SETTLEMENT_CURRENCY", raising=False)
     assert create_app().config["STRIPE_SETTLEMENT_CURRENCY"] == "USD"  # the default
     monkeypatch.setenv("STRIPE_SETTLEMENT_CURRENCY", " eur ")
