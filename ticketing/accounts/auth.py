@@ -135,8 +135,18 @@ def load_user(user_id: str):
     return user if user is not None and user.active else None
 
 
-def page_role_required(*roles: str):
-    """Like require_role, for pages: anonymous people are sent to the login form."""
+def refuse_event_bound(principal: Principal) -> None:
+    """403 for a token bound to one event (a device link too): the team, the
+    tokens and whatever else belongs to the whole organization are not its to touch."""
+    if principal.event_id is not None:
+        abort(403, "This token is for one event only; it cannot act for the organization.")
+
+
+def page_role_required(*roles: str, whole_organization: bool = False):
+    """Like require_role, for pages: anonymous people are sent to the login form.
+
+    `whole_organization` pages (team, tokens) refuse event-bound tokens.
+    """
 
     def decorator(view):
         @wraps(view)
@@ -148,6 +158,8 @@ def page_role_required(*roles: str):
                 abort(403, "Your account is not a member of any organization.")
             if roles and principal.role not in roles:
                 abort(403, "Your role may not do this.")
+            if whole_organization:
+                refuse_event_bound(principal)
             return view(*args, **kwargs)
 
         return wrapped

@@ -109,7 +109,7 @@ def apply_error(form, exc: ValidationFailed) -> None:
 
 
 @bp.route("/team", methods=["GET", "POST"])
-@page_role_required(*MONEY_ROLES)
+@page_role_required(*MONEY_ROLES, whole_organization=True)
 def team():
     me = current_membership()
     form = MemberForm()
@@ -138,7 +138,7 @@ def team():
 
 
 @bp.post("/team/<int:membership_id>/remove")
-@page_role_required(*MONEY_ROLES)
+@page_role_required(*MONEY_ROLES, whole_organization=True)
 def remove_member(membership_id: int):
     me = current_membership()
     membership = services.get_row(Membership, membership_id)
@@ -172,7 +172,7 @@ def token_form(me: Membership) -> TokenForm:
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
-@page_role_required(*MONEY_ROLES)
+@page_role_required(*MONEY_ROLES, whole_organization=True)
 def tokens():
     me = current_membership()
     form = token_form(me)
@@ -212,7 +212,7 @@ def tokens():
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
-@page_role_required(*MONEY_ROLES)
+@page_role_required(*MONEY_ROLES, whole_organization=True)
 def revoke_token(token_id: int):
     me = current_membership()
     token = services.get_row(ApiToken, token_id)
