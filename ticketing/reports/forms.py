@@ -7,11 +7,11 @@ field, and the form keeps what was typed.
 
 from decimal import InvalidOperation
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
+from ticketing.forms import BaseForm
 from ticketing.money import MoneyError, from_decimal
 from ticketing.payments.models import MANUAL_METHODS
 from ticketing.reports.manual import MAX_AMOUNT_MINOR, MAX_DOOR_QUANTITY
@@ -37,13 +37,13 @@ def amount_minor(field, currency: str, required: bool) -> int | None:
     return value
 
 
-class DonationForm(FlaskForm):
+class DonationForm(BaseForm):
     amount = StringField("Amount", validators=[InputRequired(), Length(max=20)])
     method = SelectField("Paid by", choices=METHOD_CHOICES)
     note = TextAreaField("Note", validators=[Length(max=2000)])
 
 
-class DoorSaleForm(FlaskForm):
+class DoorSaleForm(BaseForm):
     ticket_type_id = SelectField("Ticket type", coerce=int, choices=[])
     quantity = IntegerField(
         "How many", default=1, validators=[InputRequired(), NumberRange(1, MAX_DOOR_QUANTITY)]
@@ -61,16 +61,16 @@ class DoorSaleForm(FlaskForm):
     note = TextAreaField("Note", validators=[Length(max=2000)])
 
 
-class VoidForm(FlaskForm):
+class VoidForm(BaseForm):
     reason = StringField("Why void it?", validators=[InputRequired(), Length(max=2000)])
 
 
-class RefundForm(FlaskForm):
+class RefundForm(BaseForm):
     amount = StringField(
         "Amount to refund", validators=[Optional(), Length(max=20)],
         description="Leave empty to refund everything still refundable.",
     )  # fmt: skip
 
 
-class ResendForm(FlaskForm):
+class ResendForm(BaseForm):
     """Only the CSRF token: the button resends to the order's email."""
