@@ -177,7 +177,7 @@ PAGE_ROWS = {
         post_form(lambda w: manage(w) + "/device-links"),
         door=403,
         rival=404,
-        organizer=302,
+        organizer=201,
     ),
     "team page": page(
         "accounts.team",

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import abort, g, request
-from flask_login import current_user
+from flask import abort, g, request, session
+from flask_login import current_user, user_logged_in
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import bindparam, select
 from wtforms.validators import ValidationError
@@ -127,12 +127,30 @@ def require_role(*roles: str):
     return decorator
 
 
+SESSION_VERSION_KEY = "_session_version"
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
+    """The session's user, unless they logged out since the cookie was made."""
     from ticketing.accounts.models import User
 
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    return user if session.get(SESSION_VERSION_KEY, 0) == user.session_version else None
+
+
+@user_logged_in.connect
+def remember_session_version(sender, user, **extra) -> None:
+    """A login writes the user's session version into the (signed) cookie."""
+    session[SESSION_VERSION_KEY] = user.session_version
+
+
+def end_sessions(user) -> None:
+    """Every session cookie of this user made until now opens nothing any more."""
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
 
 
 def refuse_event_bound(principal: Principal) -> None:

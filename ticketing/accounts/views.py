@@ -21,7 +21,12 @@ from flask_login import current_user, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
 from ticketing.accounts import services
-from ticketing.accounts.auth import current_principal, page_role_required, token_used_recently
+from ticketing.accounts.auth import (
+    current_principal,
+    end_sessions,
+    page_role_required,
+    token_used_recently,
+)
 from ticketing.accounts.forms import LoginForm, MemberForm, TokenForm
 from ticketing.accounts.models import MONEY_ROLES, ApiToken, Membership, Organization
 from ticketing.database import utcnow
@@ -80,6 +85,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Log out here and everywhere: a copy of the old session cookie opens nothing."""
+    if current_user.is_authenticated:
+        end_sessions(current_user)
+        db.session.commit()
     logout_user()
     g.pop("principal", None)
     flash("You are logged out.", "info")
