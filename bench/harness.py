@@ -98,6 +98,8 @@ class Stack:
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "BASE_URL": self.url,
             "BENCH_FLOOR": "1",
+            # Every simulated buyer comes from loopback: no per-address hold limit.
+            "HOLD_RATE_LIMIT": "",
             "MAIL_SERVER": "",
             "PYTHONUNBUFFERED": "1",
         }

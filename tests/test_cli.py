@@ -3,6 +3,7 @@
 import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from tests import factories as f
@@ -21,6 +22,13 @@ CONTRACT_KEYS = {
 }
 
 
+@pytest.fixture
+def dev_runner(app, runner):
+    """seed-demo runs only in development (tests/security/test_ledger_and_demo.py)."""
+    app.config["APP_ENV"] = "development"
+    return runner
+
+
 def _counts(db):
     return {
         model.__name__: db.session.execute(select(func.count()).select_from(model)).scalar()
@@ -28,8 +36,8 @@ def _counts(db):
     }
 
 
-def test_seed_demo_json_prints_the_contract_keys(runner, db):
-    result = runner.invoke(args=["seed-demo", "--json"])
+def test_seed_demo_json_prints_the_contract_keys(dev_runner, db):
+    result = dev_runner.invoke(args=["seed-demo", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output.strip().splitlines()[-1])
     assert set(data) == CONTRACT_KEYS
@@ -44,18 +52,18 @@ def test_seed_demo_json_prints_the_contract_keys(runner, db):
     assert organizer.event_id is None and door.event_id is None
 
 
-def test_seed_demo_twice_duplicates_nothing(runner, db):
-    first = runner.invoke(args=["seed-demo", "--json"])
+def test_seed_demo_twice_duplicates_nothing(dev_runner, db):
+    first = dev_runner.invoke(args=["seed-demo", "--json"])
     counts = _counts(db)
-    second = runner.invoke(args=["seed-demo", "--json"])
+    second = dev_runner.invoke(args=["seed-demo", "--json"])
     assert second.exit_code == 0, second.output
     assert _counts(db) == counts
     assert counts["Event"] == 1 and counts["TicketType"] == 3 and counts["User"] == 2
     assert first.output.splitlines()[-1] == second.output.splitlines()[-1]
 
 
-def test_seed_demo_prints_how_to_log_in(runner, db):
-    result = runner.invoke(args=["seed-demo"])
+def test_seed_demo_prints_how_to_log_in(dev_runner, db):
+    result = dev_runner.invoke(args=["seed-demo"])
     assert "organizer@demo.test" in result.output and "/events/" in result.output
 
 

@@ -55,6 +55,11 @@ def from_environment(instance_path: str) -> dict:
         "ALLOW_LIVE_PAYMENTS": _flag("ALLOW_LIVE_PAYMENTS"),
         "ALLOW_SIMULATED_PAYMENTS": _flag("ALLOW_SIMULATED_PAYMENTS"),
         "HOLD_MINUTES": int(os.environ.get("HOLD_MINUTES", "30")),
+        # Seat holds per client address and per buyer email (Flask-Limiter
+        # strings; empty: no limit), and unpaid holds per email and event (0: no cap).
+        "HOLD_RATE_LIMIT": os.environ.get("HOLD_RATE_LIMIT", "10 per hour"),
+        "HOLD_EMAIL_RATE_LIMIT": os.environ.get("HOLD_EMAIL_RATE_LIMIT", "5 per hour"),
+        "HOLDS_PER_EMAIL": int(os.environ.get("HOLDS_PER_EMAIL", "2")),
         "LOCK_TIMEOUT_MS": int(os.environ.get("LOCK_TIMEOUT_MS", "5000")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

@@ -1,7 +1,9 @@
 """`flask seed-demo`: a demo organization, its people and a benefit concert.
 
 Idempotent: a second run finds what the first made and creates nothing. The
-demo tokens are derived from SECRET_KEY, so every run prints the same ones.
+demo tokens are derived from SECRET_KEY, so every run prints the same ones;
+a demo token someone revoked stays revoked (a new random one is printed).
+It runs only in development: its passwords and tokens are public knowledge.
 """
 
 import json
@@ -72,8 +74,9 @@ def ensure_token(membership, role: str) -> str:
     ).scalar_one_or_none()
     if existing is None:
         accounts.issue_token(membership, role, name=f"demo {role}", secret=plain)
-    else:
-        existing.revoked_at = None
+    elif existing.revoked_at is not None:
+        # Somebody revoked it for a reason: never bring it back.
+        _, plain = accounts.issue_token(membership, role, name=f"demo {role}")
     return plain
 
 
@@ -107,6 +110,11 @@ def ensure_event(organization: Organization):
 @click.option("--json", "as_json", is_flag=True, help="End with one JSON line for scripts.")
 def seed_demo_command(as_json):
     """Create (once) a demo organization, organizer, door user and a published concert."""
+    if current_app.config.get("APP_ENV") != "development":
+        raise click.ClickException(
+            "seed-demo runs only with APP_ENV=development: its passwords and tokens "
+            "are public, and must never open a real installation."
+        )
     organization = db.session.execute(
         select(Organization).where(Organization.slug == ORGANIZATION["slug"])
     ).scalar_one_or_none() or accounts.create_organization(**ORGANIZATION)

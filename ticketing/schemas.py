@@ -1,11 +1,92 @@
-"""The base marshmallow schema: unknown fields are an error, not ignored."""
+"""The base marshmallow schema: unknown fields are an error, not ignored, and
+no text field takes control characters or lone surrogates.
 
-from marshmallow import INCLUDE, RAISE, Schema, fields
+A CR/LF in a buyer's name once broke the ticket email (and the batch that
+sends them); a lone surrogate cannot be stored as UTF-8 and gave a 500. So
+every text field of every input schema refuses them with a 422 naming the
+field. Multi-line text (a description, a note) keeps tab, CR and LF; fields
+say so with `metadata={"multiline": True}`. A schema whose view strips them
+instead (what a door scanner types, a search) sets `CONTROL_CHARACTERS = "stripped"`.
+"""
+
+import re
+from collections.abc import Mapping
+
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, pre_load
+
+# C0 and C1 controls, DEL, the Unicode line and paragraph separators, and
+# surrogates (only ever lone ones in a Python str).
+SINGLE_LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+MULTI_LINE_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL_MESSAGE = "Remove the control characters (line breaks, tabs and the like) from this text."
+MULTILINE_CONTROL_MESSAGE = "Remove the control characters from this text (line breaks may stay)."
+
+
+def text_problem(value: str, multiline: bool = False) -> str | None:
+    """Why this text may not be stored, or None when it may."""
+    if multiline:
+        return MULTILINE_CONTROL_MESSAGE if MULTI_LINE_FORBIDDEN.search(value) else None
+    return CONTROL_MESSAGE if SINGLE_LINE_FORBIDDEN.search(value) else None
+
+
+def _strings(value):
+    """Every string in a raw value: itself, a list's items, a mapping's keys and values."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+
+
+def _checked(field: fields.Field) -> bool:
+    """Text fields, and lists or dicts of them (nested schemas check themselves)."""
+    if isinstance(field, fields.String):
+        return True
+    if isinstance(field, fields.List):
+        return _checked(field.inner)
+    if isinstance(field, fields.Dict):
+        return any(_checked(f) for f in (field.key_field, field.value_field) if f is not None)
+    return False
 
 
 class BaseSchema(Schema):
+    # "refused": 422 naming the field; "stripped": the view removes them itself.
+    CONTROL_CHARACTERS = "refused"
+
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def refuse_control_characters(self, data, **kwargs):
+        if self.CONTROL_CHARACTERS == "stripped" or not isinstance(data, Mapping):
+            return data  # marshmallow says what is wrong with it
+        errors = {}
+        for key, multiline in self._text_fields():
+            if key in data:
+                for text in _strings(data[key]):
+                    problem = text_problem(text, multiline)
+                    if problem:
+                        errors[key] = [problem]
+                        break
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+    def _text_fields(self) -> list[tuple[str, bool]]:
+        """(input key, multi-line?) of the text fields, worked out once per schema object."""
+        cached = self.__dict__.get("_text_field_keys")
+        if cached is None:
+            cached = [
+                (field.data_key or name, bool(field.metadata.get("multiline")))
+                for name, field in self.load_fields.items()
+                if _checked(field)
+            ]
+            self.__dict__["_text_field_keys"] = cached
+        return cached
 
 
 class ApiErrorSchema(Schema):

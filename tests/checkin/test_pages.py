@@ -155,8 +155,9 @@ def test_organizer_makes_a_device_link_shown_once(client, door, db):
     made = client.post(
         f"/manage/events/{door.event.id}/device-links", data={"csrf_token": csrf_from(page)}
     )
-    assert made.status_code == 302
-    shown = client.get(f"/manage/events/{door.event.id}/checkins").get_data(as_text=True)
+    assert made.status_code == 201  # the POST's own page: the link is never stored
+    assert made.headers["Cache-Control"] == "no-store"
+    shown = made.get_data(as_text=True)
     found = re.search(r'value="http[^"]*/door/device/([^"]+)"', shown)
     assert found, "the new link is shown once, right after it is made"
     token = found.group(1)

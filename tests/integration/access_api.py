@@ -2,6 +2,7 @@
 
 from tests.integration.access_rules import (
     NEW_EVENT,
+    ORG_WIDE,
     Call,
     Row,
     api,
@@ -24,6 +25,7 @@ API_ROWS = {
         door=403,
         rival=201,
         organizer=201,
+        bound=ORG_WIDE,
     ),
     "read event": public("events_api.EventResource", "GET", get(ev), is_page=False),
     "read draft event": api(
@@ -34,6 +36,7 @@ API_ROWS = {
         door=200,
         rival=404,
         organizer=200,
+        bound=404,
     ),
     "edit event": api(
         "events_api.EventResource",
@@ -147,6 +150,7 @@ API_ROWS = {
         door=403,
         rival=404,
         organizer=200,
+        bound=409,  # the organizer did it first
     ),
     # A stranger's scan of our code is `invalid` (409): it does not let them in, or count.
     "scan": api(
@@ -166,6 +170,7 @@ API_ROWS = {
         door=403,
         rival=404,
         organizer=200,
+        bound=409,  # the organizer did it first
     ),
     "attendees": api(
         "checkin_api.attendees",

@@ -2,6 +2,7 @@
 
 from tests.integration.access_rules import (
     EVENT_FORM,
+    ORG_WIDE,
     TIER_FORM,
     Call,
     get,
@@ -86,6 +87,7 @@ PAGE_ROWS = {
         door=403,
         rival=200,
         organizer=200,
+        bound=ORG_WIDE,
     ),
     "new event post": page(
         "manage.new_event",
@@ -94,6 +96,7 @@ PAGE_ROWS = {
         door=403,
         rival=302,
         organizer=302,
+        bound=ORG_WIDE,
     ),
     "edit event page": page(
         "manage.edit_event",
@@ -166,6 +169,7 @@ PAGE_ROWS = {
         door=403,
         rival=404,
         organizer=302,
+        bound=409,  # the organizer undid it first
     ),
     "new device link": page(
         "checkin.new_device_link",
@@ -173,10 +177,16 @@ PAGE_ROWS = {
         post_form(lambda w: manage(w) + "/device-links"),
         door=403,
         rival=404,
-        organizer=302,
+        organizer=201,
     ),
     "team page": page(
-        "accounts.team", "GET", get(lambda w: "/team"), door=403, rival=200, organizer=200
+        "accounts.team",
+        "GET",
+        get(lambda w: "/team"),
+        door=403,
+        rival=200,
+        organizer=200,
+        bound=ORG_WIDE,
     ),
     "team add": page(
         "accounts.team",
@@ -185,6 +195,7 @@ PAGE_ROWS = {
         door=403,
         rival=302,
         organizer=302,
+        bound=ORG_WIDE,
     ),
     "team remove": page(
         "accounts.remove_member",
@@ -193,9 +204,16 @@ PAGE_ROWS = {
         door=403,
         rival=404,
         organizer=302,
+        bound=ORG_WIDE,
     ),
     "tokens page": page(
-        "accounts.tokens", "GET", get(lambda w: "/tokens"), door=403, rival=200, organizer=200
+        "accounts.tokens",
+        "GET",
+        get(lambda w: "/tokens"),
+        door=403,
+        rival=200,
+        organizer=200,
+        bound=ORG_WIDE,
     ),
     "token create": page(
         "accounts.tokens",
@@ -204,6 +222,7 @@ PAGE_ROWS = {
         door=403,
         rival=201,
         organizer=201,
+        bound=ORG_WIDE,
     ),
     "token revoke": page(
         "accounts.revoke_token",
@@ -212,6 +231,7 @@ PAGE_ROWS = {
         door=403,
         rival=404,
         organizer=302,
+        bound=ORG_WIDE,
     ),
     # Money pages: door staff never see them (403).
     "dashboard": page(

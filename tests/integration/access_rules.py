@@ -2,7 +2,10 @@
 
 Callers: `anonymous`; `door` (a door API token); `door_login` (a door member
 logged in, pages only); `rival` (organizer of another organization: a token
-for the API, a login for pages); `organizer` (of the right organization).
+for the API, a login for pages); `organizer` (of the right organization);
+`bound` (an organizer token bound to the event, sent as Bearer to pages and
+API alike: it answers like `organizer` unless a row says otherwise, and goes
+last, so a row names its answer when the organizer's call used up the thing).
 
 LOGIN means "302 to the login form". Page rows send a valid CSRF token, so
 the answer is about who asks, not about the form. Each row runs on a fresh
@@ -13,8 +16,10 @@ others shows that their refusals changed nothing the organizer then needed.
 from dataclasses import dataclass, field
 
 LOGIN = "login"
-API_ROLES = ("anonymous", "door", "rival", "organizer")
-PAGE_ROLES = ("anonymous", "door", "door_login", "rival", "organizer")
+API_ROLES = ("anonymous", "door", "rival", "organizer", "bound")
+PAGE_ROLES = ("anonymous", "door", "door_login", "rival", "organizer", "bound")
+# What an event-bound token may never do: act for the whole organization.
+ORG_WIDE = 403
 
 
 @dataclass(frozen=True)
@@ -41,18 +46,22 @@ def same_for_all(code: int, page: bool) -> dict:
     return dict.fromkeys(PAGE_ROLES if page else API_ROLES, code)
 
 
-def api(endpoint, method, build, *, anonymous, door, rival, organizer, **kw) -> Row:
+def api(endpoint, method, build, *, anonymous, door, rival, organizer, bound=None, **kw) -> Row:
     expect = {"anonymous": anonymous, "door": door, "rival": rival, "organizer": organizer}
+    expect["bound"] = organizer if bound is None else bound
     return Row(endpoint, method, build, expect, **kw)
 
 
-def page(endpoint, method, build, *, door, rival, organizer, anonymous=LOGIN, **kw) -> Row:
+def page(
+    endpoint, method, build, *, door, rival, organizer, anonymous=LOGIN, bound=None, **kw
+) -> Row:
     expect = {
         "anonymous": anonymous,
         "door": door,
         "door_login": door,
         "rival": rival,
         "organizer": organizer,
+        "bound": organizer if bound is None else bound,
     }
     return Row(endpoint, method, build, expect, page=True, **kw)
 
@@ -106,7 +115,7 @@ def free_order(w, role) -> dict:
 
 def scan_body(w, role) -> dict:
     # door scans ticket 1; the rival then tries ticket 2, which the organizer scans last.
-    return {"code": w.codes[1] if role == "door" else w.codes[2]}
+    return {"code": {"door": w.codes[1], "bound": w.codes[3]}.get(role, w.codes[2])}
 
 
 def member_form(w, role) -> dict:

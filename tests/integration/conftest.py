@@ -3,8 +3,9 @@
 `world` builds, in one commit: our organization (organizer, door member,
 a spare member and a spare token to remove or revoke), a rival organization
 with its organizer, a published event (a paid tier and a free one), a draft
-event, a paid order with three tickets and its buyer's access token, one
-check-in, one cash donation and an event-bound door device token.
+event, a paid order with four tickets and its buyer's access token, one
+check-in, one cash donation, an event-bound door device token and an
+event-bound organizer token.
 
 The test's session keeps loaded values after commit (`expire_on_commit`
 off), so reading ids never opens a transaction while a server writes.
@@ -48,6 +49,7 @@ class World:
     door_token: str
     rival_token: str
     device_token: str
+    bound_token: str  # an organizer token bound to `event`
     secrets: list[str] = field(default_factory=list)
 
     def bearer(self, role: str) -> dict:
@@ -55,6 +57,7 @@ class World:
             "organizer": self.organizer_token,
             "door": self.door_token,
             "rival": self.rival_token,
+            "bound": self.bound_token,
         }[role]
         return {"Authorization": f"Bearer {token}"}
 
@@ -80,7 +83,7 @@ def build_world(db) -> World:
     )
     tier = factories.tier(event, name="Standard", price_minor=2500, capacity=100)
     free_tier = factories.tier(event, name="Free seat", price_minor=0, capacity=100)
-    order = factories.paid_order(event, [(tier, 3)], buyer="Ada Buyer")
+    order = factories.paid_order(event, [(tier, 4)], buyer="Ada Buyer")
     order.buyer_email = BUYER_EMAIL
     order_token = seal(order)
     tickets = issue_tickets(order)
@@ -93,6 +96,7 @@ def build_world(db) -> World:
     _, door_token = issue_token(door, "door")
     _, rival_token = issue_token(rival_organizer, "organizer")
     _, device_token = issue_token(door, "door", event_id=event.id, name="door phone")
+    _, bound_token = issue_token(organizer, "organizer", event_id=event.id, name="one event")
     spare_token, _ = issue_token(spare, "door", name="spare")
     db.session.commit()
     return World(
@@ -116,6 +120,7 @@ def build_world(db) -> World:
         door_token=door_token,
         rival_token=rival_token,
         device_token=device_token,
+        bound_token=bound_token,
         # What a rival organization must never see of ours.
         secrets=[event.name, draft.name, BUYER_EMAIL, "organizer@example.test"],
     )

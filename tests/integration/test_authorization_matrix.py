@@ -45,7 +45,7 @@ def caller(app, world: World, role: str, page: bool):
     headers = {}
     if role == "door_login":
         login_session(client, world.door.user_id)
-    elif role in ("door",) or (role in ("rival", "organizer") and not page):
+    elif role in ("door", "bound") or (role in ("rival", "organizer") and not page):
         headers = world.bearer(role)
     elif role in ("rival", "organizer"):
         login_session(client, world.user_id(role))

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import abort, g, request
-from flask_login import current_user
+from flask import abort, g, request, session
+from flask_login import current_user, user_logged_in
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import bindparam, select
 from wtforms.validators import ValidationError
@@ -127,16 +127,44 @@ def require_role(*roles: str):
     return decorator
 
 
+SESSION_VERSION_KEY = "_session_version"
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
+    """The session's user, unless they logged out since the cookie was made."""
     from ticketing.accounts.models import User
 
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    return user if session.get(SESSION_VERSION_KEY, 0) == user.session_version else None
 
 
-def page_role_required(*roles: str):
-    """Like require_role, for pages: anonymous people are sent to the login form."""
+@user_logged_in.connect
+def remember_session_version(sender, user, **extra) -> None:
+    """A login writes the user's session version into the (signed) cookie."""
+    session[SESSION_VERSION_KEY] = user.session_version
+
+
+def end_sessions(user) -> None:
+    """Every session cookie of this user made until now opens nothing any more."""
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
+
+
+def refuse_event_bound(principal: Principal) -> None:
+    """403 for a token bound to one event (a device link too): the team, the
+    tokens and whatever else belongs to the whole organization are not its to touch."""
+    if principal.event_id is not None:
+        abort(403, "This token is for one event only; it cannot act for the organization.")
+
+
+def page_role_required(*roles: str, whole_organization: bool = False):
+    """Like require_role, for pages: anonymous people are sent to the login form.
+
+    `whole_organization` pages (team, tokens) refuse event-bound tokens.
+    """
 
     def decorator(view):
         @wraps(view)
@@ -148,6 +176,8 @@ def page_role_required(*roles: str):
                 abort(403, "Your account is not a member of any organization.")
             if roles and principal.role not in roles:
                 abort(403, "Your role may not do this.")
+            if whole_organization:
+                refuse_event_bound(principal)
             return view(*args, **kwargs)
 
         return wrapped

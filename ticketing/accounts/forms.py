@@ -1,9 +1,10 @@
 """Flask-WTF forms for the account pages (each carries a CSRF token)."""
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
+
+from ticketing.forms import BaseForm
 
 # A plain shape check: the email_validator package is not a dependency.
 EMAIL_SHAPE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address.")
@@ -20,14 +21,14 @@ ROLE_CHOICES = [
 ]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = StringField(
         "Email", filters=[strip], validators=[DataRequired(), EMAIL_SHAPE, Length(max=254)]
     )
     password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
 
 
-class MemberForm(FlaskForm):
+class MemberForm(BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     email = StringField(
         "Email", filters=[strip], validators=[DataRequired(), EMAIL_SHAPE, Length(max=254)]
@@ -39,7 +40,7 @@ class MemberForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES, default="door")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     role = SelectField("Role", choices=ROLE_CHOICES, default="door")
     # Choices are the organization's events, filled in by the view.

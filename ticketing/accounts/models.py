@@ -32,6 +32,9 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # Goes up at each logout: a session cookie made before it opens nothing
+    # (the login stores the number in the session; the user loader compares).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user")

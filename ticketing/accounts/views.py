@@ -24,7 +24,12 @@ from flask_login import current_user, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
 from ticketing.accounts import services
-from ticketing.accounts.auth import current_principal, page_role_required, token_used_recently
+from ticketing.accounts.auth import (
+    current_principal,
+    end_sessions,
+    page_role_required,
+    token_used_recently,
+)
 from ticketing.accounts.forms import LoginForm, MemberForm, TokenForm
 from ticketing.accounts.models import MONEY_ROLES, ApiToken, Membership, Organization
 from ticketing.database import utcnow
@@ -105,6 +110,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Log out here and everywhere: a copy of the old session cookie opens nothing."""
+    if current_user.is_authenticated:
+        end_sessions(current_user)
+        db.session.commit()
     logout_user()
     g.pop("principal", None)
     flash("You are logged out.", "info")
@@ -134,7 +143,7 @@ def apply_error(form, exc: ValidationFailed) -> None:
 
 
 @bp.route("/team", methods=["GET", "POST"])
-@page_role_required(*MONEY_ROLES)
+@page_role_required(*MONEY_ROLES, whole_organization=True)
 def team():
     me = current_membership()
     form = MemberForm()
@@ -163,7 +172,7 @@ def team():
 
 
 @bp.post("/team/<int:membership_id>/remove")
-@page_role_required(*MONEY_ROLES)
+@page_role_required(*MONEY_ROLES, whole_organization=True)
 def remove_member(membership_id: int):
     me = current_membership()
     membership = services.get_row(Membership, membership_id)
@@ -197,7 +206,7 @@ def token_form(me: Membership) -> TokenForm:
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
-@page_role_required(*MONEY_ROLES)
+@page_role_required(*MONEY_ROLES, whole_organization=True)
 def tokens():
     me = current_membership()
     form = token_form(me)
@@ -237,7 +246,7 @@ def tokens():
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
-@page_role_required(*MONEY_ROLES)
+@page_role_required(*MONEY_ROLES, whole_organization=True)
 def revoke_token(token_id: int):
     me = current_membership()
     token = services.get_row(ApiToken, token_id)

@@ -56,8 +56,9 @@ def scanning_device(body: dict) -> str:
 def scan(body):
     """Scan a ticket: 200 `ok`, or 409 with the reason.
 
-    The same `nonce` again (same organization) returns the first answer and
-    changes nothing.
+    The same `nonce` again from the same device (token, or login) for the
+    same event returns the first answer and changes nothing; another device
+    or event with that nonce gets its own answer.
     """
     principal = current_principal()
     scan_request = services.ScanRequest(
@@ -71,7 +72,7 @@ def scan(body):
         answer = services.scan(principal, scan_request)
     except services.NonceTaken:
         db.session.rollback()
-        answer = services.stored_answer(principal.organization_id, scan_request.nonce)
+        answer = services.stored_answer(principal, scan_request)
     db.session.commit()
     return Response(answer.body_json, status=answer.http_status, mimetype="application/json")
 

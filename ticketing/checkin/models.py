@@ -46,9 +46,12 @@ class ScanAttempt(db.Model):
 
     __tablename__ = "scan_attempts"
     __table_args__ = (
+        # A nonce belongs to one device (token, or user logged in) and one
+        # event: another device's or event's retry never gets this answer.
         Index(
-            "uq_scan_attempts_organization_id_nonce",
+            "uq_scan_attempts_organization_id_nonce_scope_nonce",
             "organization_id",
+            "nonce_scope",
             "nonce",
             unique=True,
             sqlite_where=text("nonce IS NOT NULL"),
@@ -69,6 +72,8 @@ class ScanAttempt(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
     nonce: Mapped[str | None] = mapped_column(String(100))
+    # Who may replay the nonce: "t<token id>" or "u<user id>", then ":e<event id>".
+    nonce_scope: Mapped[str] = mapped_column(String(60), default="", server_default="")
     # The answer given, so that a replayed nonce gets exactly the same one.
     response_status: Mapped[int] = mapped_column(default=200)
     response_json: Mapped[str] = mapped_column(Text, default="")

@@ -6,6 +6,10 @@ from ticketing.schemas import BaseSchema
 
 
 class ScanSchema(BaseSchema):
+    # A scanner may send a stray CR or GS; api.printable() removes them, and an
+    # odd code is answered `invalid` like any other, never a 422 at the door.
+    CONTROL_CHARACTERS = "stripped"
+
     code = fields.String(required=True, validate=validate.Length(min=1, max=200))
     event_id = fields.Integer(
         load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1)
@@ -53,6 +57,8 @@ class ScanRefusedSchema(BaseSchema):
 
 
 class AttendeeSearchSchema(BaseSchema):
+    CONTROL_CHARACTERS = "stripped"  # a search, never stored; api.printable() cleans it
+
     q = fields.String(load_default="", validate=validate.Length(max=200))
 
 

@@ -7,7 +7,8 @@ scan one ticket at the same instant therefore get exactly one `ok`; the
 loser waits for the winner's commit and answers `already_checked_in`.
 
 Every attempt is logged as a ScanAttempt holding the answer given, so a
-retried request (same organization, same nonce) gets the same answer back.
+retried request (same device, same event, same nonce) gets the same answer
+back; another device or event with that nonce is decided afresh.
 The nonce is claimed by the same kind of conflict-free insert: when it is
 already taken the caller rolls the whole request back and replays the stored
 answer, so a replay writes nothing.
@@ -103,6 +104,7 @@ VISIBLE_EVENT = select(Event.id).where(
 )
 STORED_ANSWER = select(ScanAttempt.response_status, ScanAttempt.response_json).where(
     ScanAttempt.organization_id == bindparam("organization_id"),
+    ScanAttempt.nonce_scope == bindparam("nonce_scope"),
     ScanAttempt.nonce == bindparam("nonce"),
 )
 INSERT_FOR = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -120,11 +122,12 @@ def _enter_statement(dialect: str):
 
 @cache
 def _log_statement(dialect: str):
-    """INSERT the scan's log row unless its nonce was used before in the organization."""
+    """INSERT the scan's log row unless its nonce was used before in its scope."""
     return (
         _dialect_insert(dialect, ScanAttempt)
         .on_conflict_do_nothing(
-            index_elements=["organization_id", "nonce"], index_where=text("nonce IS NOT NULL")
+            index_elements=["organization_id", "nonce_scope", "nonce"],
+            index_where=text("nonce IS NOT NULL"),
         )
         .returning(ScanAttempt.id)
     )
@@ -245,6 +248,13 @@ def _logged_event(principal: Principal, request: ScanRequest) -> int | None:
     return None if visible is None else visible.id
 
 
+def nonce_scope(principal: Principal, request: ScanRequest) -> str:
+    """Whose nonce this is: the device (its token, or the logged-in user) and the event."""
+    device = f"t{principal.token_id}" if principal.token_id is not None else f"u{principal.user_id}"
+    event_id = request.event_id or principal.event_id
+    return f"{device}:e{event_id or ''}"
+
+
 def scan(principal: Principal, request: ScanRequest) -> ScanAnswer:
     """Decide one scan and log it; raises NonceTaken when the nonce was used before."""
     status, body, ticket_id = decide(principal, request)
@@ -263,6 +273,7 @@ def scan(principal: Principal, request: ScanRequest) -> ScanAnswer:
             "user_id": principal.user_id,
             "api_token_id": principal.token_id,
             "nonce": request.nonce,
+            "nonce_scope": nonce_scope(principal, request),
             "response_status": status,
             "response_json": answer.body_json,
             "created_at": utcnow(),
@@ -273,9 +284,14 @@ def scan(principal: Principal, request: ScanRequest) -> ScanAnswer:
     return answer
 
 
-def stored_answer(organization_id: int, nonce: str) -> ScanAnswer | None:
-    """The answer first given to this nonce in this organization."""
-    row = fastsql.first(STORED_ANSWER, {"organization_id": organization_id, "nonce": nonce})
+def stored_answer(principal: Principal, request: ScanRequest) -> ScanAnswer | None:
+    """The answer first given to this nonce by this device for this event."""
+    params = {
+        "organization_id": principal.organization_id,
+        "nonce_scope": nonce_scope(principal, request),
+        "nonce": request.nonce,
+    }
+    row = fastsql.first(STORED_ANSWER, params)
     return None if row is None else ScanAnswer(row.response_status, row.response_json)
 
 

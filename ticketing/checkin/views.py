@@ -94,7 +94,10 @@ def _managed_event(event_id: int):
 @page_role_required(*MANAGER_ROLES)
 def checkin_list(event_id: int):
     """Who is in, since when, through which gate, let in by whom."""
-    event = _managed_event(event_id)
+    return _checkin_list_page(_managed_event(event_id))
+
+
+def _checkin_list_page(event, new_link: str | None = None) -> str:
     rows = list(queries.checkin_rows(event, limit=LIST_LIMIT))
     return render_template(
         "checkin/checkin_list.html",
@@ -103,7 +106,7 @@ def checkin_list(event_id: int):
         stats=queries.stats(event),
         limit=LIST_LIMIT,
         scanned_by=queries.scanned_by,
-        new_link=session.pop("new_device_link", None),
+        new_link=new_link,
     )
 
 
@@ -124,7 +127,11 @@ def undo(event_id: int, checkin_id: int):
 @bp.post("/manage/events/<int:event_id>/device-links")
 @page_role_required(*MANAGER_ROLES)
 def new_device_link(event_id: int):
-    """A door token bound to this event, as a link to open on a door phone (shown once)."""
+    """A door token bound to this event, as a link to open on a door phone (shown once).
+
+    The page is the POST's own answer, never stored: the link must not travel
+    in the session cookie (signed, not encrypted) or stay in a cache.
+    """
     event = _managed_event(event_id)
     principal = current_principal()
     membership = accounts.membership_of(
@@ -134,8 +141,8 @@ def new_device_link(event_id: int):
         membership, "door", event_id=event.id, name=f"Door device link ({event.name})"[:200]
     )
     db.session.commit()
-    session["new_device_link"] = url_for("checkin.device_link", token=plain, _external=True)
-    return redirect(url_for("checkin.checkin_list", event_id=event.id))
+    link = url_for("checkin.device_link", token=plain, _external=True)
+    return _private(make_response(_checkin_list_page(event, new_link=link), 201))
 
 
 CSV_HEADER = [

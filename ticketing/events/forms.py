@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from decimal import InvalidOperation
 from zoneinfo import ZoneInfo
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -22,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ticketing.errors import ValidationFailed
 from ticketing.events.services import TIMEZONES
+from ticketing.forms import BaseForm
 from ticketing.money import (
     KNOWN_CURRENCIES,
     NOT_CHARGEABLE_BY_CARD,
@@ -75,7 +75,7 @@ def show_amount(minor: int | None, currency: str) -> str:
     return "" if minor is None else str(to_decimal(minor, currency))
 
 
-class EventForm(FlaskForm):
+class EventForm(BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Length(max=20000)])
     venue = StringField("Venue", validators=[Length(max=300)])
@@ -115,7 +115,7 @@ class EventForm(FlaskForm):
         }
 
 
-class TierForm(FlaskForm):
+class TierForm(BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Length(max=5000)])
     price = StringField("Price", validators=[DataRequired(), Length(max=30)])

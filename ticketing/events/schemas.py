@@ -80,7 +80,7 @@ class EventFieldsSchema(BaseSchema):
     """Every writable event field, all optional (PATCH)."""
 
     name = Name()
-    description = Text(20_000)
+    description = Text(20_000, metadata={"multiline": True})
     venue = Text(300)
     starts_at = Moment(metadata={"description": "ISO 8601 with a UTC offset."})
     ends_at = Moment(allow_none=True)
@@ -133,7 +133,7 @@ class EventSchema(BaseSchema):
 
 class TicketTypeFieldsSchema(BaseSchema):
     name = Name()
-    description = Text(5_000)
+    description = Text(5_000, metadata={"multiline": True})
     price_minor = Minor(metadata={"description": "For pay-what-you-want: the suggested price."})
     capacity = Count()
     pay_what_you_want = fields.Boolean()

@@ -10,6 +10,7 @@ from ticketing.extensions import db
 from ticketing.orders import services
 from ticketing.orders.access import token_matches
 from ticketing.orders.checkout import event_on_sale, place_order
+from ticketing.orders.limits import limit_holds
 from ticketing.orders.models import Order
 from ticketing.orders.schemas import (
     OrderCreatedSchema,
@@ -64,9 +65,21 @@ class EventOrders(MethodView):
     @blp.response(201, OrderCreatedSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such published event")
     @blp.alt_response(409, schema=ErrorSchema, description="sold_out: what is left per tier")
+    @blp.alt_response(
+        429,
+        schema=ErrorSchema,
+        description="rate_limited (too many holds from this address or email), or "
+        "too_many_holds (this email's unpaid holds on the event)",
+    )
     @blp.alt_response(503, schema=ErrorSchema, description="busy, or payments unavailable")
+    @limit_holds
     def post(self, data, event_id):
-        """Hold seats and open a Stripe Checkout Session (a free order is paid at once)."""
+        """Hold seats and open a Stripe Checkout Session (a free order is paid at once).
+
+        Holds are limited per client address and per buyer email
+        (HOLD_RATE_LIMIT, HOLD_EMAIL_RATE_LIMIT), and one email may have at
+        most HOLDS_PER_EMAIL unpaid holds on an event at once: 429.
+        """
         event = event_on_sale(event_id)
         if event is None:
             abort(404, message="No such event on sale.")

@@ -31,6 +31,25 @@ def seats_taken(ticket_type_ids: list[int], now: datetime | None = None) -> dict
     return taken
 
 
+def seats_held(ticket_type_ids: list[int], now: datetime | None = None) -> dict[int, tuple]:
+    """Seats in unpaid, unexpired holds per tier: (count, when the first hold lapses).
+
+    Buyers see them on the event page: a tier "sold out" by holds may come back.
+    """
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(OrderLine.ticket_type_id, func.sum(OrderLine.quantity), func.min(Order.expires_at))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            OrderLine.ticket_type_id.in_(ticket_type_ids),
+            Order.status == "pending",
+            Order.expires_at > now,
+        )
+        .group_by(OrderLine.ticket_type_id)
+    ).all()
+    return {tier_id: (int(count), first_lapse) for tier_id, count, first_lapse in rows}
+
+
 def seats_left(tiers: list[TicketType], now: datetime | None = None) -> dict[int, int]:
     taken = seats_taken([tier.id for tier in tiers], now)
     return {tier.id: max(tier.capacity - taken[tier.id], 0) for tier in tiers}

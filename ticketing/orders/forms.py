@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ticketing.money import MoneyError, from_decimal
 from ticketing.orders.services import ItemRequest
+from ticketing.schemas import text_problem
 
 
 @dataclass
@@ -73,4 +74,8 @@ def parse_buy_form(values: dict, event) -> BuyForm:
     email = form.values.get("buyer_email", "").strip()
     if "@" not in email or "." not in email.split("@")[-1] or " " in email:
         form.errors["buyer_email"] = "Enter the email address your tickets go to."
+    for name in ("buyer_name", "buyer_email"):
+        problem = text_problem(form.values.get(name, ""))
+        if problem and name not in form.errors:
+            form.errors[name] = problem
     return form

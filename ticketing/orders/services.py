@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ticketing import fastsql
@@ -36,6 +36,7 @@ from ticketing.extensions import db
 from ticketing.money import DEFAULT_SETTLEMENT_CURRENCY, MoneyError, check_chargeable
 from ticketing.orders.access import token_for
 from ticketing.orders.availability import seats_left
+from ticketing.orders.limits import holds_per_email
 from ticketing.orders.models import Order, OrderLine
 from ticketing.tickets.services import issue_tickets
 
@@ -48,6 +49,13 @@ MAX_HOLD = timedelta(hours=23)
 class SoldOut(DomainError):
     status = 409
     code = "sold_out"
+
+
+class TooManyHolds(DomainError):
+    """The buyer's email already has as many open holds on the event as allowed."""
+
+    status = 429
+    code = "too_many_holds"
 
 
 @dataclass(frozen=True)
@@ -276,9 +284,38 @@ NEW_ORDER_COLUMNS = (
     *NEW_ORDER_DEFAULTS, "event_id", "buyer_name", "buyer_email", "currency", "tickets_minor",
     "donation_minor", "total_minor", "expires_at", "created_at", "checkout_key",
 )  # fmt: skip
-INSERT_ORDER = (
-    insert(Order).values({name: bindparam(name) for name in NEW_ORDER_COLUMNS}).returning(Order.id)
+# The buyer's open holds on the event, counted up to the cap (LIMIT: never
+# more rows than that), through the index on buyer_email. `status` is the
+# new order's own, "pending".
+OPEN_HOLDS = (
+    select(func.count())
+    .select_from(
+        select(Order.id)
+        .where(
+            Order.buyer_email == bindparam("buyer_email"),
+            Order.event_id == bindparam("event_id"),
+            Order.status == bindparam("status"),
+            Order.expires_at > bindparam("created_at"),
+        )
+        .limit(bindparam("hold_cap"))
+        .subquery()
+    )
+    .scalar_subquery()
 )
+# INSERT ... SELECT: the order is written only while the buyer's email has
+# fewer open holds on the event than the cap, in the same statement (no
+# extra round trip in a flash sale). No row back: the cap is reached.
+INSERT_ORDER = (
+    insert(Order)
+    .from_select(
+        list(NEW_ORDER_COLUMNS),
+        select(
+            *(bindparam(name, type_=Order.__table__.c[name].type) for name in NEW_ORDER_COLUMNS)
+        ).where(bindparam("hold_cap") > OPEN_HOLDS),
+    )
+    .returning(Order.id)
+)
+NO_CAP = 2**31 - 1
 INSERT_LINE = insert(OrderLine).values(
     order_id=bindparam("order_id"),
     ticket_type_id=bindparam("ticket_type_id"),
@@ -318,7 +355,14 @@ def _hold(values: dict, lines: tuple) -> Hold:
     The claim goes last: it locks the tiers' rows until the commit, and
     every other buyer of those tiers waits for that.
     """
-    order_id = fastsql.first(INSERT_ORDER, values).id
+    inserted = fastsql.first(INSERT_ORDER, {**values, "hold_cap": holds_per_email() or NO_CAP})
+    if inserted is None:
+        raise TooManyHolds(
+            "This email address already holds seats for this event that are not paid "
+            "yet. Finish paying for them (see your email), or wait until they are released.",
+            field="buyer_email",
+        )
+    order_id = inserted.id
     token = token_for(order_id, values["created_at"])
     fastsql.first(SET_TOKEN_HASH, {"order_id": order_id, "h": hash_secret(token)})
     with claim_guard():

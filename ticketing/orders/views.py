@@ -1,6 +1,7 @@
 """Buyer pages: submit the buy form, come back from Stripe (success or cancel)."""
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import OperationalError
 
 from ticketing.database import writes_from_now
@@ -11,6 +12,7 @@ from ticketing.orders import services
 from ticketing.orders.access import token_matches
 from ticketing.orders.checkout import place_order
 from ticketing.orders.forms import parse_buy_form
+from ticketing.orders.limits import limit_holds
 from ticketing.orders.models import Order
 from ticketing.orders.signals import order_paid
 from ticketing.payments import fulfilment, gateway
@@ -19,6 +21,7 @@ bp = Blueprint("orders", __name__)
 
 
 @bp.post("/events/<slug>/buy")
+@limit_holds
 def buy(slug: str):
     event = published_event_or_404(slug)
     form = parse_buy_form(request.form, event)
@@ -41,6 +44,16 @@ def buy(slug: str):
     if placed.checkout_url is None:
         return redirect(_order_page(placed, placed.access_token, paid=1), 303)
     return redirect(placed.checkout_url, 303)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_holds(exc: RateLimitExceeded):
+    """The buy form (the only limited page here) answers on the form, with what was typed."""
+    event = published_event_or_404(request.view_args["slug"])
+    form = parse_buy_form(request.form, event)
+    form.errors = {"form": exc.description}
+    page, _ = render_event_page(event, form, 429)
+    return page, 429, dict(exc.get_headers()) | {"Content-Type": "text/html; charset=utf-8"}
 
 
 def _order_page(order, token: str, **params) -> str:

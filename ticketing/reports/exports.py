@@ -128,7 +128,7 @@ def ledger_rows(event: Event) -> Iterator[list]:
         yield [
             entry.id, _local(entry.created_at, zone), entry.kind, entry.amount_minor,
             major(entry.amount_minor, entry.currency), entry.currency, entry.order_id or "",
-            safe_text(entry.note), by or "",
+            safe_text(entry.note), safe_text(by),
         ]  # fmt: skip
 
 

@@ -8,11 +8,11 @@ field, and the form keeps what was typed.
 import secrets
 from decimal import InvalidOperation
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
+from ticketing.forms import BaseForm
 from ticketing.money import MoneyError, from_decimal
 from ticketing.payments.models import MANUAL_METHODS
 from ticketing.reports.manual import MAX_AMOUNT_MINOR, MAX_DOOR_QUANTITY
@@ -38,13 +38,13 @@ def amount_minor(field, currency: str, required: bool) -> int | None:
     return value
 
 
-class DonationForm(FlaskForm):
+class DonationForm(BaseForm):
     amount = StringField("Amount", validators=[InputRequired(), Length(max=20)])
     method = SelectField("Paid by", choices=METHOD_CHOICES)
     note = TextAreaField("Note", validators=[Length(max=2000)])
 
 
-class DoorSaleForm(FlaskForm):
+class DoorSaleForm(BaseForm):
     ticket_type_id = SelectField("Ticket type", coerce=int, choices=[])
     quantity = IntegerField(
         "How many", default=1, validators=[InputRequired(), NumberRange(1, MAX_DOOR_QUANTITY)]
@@ -62,7 +62,7 @@ class DoorSaleForm(FlaskForm):
     note = TextAreaField("Note", validators=[Length(max=2000)])
 
 
-class VoidForm(FlaskForm):
+class VoidForm(BaseForm):
     reason = StringField("Why void it?", validators=[InputRequired(), Length(max=2000)])
 
 
@@ -70,7 +70,7 @@ def one_time_key() -> str:
     return "form-" + secrets.token_urlsafe(18)
 
 
-class RefundForm(FlaskForm):
+class RefundForm(BaseForm):
     amount = StringField(
         "Amount to refund", validators=[Optional(), Length(max=20)],
         description="Leave empty to refund everything still refundable.",
@@ -80,5 +80,5 @@ class RefundForm(FlaskForm):
     key = HiddenField(default=one_time_key, validators=[Optional(), Length(max=255)])
 
 
-class ResendForm(FlaskForm):
+class ResendForm(BaseForm):
     """Only the CSRF token: the button resends to the order's email."""

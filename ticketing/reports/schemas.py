@@ -46,7 +46,9 @@ class ManualPaymentInSchema(BaseSchema):
             "description": "Required for donations; for tickets defaults to price x quantity."
         },
     )
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    note = fields.String(
+        load_default="", validate=validate.Length(max=2000), metadata={"multiline": True}
+    )
     ticket_type_id = fields.Integer(strict=True, metadata={"description": "For kind=tickets."})
     quantity = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_DOOR_QUANTITY))
     buyer_name = fields.String(load_default="", validate=validate.Length(max=200))
@@ -71,7 +73,9 @@ class ManualPaymentInSchema(BaseSchema):
 
 
 class VoidInSchema(BaseSchema):
-    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+    reason = fields.String(
+        load_default="", validate=validate.Length(max=2000), metadata={"multiline": True}
+    )
 
 
 class ManualPaymentSchema(BaseSchema):

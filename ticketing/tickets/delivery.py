@@ -38,7 +38,11 @@ def send_ticket_email(order_id: int) -> bool:
 
 
 def send_pending_emails(max_attempts: int = MAX_ATTEMPTS) -> tuple[int, int]:
-    """Send every paid order's email that is pending or failed; (sent, failed)."""
+    """Send every paid order's email that is pending or failed; (sent, failed).
+
+    Each order on its own: one that cannot be built or sent is logged and
+    counted as failed, and the batch goes on to the next.
+    """
     order_ids = list(
         db.session.execute(
             select(Order.id)
@@ -53,7 +57,7 @@ def send_pending_emails(max_attempts: int = MAX_ATTEMPTS) -> tuple[int, int]:
     db.session.commit()
     sent = failed = 0
     for order_id in order_ids:
-        outcome = _deliver(order_id)
+        outcome = _deliver_isolated(order_id)
         sent += outcome == "sent"
         failed += outcome == "failed"
     return sent, failed
@@ -149,8 +153,13 @@ def _on_order_paid(app, order_id: int, **_extra) -> None:
 
 
 def _deliver_safely(order_id: int) -> None:
+    _deliver_isolated(order_id, once=True)
+
+
+def _deliver_isolated(order_id: int, *, once: bool = False) -> str:
+    """_deliver that never raises: a broken order is logged and recorded 'failed'."""
     try:
-        _deliver(order_id, once=True)
+        return _deliver(order_id, once=once)
     except Exception as exc:
         db.session.rollback()
         log.exception(
@@ -160,3 +169,4 @@ def _deliver_safely(order_id: int) -> None:
             _record(order_id, "failed", f"{type(exc).__name__}: {exc}"[:1000])
         except Exception:
             db.session.rollback()
+        return "failed"

@@ -14,6 +14,7 @@ from flask import current_app
 
 from ticketing.orders.access import access_token_for
 from ticketing.orders.models import Order
+from ticketing.schemas import SINGLE_LINE_FORBIDDEN
 from ticketing.tickets.codes import grouped_code
 from ticketing.tickets.models import Ticket
 from ticketing.tickets.qr import qr_png
@@ -37,6 +38,12 @@ def order_link(order: Order, **params) -> str:
     )
 
 
+def header_text(text: str) -> str:
+    """A name for a header line: whatever was stored before input refused control
+    characters, a line break must never start another header."""
+    return " ".join(SINGLE_LINE_FORBIDDEN.sub(" ", text or "").split())
+
+
 def build_ticket_email(order: Order, tickets: list[Ticket]) -> EmailMessage:
     """The message for a paid order's valid tickets (the caller decides who gets one)."""
     event = order.event
@@ -53,9 +60,9 @@ def build_ticket_email(order: Order, tickets: list[Ticket]) -> EmailMessage:
         ],
     }
     message = EmailMessage()
-    message["Subject"] = f"Your tickets: {event.name}"
+    message["Subject"] = f"Your tickets: {header_text(event.name)}"
     message["From"] = formataddr((SENDER_NAME, current_app.config["MAIL_SENDER"]))
-    message["To"] = formataddr((order.buyer_name, order.buyer_email))
+    message["To"] = formataddr((header_text(order.buyer_name), order.buyer_email))
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(idstring=f"order-{order.id}", domain=domain)
     # Mail robots (vacation replies) should not answer a ticket email.

@@ -7,7 +7,7 @@
 - payments.fee_known: False while Stripe has no balance transaction yet, so
   a fee of 0 is never booked for good.
 
-Revision ID: 0005
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-07 00:45:00
 
@@ -16,7 +16,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005'
+revision = '0004'
 down_revision = '0003'
 branch_labels = None
 depends_on = None
