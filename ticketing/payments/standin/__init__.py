@@ -29,6 +29,7 @@ from werkzeug.exceptions import HTTPException
 from ticketing.payments.standin import admin, api, checkout
 from ticketing.payments.standin.core import StandIn
 from ticketing.payments.standin.errors import StripeFailure
+from ticketing.security_headers import header_pairs, origin_of, set_headers
 from ticketing.templating import money
 
 __all__ = ["StandIn", "create_standin_app"]
@@ -57,7 +58,23 @@ def create_standin_app(config: dict | None = None) -> Flask:
     app.register_blueprint(checkout.bp)
     app.register_blueprint(admin.bp)
     _register_errors(app)
+    _register_security_headers(app)
     return app
+
+
+def _register_security_headers(app: Flask) -> None:
+    """The app's own headers (strict CSP, no framing, no referrer) on every answer.
+
+    The pay form's answer redirects to the shop's success page: its origin,
+    known from the shop's webhook address, is the one other form target.
+    """
+    shop = origin_of(app.config.get("STANDIN_WEBHOOK_URL") or "")
+    pairs = header_pairs((shop,) if shop else ())
+
+    @app.after_request
+    def add_security_headers(response):
+        set_headers(response, pairs)
+        return response
 
 
 def _register_errors(app: Flask) -> None:
