@@ -7,7 +7,9 @@ neither is a JSONDecodeError, so both escaped as 500s.
 
 import pytest
 
-from tests.integration.conftest import build_world, quick_password_hashes  # noqa: F401
+from tests.accounts.conftest import csrf_token
+from tests.integration.conftest import build_world, login_session, quick_password_hashes  # noqa: F401
+from ticketing.events.models import TicketType
 from ticketing.orders.models import Order
 
 DEEP = "[" * 1000 + "]" * 1000
@@ -102,3 +104,39 @@ def test_every_api_blueprint_uses_the_guarded_parser(app):
     assert len(blueprints) >= 4
     for blueprint in blueprints:
         assert isinstance(blueprint.ARGUMENTS_PARSER, GuardedJsonParser), blueprint.name
+
+
+def organizer_client(app, world):
+    client = app.test_client()
+    login_session(client, world.organizer.user_id)
+    return client
+
+
+def test_a_huge_event_number_on_the_door_page_is_no_event(app, world):
+    client = organizer_client(app, world)
+    for number in ("9" * 30, "9" * 5000, "-1", "0"):
+        response = client.get(f"/door?event={number}")
+        assert response.status_code == 200, number  # the event picker, or the one event
+        assert "Benefit Night Secret" in response.get_data(as_text=True)
+
+
+def test_a_huge_capacity_in_the_tier_form_is_a_field_error(app, world, db):
+    client = organizer_client(app, world)
+    path = f"/manage/events/{world.event.id}/tiers/new"
+    form = {"csrf_token": csrf_token(client.get(path).data), "name": "Balcony", "price": "25"}
+    response = client.post(path, data={**form, "capacity": "9" * 30, "max_per_order": "10"})
+    assert response.status_code in (200, 422)
+    assert "Number must be between" in response.get_data(as_text=True)
+    assert db.session.query(TicketType).filter_by(name="Balcony").count() == 0
+
+
+def test_a_value_too_large_for_sqlite_is_a_422_not_a_crash(make_app, db):
+    app = make_app()
+
+    @app.get("/overflow")
+    def overflow():
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    response = app.test_client().get("/overflow", headers={"Accept": "application/json"})
+    assert response.status_code == 422
+    assert response.get_json()["code"] == "validation_error"
