@@ -106,8 +106,8 @@ def init_app(app: Flask) -> None:
     built: dict[tuple, tuple[tuple[str, str], ...]] = {}
 
     def pairs_for(camera: bool):
-        # Keyed on what they depend on: tests and `make run` may point
-        # STRIPE_API_BASE elsewhere after the app is built.
+        # Built once per combination of what they depend on: the tests point
+        # STRIPE_API_BASE at a stand-in after the app is built.
         key = (camera, config.get("APP_ENV"), config.get("STRIPE_API_BASE"),
                bool(config.get("STRIPE_SECRET_KEY")))  # fmt: skip
         pairs = built.get(key)
@@ -119,5 +119,6 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def add_security_headers(response):
+        """Every answer of this app: pages, API, static files and errors alike."""
         set_headers(response, pairs_for(request.endpoint in CAMERA_ENDPOINTS))
         return response

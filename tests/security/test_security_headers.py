@@ -124,8 +124,18 @@ def test_the_buy_form_may_lead_to_the_checkout_page(app, world, settings, target
     assert directives(response)["form-action"] == f"'self' {target}"
 
 
-def test_the_mounted_stand_in_is_this_origin():
+def test_with_the_mounted_stand_in_forms_stay_on_this_origin(make_app, world, tmp_path):
+    """No key and no STRIPE_API_BASE: the stand-in is served at /_stripe, this origin."""
+    app = make_app(APP_ENV="development", STRIPE_API_BASE="", STANDIN_DB=str(tmp_path / "s.db"))
+    client = app.test_client()
+    page = client.get(f"/events/{world.event.slug}")
+    assert directives(page)["form-action"] == "'self'"
     assert content_security_policy(()).count("form-action 'self';") == 1
+    standin_page = client.get("/_stripe/pay/cs_test_nothing")
+    assert standin_page.status_code == 404
+    assert "No such checkout" in standin_page.get_data(as_text=True)
+    assert_secured(standin_page)
+    assert directives(standin_page)["form-action"] == "'self' http://localhost"
 
 
 def test_the_stand_in_sends_them_too(tmp_path):
