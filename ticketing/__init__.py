@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from ticketing import config as settings
+from ticketing import security_headers
 from ticketing.database import MAX_ID, set_lock_timeout
 from ticketing.errors import register_error_handlers
 from ticketing.extensions import csrf, db, limiter, login_manager, migrate
@@ -71,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_cli(app)
     register_error_handlers(app)
     register_templating(app)
+    security_headers.init_app(app)
     skip_limiter_middleware(app)
     trust_proxies(app)
     logging.basicConfig(level=logging.INFO)

@@ -19,7 +19,7 @@ PAGE = """<!doctype html>
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>{{ title }} · API docs</title>
   <link rel="stylesheet" href="{{ url_for('static', filename=ui ~ '/swagger-ui.css') }}">
-  <style>body { margin: 0; } .topbar { display: none; }</style>
+  <link rel="stylesheet" href="{{ url_for('static', filename='css/apidocs.css') }}">
 </head>
 <body>
   <noscript><p>The interactive docs need JavaScript; the raw spec is at

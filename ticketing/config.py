@@ -61,6 +61,8 @@ def from_environment(instance_path: str) -> dict:
         "HOLD_EMAIL_RATE_LIMIT": os.environ.get("HOLD_EMAIL_RATE_LIMIT", "5 per hour"),
         "HOLDS_PER_EMAIL": int(os.environ.get("HOLDS_PER_EMAIL", "2")),
         "LOCK_TIMEOUT_MS": int(os.environ.get("LOCK_TIMEOUT_MS", "5000")),
+        # Larger bodies get 413 before they are read (Flask checks Content-Length).
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
@@ -71,6 +73,10 @@ def from_environment(instance_path: str) -> dict:
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", "0"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Every page sends `Referrer-Policy: no-referrer` (order links are keys), so
+        # browsers send no Referer and Flask-WTF's HTTPS Referer check would refuse
+        # every form; the session-bound CSRF token and SameSite cookies remain.
+        "WTF_CSRF_SSL_STRICT": False,
     }
 
 

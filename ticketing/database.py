@@ -19,6 +19,14 @@ from sqlalchemy.types import TypeDecorator
 MAX_ID = 2**31 - 1
 
 
+def database_id(text: str) -> int:
+    """An id from a query string: a number past MAX_ID is no id (ValueError), not an overflow."""
+    value = int(text)
+    if not 1 <= value <= MAX_ID:
+        raise ValueError("not a database id")
+    return value
+
+
 def utcnow() -> datetime:
     """The current time, aware, in UTC (used as a callable default)."""
     return datetime.now(UTC)

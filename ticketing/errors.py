@@ -123,6 +123,12 @@ def handle_data_error(exc: DataError):
     return render_error(422, "validation_error", "A value is out of range.")
 
 
+def handle_overflow(exc: OverflowError):
+    """SQLite's DataError: a number past 64 bits cannot even be sent to the database."""
+    db.session.rollback()
+    return render_error(422, "validation_error", "A value is out of range.")
+
+
 def handle_unexpected(exc: Exception):
     db.session.rollback()
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
@@ -136,4 +142,5 @@ def register_error_handlers(app) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(OperationalError, handle_database_busy)
     app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(OverflowError, handle_overflow)
     app.register_error_handler(Exception, handle_unexpected)

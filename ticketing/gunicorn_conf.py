@@ -31,6 +31,14 @@ backlog = 2048
 # Stripe wait (3 tries of 8 s, gateway.REQUEST_TIMEOUT_SECONDS).
 timeout = 60
 graceful_timeout = 20
+# What one request may send before the app sees it: a request line (method,
+# path, query) of 4 KB, 50 header fields of 8 KB each. Bodies are limited by
+# the app (MAX_CONTENT_LENGTH). gunicorn answers a request past these with its
+# own plain-text 400, even under /api: the proxy in front keeps tighter limits
+# and answers those with JSON there (README, "Running in production").
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
 
 
 def post_worker_init(worker):

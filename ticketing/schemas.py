@@ -7,12 +7,17 @@ every text field of every input schema refuses them with a 422 naming the
 field. Multi-line text (a description, a note) keeps tab, CR and LF; fields
 say so with `metadata={"multiline": True}`. A schema whose view strips them
 instead (what a door scanner types, a search) sets `CONTROL_CHARACTERS = "stripped"`.
+
+The API's JSON parser refuses hostile JSON (too deep, numbers too long) with a 400.
 """
 
+import json
 import re
 from collections.abc import Mapping
 
+from flask_smorest.arguments import ArgumentsMixin
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, pre_load
+from webargs.flaskparser import FlaskParser, abort
 
 # C0 and C1 controls, DEL, the Unicode line and paragraph separators, and
 # surrogates (only ever lone ones in a Python str).
@@ -101,3 +106,28 @@ class ApiErrorSchema(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)
     errors = fields.Dict()
+
+
+class GuardedJsonParser(FlaskParser):
+    """webargs' parser, answering 400 to every body `json.loads` refuses.
+
+    webargs turns only JSONDecodeError into a 400; nesting past the
+    recursion limit (RecursionError) and an integer of more than 4,300
+    digits (Python's int max str digits, a ValueError) escaped as 500s.
+    """
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise  # webargs answers these itself
+        except RecursionError:
+            abort(400, messages={"json": ["The JSON body is nested too deeply."]})
+        except ValueError:
+            abort(400, messages={"json": ["The JSON body has a number too long to read."]})
+
+
+# Set before any domain declares its arguments: flask-smorest's decorators read
+# ARGUMENTS_PARSER when the api modules are imported, and every import of a
+# ticketing module runs ticketing/__init__.py, which imports this module first.
+ArgumentsMixin.ARGUMENTS_PARSER = GuardedJsonParser()

@@ -29,6 +29,7 @@ from ticketing.accounts import services as accounts
 from ticketing.accounts.auth import current_principal, page_role_required, principal_from_token
 from ticketing.accounts.models import User
 from ticketing.checkin import queries, services
+from ticketing.database import database_id
 from ticketing.extensions import db
 
 bp = Blueprint("checkin", __name__)
@@ -60,7 +61,7 @@ def _scanner_page(event, *, token: str | None):
 def scanner():
     """The scanner for logged-in staff; the chosen event is remembered in the session."""
     principal = current_principal()
-    wanted = request.args.get("event", type=int) or session.get(SESSION_EVENT_KEY)
+    wanted = request.args.get("event", type=database_id) or session.get(SESSION_EVENT_KEY)
     event = queries.event_for(principal, wanted) if wanted else None
     events = queries.door_events(principal)
     if event is None and len(events) == 1:

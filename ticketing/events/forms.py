@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ticketing.errors import ValidationFailed
+from ticketing.events.schemas import MAX_INT
 from ticketing.events.services import TIMEZONES
 from ticketing.forms import BaseForm
 from ticketing.money import (
@@ -119,7 +120,9 @@ class TierForm(BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Length(max=5000)])
     price = StringField("Price", validators=[DataRequired(), Length(max=30)])
-    capacity = IntegerField("Capacity", validators=[InputRequired(), NumberRange(min=0)])
+    capacity = IntegerField(
+        "Capacity", validators=[InputRequired(), NumberRange(min=0, max=MAX_INT)]
+    )
     pay_what_you_want = BooleanField("Pay what you want (the price is the suggestion)")
     min_price = StringField("Minimum price", validators=[Optional(), Length(max=30)])
     max_per_order = IntegerField(

@@ -6,6 +6,7 @@ from ticketing.database import MAX_ID
 from ticketing.schemas import BaseSchema
 
 Minor = fields.Integer  # money in minor units: integers only (strict below)
+MAX_ITEMS = 50  # lines of one order: a page has a line per tier
 MAX_MINOR = 10**11  # a billion in major units: more is a typo, and keeps sums in 64 bits
 
 
@@ -20,7 +21,9 @@ class OrderItemSchema(BaseSchema):
 class OrderCreateSchema(BaseSchema):
     buyer_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     buyer_email = fields.Email(required=True, validate=validate.Length(max=254))
-    items = fields.List(fields.Nested(OrderItemSchema), load_default=list)
+    items = fields.List(
+        fields.Nested(OrderItemSchema), load_default=list, validate=validate.Length(max=MAX_ITEMS)
+    )
     donation_minor = Minor(
         strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_MINOR)
     )
@@ -69,4 +72,6 @@ class OrderOutSchema(BaseSchema):
 
 
 class RefundRequestSchema(BaseSchema):
-    amount_minor = Minor(strict=True, allow_none=True, validate=validate.Range(min=1))
+    amount_minor = Minor(
+        strict=True, allow_none=True, validate=validate.Range(min=1, max=MAX_MINOR)
+    )

@@ -2,6 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from ticketing.database import MAX_ID
 from ticketing.payments.models import MANUAL_KINDS, MANUAL_METHODS
 from ticketing.reports.manual import MAX_AMOUNT_MINOR, MAX_DOOR_QUANTITY
 from ticketing.schemas import ApiErrorSchema, BaseSchema
@@ -49,7 +50,11 @@ class ManualPaymentInSchema(BaseSchema):
     note = fields.String(
         load_default="", validate=validate.Length(max=2000), metadata={"multiline": True}
     )
-    ticket_type_id = fields.Integer(strict=True, metadata={"description": "For kind=tickets."})
+    ticket_type_id = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "For kind=tickets."},
+    )
     quantity = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_DOOR_QUANTITY))
     buyer_name = fields.String(load_default="", validate=validate.Length(max=200))
     buyer_email = fields.Email(

@@ -45,6 +45,7 @@ from werkzeug.exceptions import HTTPException
 from ticketing.payments.standin import admin, admin_lifecycle, api, checkout
 from ticketing.payments.standin.core import StandIn
 from ticketing.payments.standin.errors import StripeFailure
+from ticketing.security_headers import header_pairs, origin_of, set_headers
 from ticketing.templating import money
 
 __all__ = ["StandIn", "admin_lifecycle", "create_standin_app"]
@@ -74,6 +75,7 @@ def create_standin_app(config: dict | None = None) -> Flask:
     app.register_blueprint(checkout.bp)
     app.register_blueprint(admin.bp)  # with admin_lifecycle's routes
     _register_errors(app)
+    _register_security_headers(app)
     return app
 
 
@@ -89,6 +91,21 @@ def _check(config) -> None:
         raise ValueError(
             "STANDIN_ALLOWED_ORIGIN must be the shop's BASE_URL (http(s)://host[:port])"
         )
+
+
+def _register_security_headers(app: Flask) -> None:
+    """The app's own headers (strict CSP, no framing, no referrer) on every answer.
+
+    The pay form's answer redirects to the shop's success page: the shop's
+    origin (the only one redirects may lead to) is the one other form target.
+    """
+    shop = origin_of(app.config.get("STANDIN_ALLOWED_ORIGIN") or "")
+    pairs = header_pairs((shop,) if shop else ())
+
+    @app.after_request
+    def add_security_headers(response):
+        set_headers(response, pairs)
+        return response
 
 
 def _register_errors(app: Flask) -> None:

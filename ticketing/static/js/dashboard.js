@@ -24,8 +24,8 @@
     var bar = box.querySelector("[data-progress]");
     if (bar && totals.goal_progress !== null) {
       var pct = Math.max(0, Math.min(100, Math.round(totals.goal_progress * 100)));
-      bar.style.width = pct + "%";
-      bar.parentNode.setAttribute("aria-valuenow", String(pct));
+      bar.setAttribute("width", String(pct));
+      bar.closest("[role=progressbar]").setAttribute("aria-valuenow", String(pct));
     }
   }
 

@@ -219,7 +219,10 @@
       els.cameraStatus.textContent = "The camera needs https (or localhost). Type codes or search instead.";
       return;
     }
+    var overlay = document.getElementById("scan-overlay");
+    overlay.hidden = false; // qr-scanner shows and places it once the video plays
     scanner = new QrScanner(els.video, onDecode, {
+      overlay: overlay, // ours has no inline style, which the CSP would refuse
       returnDetailedScanResult: true,
       preferredCamera: localStorage.getItem("door.camera") || "environment",
       highlightScanRegion: true,
