@@ -148,7 +148,15 @@ def world(db) -> World:
 
 
 def login_session(client, user_id: int) -> None:
-    """Log a test client in by Flask-Login's session keys (the form is tested elsewhere)."""
+    """Log a test client in by Flask-Login's session keys (the form is tested elsewhere),
+    at the user's current session version (a logout earlier in the test ends older ones)."""
+    from ticketing.accounts.auth import SESSION_VERSION_KEY
+    from ticketing.accounts.models import User
+    from ticketing.extensions import db
+
+    version = db.session.get(User, user_id, populate_existing=True).session_version
+    db.session.rollback()
     with client.session_transaction() as session:
         session["_user_id"] = str(user_id)
         session["_fresh"] = True
+        session[SESSION_VERSION_KEY] = version

@@ -144,6 +144,8 @@ def test_the_stand_in_sends_them_too(tmp_path):
     standin = create_standin_app(
         {
             "STANDIN_DB": str(tmp_path / "standin.db"),
+            "STANDIN_API_KEY": "sk_test_standin_headers",
+            "STANDIN_ALLOWED_ORIGIN": "http://shop.test:5000",
             "STANDIN_WEBHOOK_URL": "http://shop.test:5000/webhooks/stripe",
             "STANDIN_WEBHOOK_MODE": "off",
         }

@@ -19,6 +19,7 @@ from tests.payments.conftest import SHOP_ORIGIN, TEST_KEY
 from tests.payments.standin_helpers import session_params
 from ticketing import create_app
 from ticketing.config import ConfigError
+from ticketing.extensions import db as _db
 from ticketing.payments.gateway import standin_api_key
 from ticketing.payments.standin.objects import load
 
@@ -223,6 +224,8 @@ def test_production_never_serves_the_standin_on_its_own_origin(monkeypatch, data
     client = app.test_client()
     for path in ("/_stripe/_standin/events", "/_stripe/v1/checkout/sessions", "/_stripe/pay/x"):
         assert client.get(path).status_code == 404, path
+    with app.app_context():  # its error pages opened a connection: close it now, not at GC
+        _db.engine.dispose()
 
 
 def test_a_session_naming_a_600_dollar_order_with_50_cents_does_not_pay_it(shop, concert):
