@@ -71,3 +71,9 @@ class TicketType(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="ticket_types")
+
+    @property
+    def seats_left(self) -> int:
+        """The one definition of seats left (page, API, claim, door sale): what
+        the seat claim would still let through. Read it fresh after writes."""
+        return max(self.capacity - self.seats_claimed, 0)

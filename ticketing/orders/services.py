@@ -35,7 +35,6 @@ from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.money import DEFAULT_SETTLEMENT_CURRENCY, MoneyError, check_chargeable
 from ticketing.orders.access import token_for
-from ticketing.orders.availability import seats_left
 from ticketing.orders.limits import holds_per_email
 from ticketing.orders.models import Order, OrderLine
 from ticketing.tickets.services import issue_tickets
@@ -173,8 +172,9 @@ def claiming_seats(wanted: dict[int, int], attempt):
 def sold_out(wanted: dict[int, int]) -> SoldOut:
     """The answer when `wanted` seats (per tier) are not there: what is left of each."""
     query = select(TicketType).where(TicketType.id.in_(wanted)).order_by(TicketType.id)
-    tiers = list(db.session.execute(query).scalars())
-    left = seats_left(tiers)
+    # Fresh claims: the triggers changed them under the session's objects.
+    tiers = list(db.session.execute(query.execution_options(populate_existing=True)).scalars())
+    left = {tier.id: tier.seats_left for tier in tiers}
     short = [tier for tier in tiers if wanted[tier.id] > left[tier.id]] or tiers
     return SoldOut(
         f"Not enough seats left for: {', '.join(tier.name for tier in short)}.",

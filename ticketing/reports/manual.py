@@ -17,7 +17,6 @@ from ticketing.errors import Conflict, ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.orders.access import seal
-from ticketing.orders.availability import seats_left
 from ticketing.orders.models import Order, OrderLine
 from ticketing.orders.services import SeatsGone, SoldOut, expire_holds, flush_claim
 from ticketing.orders.signals import order_paid
@@ -99,7 +98,8 @@ def record_door_sale(
     # between a door sale and an online buyer; lapsed holds give theirs back first.
     now = utcnow()
     expire_holds(now, tier_ids=[tier.id])
-    tier_name, left = tier.name, seats_left([tier])[tier.id]
+    db.session.refresh(tier, ["seats_claimed"])  # the triggers changed it
+    tier_name, left = tier.name, tier.seats_left
     if quantity > left:
         raise SoldOut(
             f"Only {left} left of {tier_name}.", field="quantity", available={str(tier.id): left}
