@@ -26,7 +26,7 @@ from ticketing.orders.services import (
     reclaim_seats,
     release_hold,
 )
-from ticketing.reports.manual import record_door_sale
+from ticketing.payments.manual import record_door_sale
 
 CLAIMING = ("pending", "paid", "partially_refunded")
 

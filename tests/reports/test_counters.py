@@ -15,11 +15,13 @@ from tests.reports.conftest import bearer, card_order
 from ticketing.accounts.auth import Principal
 from ticketing.checkin import services as checkin
 from ticketing.checkin.models import CheckIn
+from ticketing.events import counters
+from ticketing.events.totals import event_totals
 from ticketing.extensions import db as _db
-from ticketing.payments.services import apply_refund
-from ticketing.reports import counters, ledger, manual, queries
+from ticketing.orders.refund_records import apply_refund
+from ticketing.payments import ledger, manual
+from ticketing.reports import queries
 from ticketing.reports.models import EventCounter
-from ticketing.reports.totals import event_totals
 from ticketing.tickets.services import reissue_ticket
 
 

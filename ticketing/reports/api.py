@@ -7,9 +7,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from ticketing.events.totals import event_totals
 from ticketing.extensions import db
+from ticketing.payments import manual
 from ticketing.payments.models import ManualPayment
-from ticketing.reports import manual
 from ticketing.reports.access import event_for, money_principal
 from ticketing.reports.schemas import (
     ManualPaymentInSchema,
@@ -18,7 +19,6 @@ from ticketing.reports.schemas import (
     TotalsSchema,
     VoidInSchema,
 )
-from ticketing.reports.totals import event_totals
 from ticketing.schemas import ApiErrorSchema
 from ticketing.tickets.models import Ticket
 

@@ -52,7 +52,7 @@ class EventCounter(db.Model):
     `raised:<currency>:<YYYY-MM-DD HH:00:00>` (the sales chart, by UTC hour).
     On PostgreSQL each name is spread over 16 `shard` rows picked per
     transaction, so sixteen scanners at the door do not queue on one row;
-    readers add the shards up. `ticketing.reports.counters.recount` rebuilds
+    readers add the shards up. `ticketing.events.counters.recount` rebuilds
     them from scratch.
     """
 

@@ -30,11 +30,11 @@ def optional_function(module_name: str, name: str):
 
 
 def refund_function():
-    return optional_function("ticketing.payments.services", "refund_order")
+    return optional_function("ticketing.orders.refund_records", "refund_order")
 
 
 def resend_function():
-    return optional_function("ticketing.tickets.delivery", "send_ticket_email")
+    return optional_function("ticketing.delivery.email", "send_ticket_email")
 
 
 def _rows(model, *where, order_by):

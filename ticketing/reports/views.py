@@ -9,15 +9,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from wtforms.fields.choices import SelectChoice
 
 from ticketing.errors import DomainError
+from ticketing.events.totals import event_totals
 from ticketing.extensions import db
 from ticketing.money import exponent
+from ticketing.payments import manual
 from ticketing.payments.models import ManualPayment
-from ticketing.reports import manual, queries
+from ticketing.reports import queries
 from ticketing.reports.access import event_for, money_principal, organizer_page
 from ticketing.reports.chart import sales_chart
 from ticketing.reports.exports import EXPORTS, csv_response
 from ticketing.reports.forms import DonationForm, DoorSaleForm, VoidForm, amount_minor
-from ticketing.reports.totals import event_totals
 
 bp = Blueprint("reports", __name__)
 

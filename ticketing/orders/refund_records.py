@@ -9,8 +9,8 @@ from sqlalchemy import select
 from ticketing.errors import Conflict, DomainError
 from ticketing.extensions import db
 from ticketing.orders.models import Order
+from ticketing.payments import ledger
 from ticketing.payments.models import Payment, Refund
-from ticketing.reports import ledger
 from ticketing.tickets.services import revoke_tickets
 
 REFUNDABLE = ("paid", "partially_refunded")
@@ -68,6 +68,6 @@ def refund_order(
     Stripe idempotency key (see payments/refunding.py); the same
     `client_key` on the same order refunds once.
     """
-    from ticketing.payments import refunding
+    from ticketing.orders import refunds as refunding
 
     return refunding.refund_order(order, amount_minor, actor_user_id, client_key)

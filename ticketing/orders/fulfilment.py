@@ -17,10 +17,10 @@ from ticketing.database import MAX_ID, utcnow
 from ticketing.extensions import db
 from ticketing.money import stripe_amount
 from ticketing.orders import services as orders
+from ticketing.orders import stripe_sync as charge_sync
 from ticketing.orders.models import Order
-from ticketing.payments import charge_sync, gateway
+from ticketing.payments import gateway, ledger
 from ticketing.payments.models import Payment
-from ticketing.reports import ledger
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def _refund_late_payment(order: Order, session) -> None:
     row lock is held while Stripe answers, and a redelivery or the
     `retry-refunds` sweep sends it again if Stripe could not be reached.
     """
-    from ticketing.payments import refunding
+    from ticketing.orders import refunds as refunding
 
     payment = _record_payment(order, session)
     refunding.request_late_refund(

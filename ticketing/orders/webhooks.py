@@ -12,9 +12,12 @@ import logging
 from sqlalchemy import select
 
 from ticketing.extensions import db
+from ticketing.orders import fees, fulfilment
+from ticketing.orders import refunds as refunding
+from ticketing.orders import stripe_sync as charge_sync
 from ticketing.orders.models import Order
-from ticketing.payments import charge_sync, fees, fulfilment, gateway, refunding
-from ticketing.payments.charge_sync import ChargeFacts
+from ticketing.orders.stripe_sync import ChargeFacts
+from ticketing.payments import gateway
 from ticketing.payments.models import StripeEvent
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from ticketing.orders.access import seal
 from ticketing.orders.models import Order, OrderLine
 from ticketing.orders.services import SeatsGone, SoldOut, expire_holds, flush_claim
 from ticketing.orders.signals import order_paid
+from ticketing.payments import ledger
 from ticketing.payments.models import MANUAL_METHODS, ManualPayment
-from ticketing.reports import ledger
 from ticketing.reports.models import LedgerEntry
 from ticketing.tickets.services import issue_tickets, revoke_tickets
 

@@ -22,10 +22,11 @@ from ticketing.errors import Busy, Conflict, ValidationFailed
 from ticketing.extensions import db
 from ticketing.money import exponent
 from ticketing.orders import services as orders
+from ticketing.orders import stripe_sync as charge_sync
 from ticketing.orders.models import Order
-from ticketing.payments import charge_sync, gateway
+from ticketing.orders.refund_records import REFUNDABLE, PaymentProviderError, _payment_of
+from ticketing.payments import gateway
 from ticketing.payments.models import Payment, Refund, RefundRequest
-from ticketing.payments.services import REFUNDABLE, PaymentProviderError, _payment_of
 
 log = logging.getLogger(__name__)
 

@@ -40,7 +40,7 @@ STATUS_NOTES = {
 
 def init_app(app) -> None:
     """Connect the ticket email to this app's payments (see delivery.py)."""
-    from ticketing.tickets.delivery import connect_signals
+    from ticketing.delivery.email import connect_signals
 
     connect_signals(app)
 

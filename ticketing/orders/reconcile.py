@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from ticketing.extensions import db
+from ticketing.orders import fees, fulfilment, webhooks
+from ticketing.orders import refunds as refunding
+from ticketing.orders import stripe_sync as charge_sync
 from ticketing.orders.signals import order_paid, order_refunded
-from ticketing.payments import charge_sync, fees, fulfilment, gateway, refunding, webhooks
+from ticketing.payments import gateway
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ check-ins (see reports/counters.py), so this is one indexed read of a few
 rows however many tickets were sold.
 """
 
+from ticketing.events import counters
 from ticketing.events.models import Event
-from ticketing.reports import counters
 
 KIND_FIELDS = {
     "ticket_sale": "tickets_minor",

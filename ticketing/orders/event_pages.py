@@ -3,8 +3,8 @@
 from flask import Blueprint, abort, render_template
 
 from ticketing.events import services
+from ticketing.events.totals import event_totals
 from ticketing.orders.availability import seats_held
-from ticketing.reports.totals import event_totals
 
 bp = Blueprint("events", __name__)
 
