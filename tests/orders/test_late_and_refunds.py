@@ -11,8 +11,7 @@ from tests.orders.conftest import count
 from ticketing.database import utcnow
 from ticketing.events.totals import event_totals
 from ticketing.orders.models import Order
-from ticketing.payments.models import Refund
-from ticketing.reports.models import LedgerEntry
+from ticketing.payments.models import LedgerEntry, Refund
 from ticketing.tickets.models import Ticket
 
 

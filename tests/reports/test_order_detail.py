@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from tests.reports.conftest import card_order, csrf_token, login_as
 from ticketing.events.totals import event_totals
-from ticketing.payments import ledger, manual
-from ticketing.payments.models import Payment, RefundRequest
-from ticketing.reports.models import LedgerEntry
+from ticketing.orders import door
+from ticketing.payments import ledger
+from ticketing.payments.models import LedgerEntry, Payment, RefundRequest
 
 
 def paid_by_card(shop, db):
@@ -59,7 +59,7 @@ def test_order_page_is_for_organizers_of_the_event(client, shop, db):
 def test_a_refund_stripe_refuses_is_shown_next_to_the_amount(client, shop, db):
     """The real refund_order, with Stripe unreachable (tests point it at a closed port)."""
     if importlib.util.find_spec("ticketing.orders.refund_records") is None:
-        raise AssertionError("ticketing.orders.refund_records.refund_order is part of this build")
+        raise AssertionError("ticketing.orders.refunding.refund_order is part of this build")
     order = paid_by_card(shop, db)
     login_as(client, shop.organizer.user)
     page = client.get(f"/manage/orders/{order.id}").get_data(as_text=True)
@@ -85,7 +85,7 @@ def test_a_refund_stripe_refuses_is_shown_next_to_the_amount(client, shop, db):
 
 
 def test_a_door_order_offers_void_instead_of_refund(client, shop, db):
-    payment = manual.record_door_sale(shop.event, ticket_type_id=shop.tier.id, quantity=1,
+    payment = door.record_door_sale(shop.event, ticket_type_id=shop.tier.id, quantity=1,
                                       method="cash")  # fmt: skip
     db.session.commit()
     login_as(client, shop.organizer.user)

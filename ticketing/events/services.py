@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import func, select
 
-from ticketing.accounts.services import slugify
+from ticketing.accounts.services import EVENTS, slugify
+from ticketing.database import MAX_ID
 from ticketing.errors import Conflict, ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
@@ -100,6 +101,14 @@ def events_of(organization_id: int) -> list[Event]:
             .order_by(Event.starts_at.desc(), Event.id.desc())
         ).scalars()
     )
+
+
+def organization_of(event_id: int) -> int | None:
+    event = db.session.get(Event, event_id) if 0 < event_id <= MAX_ID else None
+    return event.organization_id if event is not None else None
+
+
+EVENTS.register(organization_of=organization_of, events_of=events_of)
 
 
 def claimed_and_capacity(event_ids: list[int]) -> dict[int, tuple[int, int]]:

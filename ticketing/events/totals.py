@@ -1,7 +1,7 @@
 """An event's totals, exactly as API.md names them, from the running counters.
 
 The counters are kept by triggers on the ledger, the tickets and the
-check-ins (see reports/counters.py), so this is one indexed read of a few
+check-ins (see events/counters.py), so this is one indexed read of a few
 rows however many tickets were sold.
 """
 

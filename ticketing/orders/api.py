@@ -12,7 +12,7 @@ from ticketing.orders.access import token_matches
 from ticketing.orders.checkout import event_on_sale, place_order
 from ticketing.orders.limits import limit_holds
 from ticketing.orders.models import Order
-from ticketing.orders.refund_records import refund_order
+from ticketing.orders.refunding import refund_order
 from ticketing.orders.schemas import (
     OrderCreatedSchema,
     OrderCreateSchema,

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import click
 
-from ticketing.orders import refunds as refunding
+from ticketing.orders import refunding
 from ticketing.orders.reconcile import reconcile
 from ticketing.payments import gateway
 

@@ -9,8 +9,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from ticketing.config import is_development
 from ticketing.errors import Busy
 from ticketing.extensions import csrf, db
-from ticketing.orders import refunds as refunding
-from ticketing.orders import webhooks
+from ticketing.orders import refunding, webhooks
 from ticketing.orders.refund_records import PaymentProviderError
 from ticketing.orders.signals import order_paid, order_refunded
 from ticketing.orders.stripe_sync import PaymentNotRecorded

@@ -12,9 +12,7 @@ import logging
 from sqlalchemy import select
 
 from ticketing.extensions import db
-from ticketing.orders import fees, fulfilment
-from ticketing.orders import refunds as refunding
-from ticketing.orders import stripe_sync as charge_sync
+from ticketing.orders import fees, fulfilment, refunding, stripe_sync
 from ticketing.orders.models import Order
 from ticketing.orders.stripe_sync import ChargeFacts
 from ticketing.payments import gateway
@@ -98,7 +96,7 @@ def handle(event, fresh) -> dict:
     if event.type == FEE_EVENT:
         payment = fees.fill_in_fee(fresh)
         return {"fee_filled_payment_id": payment.id if payment else None}
-    result = charge_sync.sync_charge(fresh)
+    result = stripe_sync.sync_charge(fresh)
     if result is None:
         return {"ignored": "not a payment of ours"}
     refunded = result.refunded[0].order_id if result.refunded else None
