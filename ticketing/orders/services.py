@@ -1,4 +1,7 @@
-"""Checkout: validating a buyer's request and holding seats. Services only flush.
+"""Making orders: validating a request and claiming its seats. Services only flush.
+
+Every order is made by `create_order`: online (a hold to pay on Stripe) or
+at the door (paid at once, see orders/door.py), through the same claim.
 
 A hold is a pending order with `expires_at`. Inserting its lines is the
 claim on the seats: database triggers add them to the tier's
