@@ -191,8 +191,8 @@ def paid_tickets(engine, world: World, count: int, *, per_order: int = 2, label:
 
 def rebuild_counters(conn, event_id: int) -> None:
     """Recount what the triggers keep (summary counters, seats claimed) from the seeded rows."""
+    from ticketing.events import counters
     from ticketing.orders.availability import recount_claims
-    from ticketing.reports import counters
 
     recount_claims(conn, event_id)
     counters.recount(conn, event_id)

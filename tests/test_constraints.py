@@ -6,8 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from tests import factories as f
 from ticketing.checkin.models import CheckIn
 from ticketing.database import utcnow
-from ticketing.payments.models import Payment
-from ticketing.reports.models import LedgerEntry
+from ticketing.payments.models import LedgerEntry, Payment
 
 CODE_A = "A" * 26
 CODE_B = "B" * 26

@@ -4,8 +4,7 @@ from ticketing.accounts.models import ApiToken, Membership, Organization, User
 from ticketing.checkin.models import CheckIn, ScanAttempt
 from ticketing.events.models import Event, TicketType
 from ticketing.orders.models import Order, OrderLine
-from ticketing.payments.models import ManualPayment, Payment, Refund, StripeEvent
-from ticketing.reports.models import LedgerEntry
+from ticketing.payments.models import LedgerEntry, ManualPayment, Payment, Refund, StripeEvent
 from ticketing.tickets.models import Ticket
 
 __all__ = [

@@ -5,6 +5,7 @@ import pytest
 from tests import factories
 from tests.events.conftest import pending_order
 from ticketing.extensions import db as _db
+from ticketing.orders.services import ItemRequest, SoldOut, create_order, expire_holds
 
 EVENT = {
     "name": "Songs for Shelter",
@@ -124,15 +125,17 @@ def test_tiers_created_and_listed_with_available(client, orgs, db):
     ]
 
 
-def test_available_counts_sold_seats_and_unexpired_holds(client, orgs, db):
+def test_available_counts_sold_seats_and_holds_until_released(client, orgs, db):
     event = factories.event(orgs.org, published=True)
     tier = factories.tier(event, capacity=10)
     factories.paid_order(event, [(tier, 2)])
     pending_order(event, [(tier, 3)])
-    pending_order(event, [(tier, 4)], minutes=-1)  # the hold lapsed: seats are free
+    pending_order(event, [(tier, 4)], minutes=-1)  # lapsed, but claimed until released
     db.session.commit()
     listing = client.get(f"/api/v1/events/{event.id}/ticket-types").get_json()
-    assert listing[0]["available"] == 10 - 2 - 3
+    assert listing[0]["available"] == 10 - 2 - 3 - 4  # what the seat claim says
+    expire_holds()
+    db.session.commit()
     one = client.get(f"/api/v1/events/{event.id}/ticket-types/{tier.id}").get_json()
     assert one["available"] == 5
 
@@ -273,3 +276,31 @@ def test_ids_no_row_can_have_are_404_not_500(client, orgs):
         assert response.status_code == 404 and response.get_json()["code"] == "not_found", url
     patch = client.patch(f"/api/v1/events/{huge}", json={"name": "x"}, headers=headers)
     assert patch.status_code == 404
+
+
+def test_page_api_and_claim_agree_on_seats_left(client, orgs, db):
+    """One count of seats left: the event page, the API and the sold-out answer."""
+    event = factories.event(orgs.org, published=True)
+    tier = factories.tier(event, capacity=6)
+    factories.paid_order(event, [(tier, 1)])
+    pending_order(event, [(tier, 2)])
+    db.session.commit()
+    page = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert '<div class="tier-left">3 left</div>' in page
+    listing = client.get(f"/api/v1/events/{event.id}/ticket-types").get_json()
+    assert listing[0]["available"] == 3
+    with pytest.raises(SoldOut) as refused:
+        create_order(
+            event, buyer_name="Bo", buyer_email="bo@example.test",
+            items=[ItemRequest(tier.id, 4)],
+        )  # fmt: skip
+    assert refused.value.extra["available"] == {str(tier.id): 3}
+    db.session.rollback()
+    create_order(
+        event, buyer_name="Bo", buyer_email="bo@example.test", items=[ItemRequest(tier.id, 3)]
+    )
+    db.session.commit()
+    assert client.get(f"/api/v1/events/{event.id}/ticket-types").get_json()[0]["available"] == 0
+    assert '<span class="sold-out">Sold out</span>' in client.get(f"/events/{event.slug}").get_data(
+        as_text=True
+    )

@@ -21,7 +21,7 @@ from tests.conftest import wait_for  # noqa: F401  (used by this folder's tests)
 from ticketing.accounts.services import issue_token
 from ticketing.checkin.models import CheckIn
 from ticketing.orders.access import seal
-from ticketing.reports import manual
+from ticketing.payments import manual
 from ticketing.tickets.services import issue_tickets
 
 BUYER_EMAIL = "ada.buyer@example.test"

@@ -6,8 +6,7 @@ from sqlalchemy import select
 
 from tests.orders.test_webhooks import deliver
 from ticketing.orders.models import Order
-from ticketing.payments.models import Payment, Refund
-from ticketing.reports.models import LedgerEntry
+from ticketing.payments.models import LedgerEntry, Payment, Refund
 from ticketing.tickets.models import Ticket
 
 

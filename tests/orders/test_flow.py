@@ -5,8 +5,7 @@ from sqlalchemy import select
 from tests import factories as f
 from tests.orders.conftest import count
 from ticketing.orders.models import Order
-from ticketing.payments.models import Payment
-from ticketing.reports.models import LedgerEntry
+from ticketing.payments.models import LedgerEntry, Payment
 from ticketing.tickets.models import Ticket
 
 

@@ -9,10 +9,9 @@ from tests import factories as f
 from tests.conftest import wait_for
 from tests.orders.conftest import count
 from ticketing.database import utcnow
+from ticketing.events.totals import event_totals
 from ticketing.orders.models import Order
-from ticketing.payments.models import Refund
-from ticketing.reports.models import LedgerEntry
-from ticketing.reports.totals import event_totals
+from ticketing.payments.models import LedgerEntry, Refund
 from ticketing.tickets.models import Ticket
 
 

@@ -9,7 +9,7 @@ import pytest
 from tests import factories as f
 from tests.conftest import wait_for
 from tests.orders.stripe_world import admin, state
-from ticketing.reports.totals import event_totals
+from ticketing.events.totals import event_totals
 
 PENDING_REFUNDS_CARD = "4000000000007726"
 FAILING_REFUNDS_CARD = "4000000000005126"

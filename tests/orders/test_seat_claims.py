@@ -16,6 +16,7 @@ from ticketing.database import utcnow
 from ticketing.events.models import TicketType
 from ticketing.extensions import db as database
 from ticketing.orders import services
+from ticketing.orders.door import record_door_sale
 from ticketing.orders.models import Order, OrderLine
 from ticketing.orders.services import (
     ItemRequest,
@@ -26,7 +27,6 @@ from ticketing.orders.services import (
     reclaim_seats,
     release_hold,
 )
-from ticketing.reports.manual import record_door_sale
 
 CLAIMING = ("pending", "paid", "partially_refunded")
 

@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from tests.orders.conftest import count
 from ticketing.orders.models import Order
-from ticketing.payments.models import Payment, StripeEvent
-from ticketing.reports.models import LedgerEntry
+from ticketing.payments.models import LedgerEntry, Payment, StripeEvent
 from ticketing.tickets.models import Ticket
 
 SECRET = "whsec_test_secret"

@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 from tests import factories as f
 from tests.conftest import wait_for
 from ticketing.database import utcnow
+from ticketing.events.totals import event_totals
 from ticketing.orders.models import Order
 from ticketing.payments.models import Refund, RefundRequest
-from ticketing.reports.totals import event_totals
 
 
 class RefundsDown:

@@ -18,11 +18,10 @@ from tests import factories as f
 from tests.conftest import wait_for
 from tests.reports.conftest import csrf_token
 from ticketing import money
+from ticketing.events.totals import event_totals
+from ticketing.orders import fees
 from ticketing.orders.models import Order
-from ticketing.payments import fees
-from ticketing.payments.models import Payment
-from ticketing.reports.models import LedgerEntry
-from ticketing.reports.totals import event_totals
+from ticketing.payments.models import LedgerEntry, Payment
 
 CURRENCY_EXPONENT = {"TRY": 2, "JPY": 0, "KWD": 3, "EUR": 2, "USD": 2}
 

@@ -15,11 +15,14 @@ from tests.reports.conftest import bearer, card_order
 from ticketing.accounts.auth import Principal
 from ticketing.checkin import services as checkin
 from ticketing.checkin.models import CheckIn
+from ticketing.events import counters
+from ticketing.events.models import EventCounter
+from ticketing.events.totals import event_totals
 from ticketing.extensions import db as _db
-from ticketing.payments.services import apply_refund
-from ticketing.reports import counters, ledger, manual, queries
-from ticketing.reports.models import EventCounter
-from ticketing.reports.totals import event_totals
+from ticketing.orders import door as door_sales
+from ticketing.orders.refund_records import apply_refund
+from ticketing.payments import ledger, manual
+from ticketing.reports import queries
 from ticketing.tickets.services import reissue_ticket
 
 
@@ -55,7 +58,7 @@ def test_counters_equal_a_recount_after_every_kind_of_write(client, shop, db):
     apply_refund(third, 1000)  # partial: its ticket stays valid
     cash = manual.record_donation(shop.event, amount_minor=12_345, method="cash",
                                   recorded_by_id=shop.organizer.user_id)  # fmt: skip
-    door_sale = manual.record_door_sale(
+    door_sale = door_sales.record_door_sale(
         shop.event, ticket_type_id=shop.tier.id, quantity=2, amount_minor=None,
         method="cash", note="", buyer_name="Door", buyer_email="",
         recorded_by_id=shop.organizer.user_id,
@@ -64,7 +67,7 @@ def test_counters_equal_a_recount_after_every_kind_of_write(client, shop, db):
     ledger.record(shop.event.id, "manual", 999, "EUR")
     db.session.commit()
     manual.void(cash, reason="typo", voided_by_id=shop.organizer.user_id)
-    manual.void(door_sale, reason="wrong tier", voided_by_id=shop.organizer.user_id)
+    door_sales.void(door_sale, reason="wrong tier", voided_by_id=shop.organizer.user_id)
     db.session.commit()
 
     door = door_principal(shop)

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from tests import factories
 from tests.reports.conftest import card_order, csrf_token, login_as
 from ticketing.checkin.models import CheckIn
-from ticketing.reports import ledger, manual
-from ticketing.reports.models import LedgerEntry
-from ticketing.reports.totals import event_totals
+from ticketing.events.totals import event_totals
+from ticketing.payments import ledger, manual
+from ticketing.payments.models import LedgerEntry
 
 
 def dashboard_url(shop) -> str:

@@ -1,6 +1,6 @@
 """In a real browser: the dashboard's figures refresh by themselves when money comes in."""
 
-from ticketing.reports import ledger
+from ticketing.payments import ledger
 
 
 def test_raised_figure_refreshes_without_a_reload(app, live_server, shop, db, browser):

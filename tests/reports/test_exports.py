@@ -5,7 +5,7 @@ import io
 
 from tests.reports.conftest import card_order, login_as
 from ticketing.checkin.models import CheckIn
-from ticketing.reports import ledger, manual
+from ticketing.payments import ledger, manual
 from ticketing.reports.exports import ATTENDEE_HEADER, LEDGER_HEADER, ORDER_HEADER
 
 

@@ -5,8 +5,7 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.reports.conftest import bearer
 from ticketing.orders.models import Order
-from ticketing.payments.models import ManualPayment
-from ticketing.reports.models import LedgerEntry
+from ticketing.payments.models import LedgerEntry, ManualPayment
 from ticketing.tickets.models import Ticket
 
 

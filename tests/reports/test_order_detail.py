@@ -6,10 +6,10 @@ import re
 from sqlalchemy import func, select
 
 from tests.reports.conftest import card_order, csrf_token, login_as
-from ticketing.payments.models import Payment, RefundRequest
-from ticketing.reports import ledger, manual
-from ticketing.reports.models import LedgerEntry
-from ticketing.reports.totals import event_totals
+from ticketing.events.totals import event_totals
+from ticketing.orders import door
+from ticketing.payments import ledger
+from ticketing.payments.models import LedgerEntry, Payment, RefundRequest
 
 
 def paid_by_card(shop, db):
@@ -39,7 +39,7 @@ def test_order_page_shows_lines_tickets_money_and_email(client, shop, db):
     assert 'class="email-status email-sent">sent<' in html
     assert "ticket sale" in html and "fee" in html
     assert ("Resend tickets" in html) == (
-        importlib.util.find_spec("ticketing.tickets.delivery") is not None
+        importlib.util.find_spec("ticketing.delivery.email") is not None
     )
 
 
@@ -58,8 +58,8 @@ def test_order_page_is_for_organizers_of_the_event(client, shop, db):
 
 def test_a_refund_stripe_refuses_is_shown_next_to_the_amount(client, shop, db):
     """The real refund_order, with Stripe unreachable (tests point it at a closed port)."""
-    if importlib.util.find_spec("ticketing.payments.services") is None:
-        raise AssertionError("ticketing.payments.services.refund_order is part of this build")
+    if importlib.util.find_spec("ticketing.orders.refund_records") is None:
+        raise AssertionError("ticketing.orders.refunding.refund_order is part of this build")
     order = paid_by_card(shop, db)
     login_as(client, shop.organizer.user)
     page = client.get(f"/manage/orders/{order.id}").get_data(as_text=True)
@@ -85,7 +85,7 @@ def test_a_refund_stripe_refuses_is_shown_next_to_the_amount(client, shop, db):
 
 
 def test_a_door_order_offers_void_instead_of_refund(client, shop, db):
-    payment = manual.record_door_sale(shop.event, ticket_type_id=shop.tier.id, quantity=1,
+    payment = door.record_door_sale(shop.event, ticket_type_id=shop.tier.id, quantity=1,
                                       method="cash")  # fmt: skip
     db.session.commit()
     login_as(client, shop.organizer.user)

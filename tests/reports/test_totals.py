@@ -2,8 +2,8 @@
 
 from tests import factories
 from tests.reports.conftest import bearer, card_order, login_as
-from ticketing.reports import ledger
-from ticketing.reports.totals import event_totals
+from ticketing.events.totals import event_totals
+from ticketing.payments import ledger
 
 TOTALS_KEYS = {
     "currency", "tickets_sold", "tickets_checked_in", "tickets_minor", "donations_minor",

@@ -11,7 +11,7 @@ from ticketing.accounts.auth import principal_from_token
 from ticketing.accounts.models import ApiToken, User
 from ticketing.accounts.tokens import hash_secret
 from ticketing.database import utcnow
-from ticketing.reports import manual
+from ticketing.payments import manual
 
 FORMULA = '=HYPERLINK("http://evil.test","x")@x.test'
 

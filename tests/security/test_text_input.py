@@ -16,9 +16,9 @@ from tests.accounts.conftest import csrf_token
 from tests.reports.conftest import fresh_request_globals, login_as  # noqa: F401
 from tests.tickets.conftest import Inbox, free_port, outbox  # noqa: F401
 from ticketing.accounts.services import issue_token
+from ticketing.delivery.email import send_pending_emails
 from ticketing.events.models import Event
 from ticketing.orders.models import Order
-from ticketing.tickets.delivery import send_pending_emails
 from ticketing.tickets.services import issue_tickets
 
 BAD_TEXTS = ["Ada\r\nBcc: victim@evil.test", "Ada\x00", "Ada\x07", "Ada\x85", "Ada\u2028"]

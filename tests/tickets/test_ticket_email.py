@@ -7,10 +7,10 @@ from email import policy
 from aiosmtpd.controller import Controller
 
 from tests.tickets.conftest import Inbox, decode_png, free_port, inline_images
+from ticketing.delivery.email import send_pending_emails, send_ticket_email
 from ticketing.orders.access import access_token_for
 from ticketing.orders.models import Order
 from ticketing.orders.signals import order_paid
-from ticketing.tickets.delivery import send_pending_emails, send_ticket_email
 from ticketing.tickets.services import revoke_tickets
 
 
@@ -97,9 +97,9 @@ def test_without_mail_server_the_message_lands_in_the_outbox(
     app, db, make_paid_order, outbox, caplog, monkeypatch
 ):
     # Alembic's fileConfig (run by the migrations fixture) disables existing loggers.
-    monkeypatch.setattr(logging.getLogger("ticketing.tickets.delivery"), "disabled", False)
+    monkeypatch.setattr(logging.getLogger("ticketing.delivery.email"), "disabled", False)
     paid = make_paid_order(quantities=(2,))
-    with caplog.at_level(logging.INFO, logger="ticketing.tickets.delivery"):
+    with caplog.at_level(logging.INFO, logger="ticketing.delivery.email"):
         assert send_ticket_email(paid.order_id) is True
     files = list(outbox.glob(f"{paid.order_id}-*.eml"))
     assert len(files) == 1

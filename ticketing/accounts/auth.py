@@ -133,8 +133,6 @@ SESSION_VERSION_KEY = "_session_version"
 @login_manager.user_loader
 def load_user(user_id: str):
     """The session's user, unless they logged out since the cookie was made."""
-    from ticketing.accounts.models import User
-
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     if user is None or not user.active:
         return None

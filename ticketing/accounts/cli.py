@@ -2,9 +2,8 @@
 
 import click
 
-from ticketing.accounts.services import find_user, issue_token, membership_of
+from ticketing.accounts.services import EVENTS, find_user, issue_token, membership_of
 from ticketing.errors import DomainError
-from ticketing.events.models import Event
 from ticketing.extensions import db
 
 
@@ -20,10 +19,9 @@ def create_token_command(email, role, event_id, name):
         raise click.ClickException(f"No user with email {email}.")
     organization_id = None
     if event_id is not None:
-        event = db.session.get(Event, event_id)
-        if event is None:
+        organization_id = EVENTS.organization_of(event_id)
+        if organization_id is None:
             raise click.ClickException(f"No event {event_id}.")
-        organization_id = event.organization_id
     membership = membership_of(user, organization_id)
     if membership is None:
         raise click.ClickException(f"{email} is not a member of that event's organization.")

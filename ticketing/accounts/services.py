@@ -14,6 +14,21 @@ from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
 from ticketing.extensions import db
 
+
+class EventDirectory:
+    """How accounts look up events, which sit above them: a token may be bound
+    to one event. The events domain fills this in when it is imported."""
+
+    def __init__(self):
+        self.organization_of = None  # event id -> its organization's id, or None
+        self.events_of = None  # organization id -> its events, newest first
+
+    def register(self, *, organization_of, events_of) -> None:
+        self.organization_of, self.events_of = organization_of, events_of
+
+
+EVENTS = EventDirectory()
+
 TOKEN_PREFIX = "tkt"  # noqa: S105  (a label, not a secret)
 # A token's last use is written at most this often, so reads rarely write.
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -206,16 +221,12 @@ def create_api_token(
     membership: Membership, *, role: str, name: str, event_id: int | None = None
 ) -> tuple[ApiToken, str]:
     """A token made on the tokens page: never above its creator, bound to the org's event."""
-    from ticketing.events.models import Event
-
     if membership.role == "door":
         raise ValidationFailed("Door members cannot create tokens.", field="role")
     if not role_at_most(role, membership.role):
         raise ValidationFailed("A token cannot have more power than you.", field="role")
-    if event_id is not None:
-        event = db.session.get(Event, event_id)
-        if event is None or event.organization_id != membership.organization_id:
-            raise ValidationFailed("Choose one of your organization's events.", field="event_id")
+    if event_id is not None and EVENTS.organization_of(event_id) != membership.organization_id:
+        raise ValidationFailed("Choose one of your organization's events.", field="event_id")
     return issue_token(membership, role, event_id=event_id, name=name)
 
 

@@ -34,7 +34,6 @@ from ticketing.accounts.forms import LoginForm, MemberForm, TokenForm
 from ticketing.accounts.models import MONEY_ROLES, ApiToken, Membership, Organization
 from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
-from ticketing.events.models import Event
 from ticketing.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -192,11 +191,7 @@ def remove_member(membership_id: int):
 
 def token_form(me: Membership) -> TokenForm:
     form = TokenForm()
-    events = db.session.execute(
-        db.select(Event)
-        .where(Event.organization_id == me.organization_id)
-        .order_by(Event.starts_at.desc())
-    ).scalars()
+    events = services.EVENTS.events_of(me.organization_id)
     form.event_id.choices = [SelectChoice("", "Every event")] + [
         SelectChoice(str(e.id), e.name) for e in events
     ]

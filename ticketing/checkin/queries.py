@@ -10,10 +10,10 @@ from sqlalchemy.orm import aliased
 from ticketing.accounts.auth import Principal
 from ticketing.accounts.models import ApiToken, User
 from ticketing.checkin.models import CheckIn
+from ticketing.events import counters
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.orders.models import Order
-from ticketing.reports import counters
 from ticketing.tickets.codes import normalize_code
 from ticketing.tickets.models import Ticket
 

@@ -22,7 +22,6 @@ from ticketing.events.schemas import (
     TicketTypeUpdateSchema,
 )
 from ticketing.extensions import db
-from ticketing.orders.availability import seats_left
 from ticketing.schemas import ApiErrorSchema as ErrorSchema
 
 blp = Blueprint(
@@ -85,10 +84,9 @@ def event_access(write: bool):
 
 
 def with_available(tiers: list[TicketType]) -> list[TicketType]:
-    """Attach `available` (capacity - sold - unexpired holds) for the response."""
-    left = seats_left(tiers) if tiers else {}
+    """Attach `available` (the tier's seats left) for the response."""
     for tier in tiers:
-        tier.available = left[tier.id]
+        tier.available = tier.seats_left
     return tiers
 
 

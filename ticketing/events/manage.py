@@ -12,7 +12,6 @@ from ticketing.events import services
 from ticketing.events.forms import EventForm, TierForm
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
-from ticketing.orders.availability import seats_taken
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -63,7 +62,7 @@ def events():
     rows = services.events_of(principal.organization_id)
     if principal.event_id is not None:
         rows = [e for e in rows if e.id == principal.event_id]
-    counts = services.sold_and_capacity([e.id for e in rows])
+    counts = services.claimed_and_capacity([e.id for e in rows])
     return render_template("manage/events.html", events=rows, counts=counts)
 
 
@@ -108,7 +107,7 @@ def edit_event(event_id: int):
         form.fill_from(event)
     status = 422 if form.errors else 200
     tiers = event.ticket_types
-    taken = seats_taken([t.id for t in tiers]) if tiers else {}
+    taken = {tier.id: tier.seats_claimed for tier in tiers}
     return render_template(
         "manage/event_form.html",
         form=form,
@@ -160,7 +159,7 @@ def edit_tier(event_id: int, tier_id: int):
     elif not form.is_submitted():
         form.fill_from(tier, event)
     status = 422 if form.errors else 200
-    taken = seats_taken([tier.id])[tier.id]
+    taken = tier.seats_claimed
     return render_template(
         "manage/tier_form.html", form=form, event=event, tier=tier, taken=taken
     ), status

@@ -1,8 +1,8 @@
-"""Events and their ticket types (tiers)."""
+"""Events, their ticket types (tiers), and their running counters."""
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ticketing.database import UTCDateTime, utcnow
@@ -71,3 +71,34 @@ class TicketType(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="ticket_types")
+
+    @property
+    def seats_left(self) -> int:
+        """The one definition of seats left (page, API, claim, door sale): what
+        the seat claim would still let through. Read it fresh after writes."""
+        return max(self.capacity - self.seats_claimed, 0)
+
+
+class EventCounter(db.Model):
+    """Running sums per event, kept by database triggers (migration 0002).
+
+    Every insert, update or delete of a ledger entry, a ticket or a check-in
+    adjusts these rows in the same transaction, so an event's totals are a
+    sum over a handful of rows instead of a scan of a million. Names:
+    `tickets_sold`, `tickets_sold:tier:<id>`, `checked_in`,
+    `checked_in:tier:<id>`, `ledger:<currency>:<kind>` and
+    `raised:<currency>:<YYYY-MM-DD HH:00:00>` (the sales chart, by UTC hour).
+    On PostgreSQL each name is spread over 16 `shard` rows picked per
+    transaction, so sixteen scanners at the door do not queue on one row;
+    readers add the shards up. `ticketing.events.counters.recount` rebuilds
+    them from scratch.
+    """
+
+    __tablename__ = "event_counters"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    shard: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -171,7 +171,10 @@ class TicketTypeSchema(BaseSchema):
     price_minor = fields.Integer()
     capacity = fields.Integer()
     available = fields.Integer(
-        dump_only=True, metadata={"description": "capacity - sold - unexpired holds"}
+        dump_only=True,
+        metadata={
+            "description": "capacity - seats sold or held (a lapsed hold counts until released)"
+        },
     )
     pay_what_you_want = fields.Boolean()
     min_price_minor = fields.Integer(allow_none=True)

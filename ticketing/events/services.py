@@ -1,11 +1,13 @@
 """Creating and finding events and tiers. Services only flush."""
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import func, select
 
-from ticketing.accounts.services import slugify
+from ticketing.accounts.services import EVENTS, slugify
+from ticketing.database import MAX_ID
 from ticketing.errors import Conflict, ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
@@ -101,40 +103,40 @@ def events_of(organization_id: int) -> list[Event]:
     )
 
 
-def sold_and_capacity(event_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Per event: seats in paid orders, and the sum of tier capacities."""
-    from ticketing.orders.models import SOLD_STATUSES, Order, OrderLine
+def organization_of(event_id: int) -> int | None:
+    event = db.session.get(Event, event_id) if 0 < event_id <= MAX_ID else None
+    return event.organization_id if event is not None else None
 
+
+EVENTS.register(organization_of=organization_of, events_of=events_of)
+
+
+def claimed_and_capacity(event_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per event: seats sold or held (the tiers' seat claims), and the sum of capacities."""
     result = {event_id: (0, 0) for event_id in event_ids}
     if not event_ids:
         return result
-    capacity = dict(
-        db.session.execute(
-            select(TicketType.event_id, func.coalesce(func.sum(TicketType.capacity), 0))
-            .where(TicketType.event_id.in_(event_ids))
-            .group_by(TicketType.event_id)
-        ).all()
-    )
-    sold = dict(
-        db.session.execute(
-            select(Order.event_id, func.coalesce(func.sum(OrderLine.quantity), 0))
-            .join(OrderLine, OrderLine.order_id == Order.id)
-            .where(Order.event_id.in_(event_ids), Order.status.in_(SOLD_STATUSES))
-            .group_by(Order.event_id)
-        ).all()
-    )
-    for event_id in event_ids:
-        result[event_id] = (int(sold.get(event_id, 0)), int(capacity.get(event_id, 0)))
+    rows = db.session.execute(
+        select(
+            TicketType.event_id,
+            func.coalesce(func.sum(TicketType.seats_claimed), 0),
+            func.coalesce(func.sum(TicketType.capacity), 0),
+        )
+        .where(TicketType.event_id.in_(event_ids))
+        .group_by(TicketType.event_id)
+    ).all()
+    for event_id, claimed, capacity in rows:
+        result[event_id] = (int(claimed), int(capacity))
     return result
 
 
-def has_orders(event: Event) -> bool:
-    from ticketing.orders.models import Order
+# "Has anyone ordered for this event?" is for the orders domain to answer:
+# it adds its check here when imported (events know nothing of orders).
+ORDER_CHECKS: list[Callable[[int], bool]] = []
 
-    return (
-        db.session.execute(select(Order.id).where(Order.event_id == event.id).limit(1)).first()
-        is not None
-    )
+
+def has_orders(event: Event) -> bool:
+    return any(check(event.id) for check in ORDER_CHECKS)
 
 
 def check_event_fields(fields: dict) -> dict:
@@ -212,13 +214,12 @@ def create_ticket_type(event: Event, **fields) -> TicketType:
 def update_ticket_type(tier: TicketType, **changes) -> TicketType:
     """Change a tier. Orders keep the prices they were made at (their lines hold
     unit_price_minor); capacity never drops below the seats sold or held."""
-    from ticketing.orders.availability import seats_taken
-
     changes = check_tier_fields({k: v for k, v in changes.items() if k in TIER_FIELDS}, tier)
     if "capacity" in changes and changes["capacity"] < tier.capacity:
         # Lock the tier first (PostgreSQL), so a checkout cannot take the seat we count.
-        db.session.execute(select(TicketType.id).where(TicketType.id == tier.id).with_for_update())
-        taken = seats_taken([tier.id])[tier.id]
+        taken = db.session.execute(
+            select(TicketType.seats_claimed).where(TicketType.id == tier.id).with_for_update()
+        ).scalar_one()
         if changes["capacity"] < taken:
             raise ValidationFailed(
                 f"Capacity cannot be below the {taken} seats already sold or held.",

@@ -12,6 +12,7 @@ from ticketing.orders.access import token_matches
 from ticketing.orders.checkout import event_on_sale, place_order
 from ticketing.orders.limits import limit_holds
 from ticketing.orders.models import Order
+from ticketing.orders.refunding import refund_order
 from ticketing.orders.schemas import (
     OrderCreatedSchema,
     OrderCreateSchema,
@@ -19,7 +20,6 @@ from ticketing.orders.schemas import (
     RefundRequestSchema,
 )
 from ticketing.orders.signals import order_refunded
-from ticketing.payments.services import refund_order
 from ticketing.schemas import ApiErrorSchema as ErrorSchema
 
 blp = Blueprint("orders_api", __name__, url_prefix="/api/v1", description="Checkout and orders")

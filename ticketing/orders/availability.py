@@ -1,34 +1,18 @@
-"""How many seats of each tier are taken: sold, or held by an unexpired order.
+"""Seats held by people paying right now, and recounting the seat claims.
 
-Availability = capacity - seats in paid orders - seats in unexpired holds.
-Checkout reads this only while it holds the tiers' locks (see orders.services).
+Seats left are the tier's own (`TicketType.seats_left`: capacity minus the
+seat claims that triggers keep, migration 0003); this module adds what only
+orders know: how many of the claims are unpaid holds, and when they lapse.
 """
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import func, select, text
 
 from ticketing.database import utcnow
-from ticketing.events.models import TicketType
+from ticketing.events import services as event_services
 from ticketing.extensions import db
-from ticketing.orders.models import SOLD_STATUSES, Order, OrderLine
-
-
-def seats_taken(ticket_type_ids: list[int], now: datetime | None = None) -> dict[int, int]:
-    now = now or utcnow()
-    counting = or_(
-        Order.status.in_(SOLD_STATUSES),
-        and_(Order.status == "pending", Order.expires_at > now),
-    )
-    rows = db.session.execute(
-        select(OrderLine.ticket_type_id, func.coalesce(func.sum(OrderLine.quantity), 0))
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.ticket_type_id.in_(ticket_type_ids), counting)
-        .group_by(OrderLine.ticket_type_id)
-    ).all()
-    taken = {tier_id: 0 for tier_id in ticket_type_ids}
-    taken.update({tier_id: int(count) for tier_id, count in rows})
-    return taken
+from ticketing.orders.models import Order, OrderLine
 
 
 def seats_held(ticket_type_ids: list[int], now: datetime | None = None) -> dict[int, tuple]:
@@ -50,9 +34,13 @@ def seats_held(ticket_type_ids: list[int], now: datetime | None = None) -> dict[
     return {tier_id: (int(count), first_lapse) for tier_id, count, first_lapse in rows}
 
 
-def seats_left(tiers: list[TicketType], now: datetime | None = None) -> dict[int, int]:
-    taken = seats_taken([tier.id for tier in tiers], now)
-    return {tier.id: max(tier.capacity - taken[tier.id], 0) for tier in tiers}
+def event_has_orders(event_id: int) -> bool:
+    """Whether anyone ever ordered for the event (its currency is then fixed)."""
+    found = db.session.execute(select(Order.id).where(Order.event_id == event_id).limit(1))
+    return found.first() is not None
+
+
+event_services.ORDER_CHECKS.append(event_has_orders)
 
 
 RECOUNT_CLAIMS = text(

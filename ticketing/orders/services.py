@@ -1,4 +1,7 @@
-"""Checkout: validating a buyer's request and holding seats. Services only flush.
+"""Making orders: validating a request and claiming its seats. Services only flush.
+
+Every order is made by `create_order`: online (a hold to pay on Stripe) or
+at the door (paid at once, see orders/door.py), through the same claim.
 
 A hold is a pending order with `expires_at`. Inserting its lines is the
 claim on the seats: database triggers add them to the tier's
@@ -35,7 +38,6 @@ from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.money import DEFAULT_SETTLEMENT_CURRENCY, MoneyError, check_chargeable
 from ticketing.orders.access import token_for
-from ticketing.orders.availability import seats_left
 from ticketing.orders.limits import holds_per_email
 from ticketing.orders.models import Order, OrderLine
 from ticketing.tickets.services import issue_tickets
@@ -59,6 +61,25 @@ class TooManyHolds(DomainError):
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where an order comes from: its `orders.source`, and the checks that go with it.
+
+    Online buyers get the sale's rules (published event, sales window, fixed
+    prices, the per-order cap, Stripe's minimum, holds per email) and a hold
+    to pay. At the door the organizer has checked and taken the money: the
+    order is paid at once, at the price they typed.
+    """
+
+    name: str
+    sale_rules: bool
+    paid_at_once: bool
+
+
+ONLINE = Source("online", sale_rules=True, paid_at_once=False)
+DOOR = Source("door", sale_rules=False, paid_at_once=True)
+
+
+@dataclass(frozen=True)
 class ItemRequest:
     ticket_type_id: int
     quantity: int
@@ -70,11 +91,15 @@ def hold_duration() -> timedelta:
     return min(max(wanted, MIN_HOLD), MAX_HOLD)
 
 
-def _check_item(index: int, item: ItemRequest, tier: TicketType | None, now: datetime) -> int:
+def _check_item(
+    index: int, item: ItemRequest, tier: TicketType | None, now: datetime, source: Source
+) -> int:
     """Validate one requested line; returns its unit price in minor units."""
     field = f"items.{index}"
     if tier is None:
         raise ValidationFailed("This ticket type is not sold for this event.", field=field)
+    if not source.sale_rules:
+        return item.price_minor
     if item.quantity < 1:
         raise ValidationFailed("Choose at least one ticket.", field=f"{field}.quantity")
     if item.quantity > tier.max_per_order:
@@ -173,8 +198,9 @@ def claiming_seats(wanted: dict[int, int], attempt):
 def sold_out(wanted: dict[int, int]) -> SoldOut:
     """The answer when `wanted` seats (per tier) are not there: what is left of each."""
     query = select(TicketType).where(TicketType.id.in_(wanted)).order_by(TicketType.id)
-    tiers = list(db.session.execute(query).scalars())
-    left = seats_left(tiers)
+    # Fresh claims: the triggers changed them under the session's objects.
+    tiers = list(db.session.execute(query.execution_options(populate_existing=True)).scalars())
+    left = {tier.id: tier.seats_left for tier in tiers}
     short = [tier for tier in tiers if wanted[tier.id] > left[tier.id]] or tiers
     return SoldOut(
         f"Not enough seats left for: {', '.join(tier.name for tier in short)}.",
@@ -216,19 +242,28 @@ def create_order(
     items: list[ItemRequest],
     donation_minor: int = 0,
     now: datetime | None = None,
+    source: Source = ONLINE,
+    tickets_minor: int | None = None,
 ) -> Hold:
-    """Validate, then hold the seats. `event` needs id, currency and published.
+    """Validate, then claim the seats: the one way an order is made, whatever
+    its `source`. `event` needs id, currency and published; `tickets_minor`
+    overrides the lines' sum (a door sale's cash, whatever its split per seat).
 
-    A total of zero is a free order: paid at once, tickets issued.
+    An online order holds its seats until paid; a total of zero is a free
+    order, and a door sale is paid at once: paid, tickets issued.
     """
     now = now or utcnow()
-    _check_request(event, items, donation_minor, now)
+    if source.sale_rules:
+        _check_request(event, items, donation_minor, now)
     db.session.flush()  # the statements below go around the ORM: let them see its work
-    priced, short = _priced_lines(event.id, items, now)
-    tickets_minor = sum(line.unit_price_minor * line.quantity for line in priced)
-    _check_total(tickets_minor + donation_minor, event.currency)
+    priced, short = _priced_lines(event.id, items, now, source)
+    if tickets_minor is None:
+        tickets_minor = sum(line.unit_price_minor * line.quantity for line in priced)
+    if source.sale_rules:
+        _check_total(tickets_minor + donation_minor, event.currency)
     values = {
         **NEW_ORDER_DEFAULTS,
+        "source": source.name,
         "event_id": event.id,
         "buyer_name": buyer_name.strip(),
         "buyer_email": buyer_email.strip(),
@@ -236,9 +271,9 @@ def create_order(
         "tickets_minor": tickets_minor,
         "donation_minor": donation_minor,
         "total_minor": tickets_minor + donation_minor,
-        "expires_at": now + hold_duration(),
+        "expires_at": None if source.paid_at_once else now + hold_duration(),
         "created_at": now,
-        "checkout_key": new_checkout_key(),
+        "checkout_key": None if source.paid_at_once else new_checkout_key(),
     }
     wanted = {line.ticket_type_id: line.quantity for line in priced}
     # Seen short already (the counter, read without a lock): unless lapsed
@@ -246,8 +281,9 @@ def create_order(
     # tier's lock only to fail. The claim itself stays the guard.
     if short and not expire_holds(tier_ids=sorted(short)):
         raise sold_out(wanted)
-    hold = claiming_seats(wanted, lambda: _hold(values, priced))
-    if hold.total_minor == 0:
+    hold_cap = (holds_per_email() or NO_CAP) if source.sale_rules else NO_CAP
+    hold = claiming_seats(wanted, lambda: _hold(values, priced, hold_cap))
+    if source.paid_at_once or hold.total_minor == 0:
         mark_paid(db.session.get(Order, hold.id), now)
         return replace(hold, status="paid", expires_at=None)
     return hold
@@ -335,27 +371,27 @@ def new_checkout_key() -> str:
     return "checkout-" + secrets.token_urlsafe(24)
 
 
-def _priced_lines(event_id: int, items: list[ItemRequest], now: datetime):
+def _priced_lines(event_id: int, items: list[ItemRequest], now: datetime, source: Source):
     """The requested lines, checked and priced, in tier order (claims lock
     tiers in id order, so no two checkouts ever wait on each other in a
     circle); and the tiers whose counter already says there is not enough."""
     lines, short = [], set()
     for index, item in enumerate(items):
         tier = fastsql.first(TIER_FOR_SALE, {"tier_id": item.ticket_type_id, "event_id": event_id})
-        price = _check_item(index, item, tier, now)
+        price = _check_item(index, item, tier, now, source)
         lines.append(HeldLine(tier.id, tier.name, item.quantity, price))
         if tier.seats_claimed + item.quantity > tier.capacity:
             short.add(tier.id)
     return tuple(sorted(lines, key=lambda line: line.ticket_type_id)), short
 
 
-def _hold(values: dict, lines: tuple) -> Hold:
+def _hold(values: dict, lines: tuple, hold_cap: int) -> Hold:
     """Insert the order, then its lines (the claim); SeatsGone when the seats are not there.
 
     The claim goes last: it locks the tiers' rows until the commit, and
     every other buyer of those tiers waits for that.
     """
-    inserted = fastsql.first(INSERT_ORDER, {**values, "hold_cap": holds_per_email() or NO_CAP})
+    inserted = fastsql.first(INSERT_ORDER, {**values, "hold_cap": hold_cap})
     if inserted is None:
         raise TooManyHolds(
             "This email address already holds seats for this event that are not paid "
@@ -388,7 +424,7 @@ def mark_paid(order: Order, now: datetime | None = None) -> None:
     order.status = "paid"
     order.paid_at = now or utcnow()
     order.expires_at = None
-    if issue_tickets(order):
+    if issue_tickets(order) and order.buyer_email:
         # In the same commit as "paid": a crash before the email goes out
         # leaves it pending, and `flask send-pending-emails` finds it.
         order.email_status = "pending"

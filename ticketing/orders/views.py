@@ -6,16 +6,16 @@ from sqlalchemy.exc import OperationalError
 
 from ticketing.database import writes_from_now
 from ticketing.errors import Busy, DomainError
-from ticketing.events.views import published_event_or_404, render_event_page
 from ticketing.extensions import db
-from ticketing.orders import services
+from ticketing.orders import fulfilment, services
 from ticketing.orders.access import token_matches
 from ticketing.orders.checkout import place_order
+from ticketing.orders.event_pages import published_event_or_404, render_event_page
 from ticketing.orders.forms import parse_buy_form
 from ticketing.orders.limits import limit_holds
 from ticketing.orders.models import Order
 from ticketing.orders.signals import order_paid
-from ticketing.payments import fulfilment, gateway
+from ticketing.payments import gateway
 
 bp = Blueprint("orders", __name__)
 

@@ -1,4 +1,5 @@
-"""Payments, refunds, cash and bank-transfer records, and Stripe events seen."""
+"""Payments, refunds, cash and bank-transfer records, Stripe events seen, and
+the append-only money ledger that every total is computed from."""
 
 from datetime import datetime
 
@@ -138,3 +139,36 @@ class StripeEvent(db.Model):
     stripe_event_id: Mapped[str] = mapped_column(String(255), unique=True)
     type: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# ticket_sale, donation and manual add to "raised"; refund subtracts; fee is
+# subtracted from raised to give net. A correction is a new entry of the same
+# kind with the opposite sign that names the entry it reverses.
+LEDGER_KINDS = ("ticket_sale", "donation", "manual", "refund", "fee")
+
+
+class LedgerEntry(db.Model):
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {LEDGER_KINDS}", name="kind_known"),
+        CheckConstraint("amount_minor <> 0", name="amount_non_zero"),
+        CheckConstraint(
+            "amount_minor > 0 OR reverses_id IS NOT NULL", name="negative_only_as_reversal"
+        ),
+        Index("ix_ledger_entries_event_id_currency_kind", "event_id", "currency", "kind"),
+        Index("ix_ledger_entries_order_id", "order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="RESTRICT"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"))
+    manual_payment_id: Mapped[int | None] = mapped_column(ForeignKey("manual_payments.id"))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column()
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

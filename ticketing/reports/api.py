@@ -7,9 +7,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from ticketing.events.totals import event_totals
 from ticketing.extensions import db
+from ticketing.orders import door
+from ticketing.payments import manual
 from ticketing.payments.models import ManualPayment
-from ticketing.reports import manual
 from ticketing.reports.access import event_for, money_principal
 from ticketing.reports.schemas import (
     ManualPaymentInSchema,
@@ -18,7 +20,6 @@ from ticketing.reports.schemas import (
     TotalsSchema,
     VoidInSchema,
 )
-from ticketing.reports.totals import event_totals
 from ticketing.schemas import ApiErrorSchema
 from ticketing.tickets.models import Ticket
 
@@ -123,7 +124,7 @@ class ManualPayments(MethodView):
         if data["kind"] == "donation":
             payment = manual.record_donation(event, amount_minor=data["amount_minor"], **common)
         else:
-            payment = manual.record_door_sale(
+            payment = door.record_door_sale(
                 event,
                 ticket_type_id=data["ticket_type_id"],
                 quantity=data["quantity"],
@@ -134,7 +135,7 @@ class ManualPayments(MethodView):
             )
         body = serialize(payment)
         db.session.commit()
-        manual.announce_door_sale(payment)
+        door.announce_door_sale(payment)
         return body
 
 
@@ -151,7 +152,7 @@ class VoidManualPayment(MethodView):
         if payment is None:
             abort(404, "There is no such manual payment.")
         event_for(principal, payment.event_id)
-        manual.void(payment, reason=data["reason"], voided_by_id=principal.user_id)
+        door.void(payment, reason=data["reason"], voided_by_id=principal.user_id)
         body = serialize(payment)
         db.session.commit()
         return body

@@ -19,7 +19,7 @@ from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.money import to_decimal
 from ticketing.orders.models import Order
-from ticketing.reports.models import LedgerEntry
+from ticketing.payments.models import LedgerEntry
 from ticketing.tickets.models import Ticket
 
 BATCH = 1000

@@ -14,8 +14,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from ticketing.forms import BaseForm
 from ticketing.money import MoneyError, from_decimal
+from ticketing.payments.manual import MAX_AMOUNT_MINOR, MAX_DOOR_QUANTITY
 from ticketing.payments.models import MANUAL_METHODS
-from ticketing.reports.manual import MAX_AMOUNT_MINOR, MAX_DOOR_QUANTITY
 
 METHOD_CHOICES = [SelectChoice(m, m.replace("_", " ").capitalize()) for m in MANUAL_METHODS]
 

@@ -12,10 +12,9 @@ from sqlalchemy import select
 from ticketing.errors import DomainError
 from ticketing.extensions import db
 from ticketing.orders.signals import order_refunded
-from ticketing.payments.models import ManualPayment, Payment, Refund
+from ticketing.payments.models import LedgerEntry, ManualPayment, Payment, Refund
 from ticketing.reports.access import money_principal, order_for, organizer_page
 from ticketing.reports.forms import RefundForm, ResendForm, amount_minor
-from ticketing.reports.models import LedgerEntry
 from ticketing.reports.views import bp
 from ticketing.templating import money
 
@@ -30,11 +29,11 @@ def optional_function(module_name: str, name: str):
 
 
 def refund_function():
-    return optional_function("ticketing.payments.services", "refund_order")
+    return optional_function("ticketing.orders.refunding", "refund_order")
 
 
 def resend_function():
-    return optional_function("ticketing.tickets.delivery", "send_ticket_email")
+    return optional_function("ticketing.delivery.email", "send_ticket_email")
 
 
 def _rows(model, *where, order_by):

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from sqlalchemy import func, or_, select
 
 from ticketing.database import utcnow
+from ticketing.events import counters
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.orders.models import Order, OrderLine
-from ticketing.reports import counters
 from ticketing.tickets.models import Ticket
 
 

@@ -3,8 +3,8 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ticketing.database import MAX_ID
+from ticketing.payments.manual import MAX_AMOUNT_MINOR, MAX_DOOR_QUANTITY
 from ticketing.payments.models import MANUAL_KINDS, MANUAL_METHODS
-from ticketing.reports.manual import MAX_AMOUNT_MINOR, MAX_DOOR_QUANTITY
 from ticketing.schemas import ApiErrorSchema, BaseSchema
 
 

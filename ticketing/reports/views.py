@@ -9,15 +9,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from wtforms.fields.choices import SelectChoice
 
 from ticketing.errors import DomainError
+from ticketing.events.totals import event_totals
 from ticketing.extensions import db
 from ticketing.money import exponent
+from ticketing.orders import door
+from ticketing.payments import manual
 from ticketing.payments.models import ManualPayment
-from ticketing.reports import manual, queries
+from ticketing.reports import queries
 from ticketing.reports.access import event_for, money_principal, organizer_page
 from ticketing.reports.chart import sales_chart
 from ticketing.reports.exports import EXPORTS, csv_response
 from ticketing.reports.forms import DonationForm, DoorSaleForm, VoidForm, amount_minor
-from ticketing.reports.totals import event_totals
 
 bp = Blueprint("reports", __name__)
 
@@ -87,7 +89,7 @@ def record_door_sale(event_id: int):
         amount = amount_minor(form.amount, event.currency, required=False)
         if not form.amount.errors:
             try:
-                payment = manual.record_door_sale(
+                payment = door.record_door_sale(
                     event,
                     ticket_type_id=form.ticket_type_id.data,
                     quantity=form.quantity.data,
@@ -104,7 +106,7 @@ def record_door_sale(event_id: int):
                 field.errors = [*field.errors, exc.message]
             else:
                 db.session.commit()
-                manual.announce_door_sale(payment)
+                door.announce_door_sale(payment)
                 flash(f"Sold {form.quantity.data} ticket(s) at the door.", "success")
                 return redirect(url_for(".order_detail", order_id=payment.order_id))
     return render_dashboard(event, door_form=form, status=422)
@@ -124,7 +126,7 @@ def void_manual_payment(payment_id: int):
         flash("Say why the record is voided.", "error")
         return redirect(back)
     try:
-        manual.void(payment, reason=form.reason.data, voided_by_id=principal.user_id)
+        door.void(payment, reason=form.reason.data, voided_by_id=principal.user_id)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")

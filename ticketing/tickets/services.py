@@ -5,12 +5,11 @@ from sqlalchemy import select
 from ticketing.database import utcnow
 from ticketing.errors import Conflict
 from ticketing.extensions import db
-from ticketing.orders.models import Order
 from ticketing.tickets.codes import looks_like_code, new_code, normalize_code
 from ticketing.tickets.models import Ticket
 
 
-def issue_tickets(order: Order) -> list[Ticket]:
+def issue_tickets(order) -> list[Ticket]:
     """One ticket per seat of the order; a second call issues nothing more."""
     existing = list(db.session.execute(select(Ticket).where(Ticket.order_id == order.id)).scalars())
     if existing:
@@ -32,7 +31,7 @@ def issue_tickets(order: Order) -> list[Ticket]:
     return tickets
 
 
-def revoke_tickets(order: Order) -> int:
+def revoke_tickets(order) -> int:
     """Revoke every valid ticket of the order (full refund or cancellation)."""
     now = utcnow()
     count = 0
@@ -77,7 +76,7 @@ def ticket_by_code(text: str) -> Ticket | None:
     return db.session.execute(select(Ticket).where(Ticket.code == code)).scalar_one_or_none()
 
 
-def order_tickets(order: Order) -> list[Ticket]:
+def order_tickets(order) -> list[Ticket]:
     """The order's tickets in a stable order: valid first, then by issue."""
     tickets = db.session.execute(
         select(Ticket).where(Ticket.order_id == order.id).order_by(Ticket.id)

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from ticketing.extensions import db
+from ticketing.orders import fees, fulfilment, refunding, stripe_sync, webhooks
 from ticketing.orders.signals import order_paid, order_refunded
-from ticketing.payments import charge_sync, fees, fulfilment, gateway, refunding, webhooks
+from ticketing.payments import gateway
 
 log = logging.getLogger(__name__)
 
@@ -98,16 +99,16 @@ def _session(sweep: Sweep, listed) -> None:
 def _charge(sweep: Sweep, charge) -> None:
     sweep.synced_charges.add(charge.id)
     intent = charge.payment_intent if isinstance(charge.payment_intent, str) else None
-    ours = charge_sync.payment_of_intent(intent) is not None
+    ours = stripe_sync.payment_of_intent(intent) is not None
     db.session.rollback()
     if not ours:
         return  # another app's charge, or a payment the sessions pass could not fulfil
     facts = webhooks.charge_facts(charge)
-    result = charge_sync.sync_charge(facts)
+    result = stripe_sync.sync_charge(facts)
     if not result or not result.changed:
         db.session.rollback()
         return
-    order_id = charge_sync.payment_of_intent(intent).order_id
+    order_id = stripe_sync.payment_of_intent(intent).order_id
     db.session.commit()
     if result.refunded:
         order_refunded.send(current_app._get_current_object(), order_id=order_id)

@@ -19,10 +19,10 @@ from email.message import EmailMessage
 from flask import current_app, has_app_context
 from sqlalchemy import select
 
+from ticketing.delivery.message import build_ticket_email
 from ticketing.extensions import db
 from ticketing.orders.models import SOLD_STATUSES, Order
 from ticketing.orders.signals import order_paid
-from ticketing.tickets.message import build_ticket_email
 from ticketing.tickets.services import order_tickets
 
 log = logging.getLogger(__name__)

@@ -22,10 +22,11 @@ from ticketing.errors import Busy, Conflict, ValidationFailed
 from ticketing.extensions import db
 from ticketing.money import exponent
 from ticketing.orders import services as orders
+from ticketing.orders import stripe_sync
 from ticketing.orders.models import Order
-from ticketing.payments import charge_sync, gateway
+from ticketing.orders.refund_records import REFUNDABLE, PaymentProviderError, _payment_of
+from ticketing.payments import gateway
 from ticketing.payments.models import Payment, Refund, RefundRequest
-from ticketing.payments.services import REFUNDABLE, PaymentProviderError, _payment_of
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ def _amount_to_refund(order: Order, amount_minor: int | None) -> int:
         order.total_minor
         - order.refunded_minor
         - _in_flight_minor(order.id)
-        - charge_sync.pending_minor(order)
+        - stripe_sync.pending_minor(order)
     )
     amount = remaining if amount_minor is None else amount_minor
     if amount <= 0 or amount > remaining:
@@ -217,7 +218,7 @@ def _record_success(request_id: int, made) -> Refund:
     ).scalar_one_or_none()
     if refund is None:  # at the status Stripe gave it: a pending refund counts once it succeeds
         payment = db.session.get(Payment, request.payment_id)
-        refund = charge_sync.record_new_refund(
+        refund = stripe_sync.record_new_refund(
             order, payment, made, request.created_by_id, reason=request.reason
         )
     request.status = "succeeded"

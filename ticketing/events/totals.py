@@ -1,12 +1,12 @@
 """An event's totals, exactly as API.md names them, from the running counters.
 
 The counters are kept by triggers on the ledger, the tickets and the
-check-ins (see reports/counters.py), so this is one indexed read of a few
+check-ins (see events/counters.py), so this is one indexed read of a few
 rows however many tickets were sold.
 """
 
+from ticketing.events import counters
 from ticketing.events.models import Event
-from ticketing.reports import counters
 
 KIND_FIELDS = {
     "ticket_sale": "tickets_minor",

@@ -9,10 +9,11 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from ticketing.config import is_development
 from ticketing.errors import Busy
 from ticketing.extensions import csrf, db
+from ticketing.orders import refunding, webhooks
+from ticketing.orders.refund_records import PaymentProviderError
 from ticketing.orders.signals import order_paid, order_refunded
-from ticketing.payments import gateway, refunding, webhooks
-from ticketing.payments.charge_sync import PaymentNotRecorded
-from ticketing.payments.services import PaymentProviderError
+from ticketing.orders.stripe_sync import PaymentNotRecorded
+from ticketing.payments import gateway
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,10 @@ import logging
 from sqlalchemy import select
 
 from ticketing.extensions import db
+from ticketing.orders import fees, fulfilment, refunding, stripe_sync
 from ticketing.orders.models import Order
-from ticketing.payments import charge_sync, fees, fulfilment, gateway, refunding
-from ticketing.payments.charge_sync import ChargeFacts
+from ticketing.orders.stripe_sync import ChargeFacts
+from ticketing.payments import gateway
 from ticketing.payments.models import StripeEvent
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def handle(event, fresh) -> dict:
     if event.type == FEE_EVENT:
         payment = fees.fill_in_fee(fresh)
         return {"fee_filled_payment_id": payment.id if payment else None}
-    result = charge_sync.sync_charge(fresh)
+    result = stripe_sync.sync_charge(fresh)
     if result is None:
         return {"ignored": "not a payment of ours"}
     refunded = result.refunded[0].order_id if result.refunded else None

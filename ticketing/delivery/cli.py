@@ -2,10 +2,10 @@
 
 import click
 
+from ticketing.delivery.email import MAX_ATTEMPTS, send_pending_emails, send_ticket_email
 from ticketing.errors import DomainError
 from ticketing.extensions import db
 from ticketing.orders.models import Order
-from ticketing.tickets.delivery import MAX_ATTEMPTS, send_pending_emails, send_ticket_email
 from ticketing.tickets.services import reissue_ticket, ticket_by_code
 
 

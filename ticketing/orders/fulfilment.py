@@ -16,11 +16,11 @@ import logging
 from ticketing.database import MAX_ID, utcnow
 from ticketing.extensions import db
 from ticketing.money import stripe_amount
+from ticketing.orders import refunding, stripe_sync
 from ticketing.orders import services as orders
 from ticketing.orders.models import Order
-from ticketing.payments import charge_sync, gateway
+from ticketing.payments import gateway, ledger
 from ticketing.payments.models import Payment
-from ticketing.reports import ledger
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def _apply_charge_history(order: Order, payment: Payment, session, disputes) -> 
     refunds = getattr(charge, "refunds", None) if charge is not None else None
     known = list(getattr(refunds, "data", None) or [])
     if known or disputes:
-        charge_sync.apply_to_order(order, payment, known, list(disputes))
+        stripe_sync.apply_to_order(order, payment, known, list(disputes))
 
 
 def _record_payment(order: Order, session) -> Payment:
@@ -153,8 +153,6 @@ def _refund_late_payment(order: Order, session) -> None:
     row lock is held while Stripe answers, and a redelivery or the
     `retry-refunds` sweep sends it again if Stripe could not be reached.
     """
-    from ticketing.payments import refunding
-
     payment = _record_payment(order, session)
     refunding.request_late_refund(
         order, payment, reason="Payment arrived after the hold lapsed and the seats were sold."

@@ -1,7 +1,7 @@
 """Writing the append-only ledger. Entries are never updated or deleted."""
 
 from ticketing.extensions import db
-from ticketing.reports.models import LedgerEntry
+from ticketing.payments.models import LedgerEntry
 
 
 def record(event_id: int, kind: str, amount_minor: int, currency: str, **refs) -> LedgerEntry:

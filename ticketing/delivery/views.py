@@ -9,6 +9,7 @@ import hashlib
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
+from ticketing.delivery.email import connect_signals
 from ticketing.extensions import db
 from ticketing.orders.access import token_matches
 from ticketing.orders.models import Order
@@ -39,9 +40,7 @@ STATUS_NOTES = {
 
 
 def init_app(app) -> None:
-    """Connect the ticket email to this app's payments (see delivery.py)."""
-    from ticketing.tickets.delivery import connect_signals
-
+    """Connect the ticket email to this app's payments (see delivery/email.py)."""
     connect_signals(app)
 
 

@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 import click
 
-from ticketing.payments import gateway, refunding
-from ticketing.payments.reconcile import reconcile
+from ticketing.orders import refunding
+from ticketing.orders.reconcile import reconcile
+from ticketing.payments import gateway
 
 
 @click.command("reconcile-stripe")

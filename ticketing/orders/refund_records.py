@@ -1,7 +1,7 @@
-"""Refunds: money going back, through Stripe. Services only flush.
+"""Refunds recorded: money given back, on the order, the ledger and its tickets.
 
-The refund itself is a committed request first (payments/refunding.py);
-its status then follows Stripe's (payments/charge_sync.py).
+Asking Stripe for a refund is orders/refunding.py (a committed request
+first); its status then follows Stripe's (orders/stripe_sync.py).
 """
 
 from sqlalchemy import select
@@ -9,8 +9,8 @@ from sqlalchemy import select
 from ticketing.errors import Conflict, DomainError
 from ticketing.extensions import db
 from ticketing.orders.models import Order
+from ticketing.payments import ledger
 from ticketing.payments.models import Payment, Refund
-from ticketing.reports import ledger
 from ticketing.tickets.services import revoke_tickets
 
 REFUNDABLE = ("paid", "partially_refunded")
@@ -54,20 +54,3 @@ def apply_refund(order: Order, amount_minor: int, **refund_fields) -> Refund:
         order.status = "partially_refunded"
     db.session.flush()
     return refund
-
-
-def refund_order(
-    order: Order,
-    amount_minor: int | None = None,
-    actor_user_id: int | None = None,
-    client_key: str | None = None,
-) -> Refund:
-    """Refund all (None) or part of a card-paid order through Stripe.
-
-    A refund request is committed first, then sent under its own random
-    Stripe idempotency key (see payments/refunding.py); the same
-    `client_key` on the same order refunds once.
-    """
-    from ticketing.payments import refunding
-
-    return refunding.refund_order(order, amount_minor, actor_user_id, client_key)

@@ -9,8 +9,8 @@ themselves, for bulk loads that bypass triggers and as the yardstick in tests.
 
 from sqlalchemy import func, select, text
 
+from ticketing.events.models import EventCounter
 from ticketing.extensions import db
-from ticketing.reports.models import EventCounter
 
 TICKETS_SOLD = "tickets_sold"
 CHECKED_IN = "checked_in"

@@ -23,9 +23,8 @@ from ticketing.extensions import db
 from ticketing.orders import services as orders
 from ticketing.orders.models import Order
 from ticketing.orders.services import SeatsGone
-from ticketing.payments.models import Payment, Refund
-from ticketing.reports import ledger
-from ticketing.reports.models import LedgerEntry
+from ticketing.payments import ledger
+from ticketing.payments.models import LedgerEntry, Payment, Refund
 from ticketing.tickets.models import Ticket
 from ticketing.tickets.services import revoke_tickets
 

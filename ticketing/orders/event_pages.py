@@ -3,8 +3,8 @@
 from flask import Blueprint, abort, render_template
 
 from ticketing.events import services
-from ticketing.orders.availability import seats_held, seats_left
-from ticketing.reports.totals import event_totals
+from ticketing.events.totals import event_totals
+from ticketing.orders.availability import seats_held
 
 bp = Blueprint("events", __name__)
 
@@ -28,7 +28,7 @@ def render_event_page(event, form=None, status: int = 200):
         "events/event.html",
         event=event,
         tiers=tiers,
-        left=seats_left(tiers),
+        left={tier.id: tier.seats_left for tier in tiers},
         held=seats_held([tier.id for tier in tiers]),
         totals=event_totals(event),
         values=form.values if form else {},

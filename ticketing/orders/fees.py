@@ -13,9 +13,8 @@ from sqlalchemy import select
 from ticketing.extensions import db
 from ticketing.orders import services as orders
 from ticketing.orders.models import Order
-from ticketing.payments import gateway
+from ticketing.payments import gateway, ledger
 from ticketing.payments.models import Payment
-from ticketing.reports import ledger
 
 log = logging.getLogger(__name__)
 
