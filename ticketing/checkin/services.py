@@ -22,7 +22,7 @@ from functools import cache
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ticketing import fastsql
+from ticketing import compiled_sql
 from ticketing.accounts.auth import Principal
 from ticketing.checkin.models import CheckIn, ScanAttempt
 from ticketing.database import utcnow
@@ -157,7 +157,7 @@ def ticket_view(row) -> dict:
 
 def _find_ticket(code: str):
     """The ticket with its order status, tier name and organization, in one query."""
-    return fastsql.first(FIND_TICKET, {"code": code})
+    return compiled_sql.first(FIND_TICKET, {"code": code})
 
 
 def _refusal(row, principal: Principal, event_id: int | None) -> str | None:
@@ -175,7 +175,7 @@ def _refusal(row, principal: Principal, event_id: int | None) -> str | None:
 
 
 def _standing_checkin(ticket_id: int):
-    return fastsql.first(STANDING_CHECKIN, {"ticket_id": ticket_id})
+    return compiled_sql.first(STANDING_CHECKIN, {"ticket_id": ticket_id})
 
 
 def _enter(row, principal: Principal, request: ScanRequest):
@@ -183,7 +183,7 @@ def _enter(row, principal: Principal, request: ScanRequest):
     statement = _enter_statement(_dialect())
     for _ in range(3):
         now = utcnow()
-        inserted = fastsql.first(
+        inserted = compiled_sql.first(
             statement,
             {
                 "ticket_id": row.id,
@@ -244,7 +244,7 @@ def _logged_event(principal: Principal, request: ScanRequest) -> int | None:
     if request.event_id is None:
         return None
     params = {"event_id": request.event_id, "organization_id": principal.organization_id}
-    visible = fastsql.first(VISIBLE_EVENT, params)
+    visible = compiled_sql.first(VISIBLE_EVENT, params)
     return None if visible is None else visible.id
 
 
@@ -260,7 +260,7 @@ def scan(principal: Principal, request: ScanRequest) -> ScanAnswer:
     status, body, ticket_id = decide(principal, request)
     answer = ScanAnswer(status, json.dumps(body, separators=(",", ":")))
     event_id = body["ticket"]["event_id"] if "ticket" in body else _logged_event(principal, request)
-    logged = fastsql.first(
+    logged = compiled_sql.first(
         _log_statement(_dialect()),
         {
             "organization_id": principal.organization_id,
@@ -291,7 +291,7 @@ def stored_answer(principal: Principal, request: ScanRequest) -> ScanAnswer | No
         "nonce_scope": nonce_scope(principal, request),
         "nonce": request.nonce,
     }
-    row = fastsql.first(STORED_ANSWER, params)
+    row = compiled_sql.first(STORED_ANSWER, params)
     return None if row is None else ScanAnswer(row.response_status, row.response_json)
 
 

@@ -9,7 +9,7 @@ serializes buyers of the last seats (a wait past the lock timeout becomes
 buyers can never both take the last seat, and nobody holds a lock while
 the order is validated and built.
 
-The hold itself is written with prebuilt statements (`ticketing.fastsql`),
+The hold itself is written with prebuilt statements (`ticketing.compiled_sql`),
 not the ORM's unit of work: in a flash sale that halves the app's CPU per
 order. What checkout needs afterwards comes back as a `Hold`.
 
@@ -27,7 +27,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ticketing import fastsql
+from ticketing import compiled_sql
 from ticketing.accounts.tokens import hash_secret
 from ticketing.database import utcnow
 from ticketing.errors import Busy, DomainError, ValidationFailed
@@ -160,11 +160,11 @@ def claiming_seats(wanted: dict[int, int], attempt):
     releasing it would cost a round trip while the tiers are locked.
     """
     for last in (False, True):
-        fastsql.first(SAVEPOINT, {})
+        compiled_sql.first(SAVEPOINT, {})
         try:
             return attempt()
         except SeatsGone:
-            fastsql.first(ROLLBACK_TO_SAVEPOINT, {})
+            compiled_sql.first(ROLLBACK_TO_SAVEPOINT, {})
             if last or not expire_holds(tier_ids=list(wanted)):
                 break
     raise sold_out(wanted)
@@ -253,7 +253,7 @@ def create_order(
     return hold
 
 
-# The checkout's statements, built once (see ticketing/fastsql.py): a flash
+# The checkout's statements, built once (see ticketing/compiled_sql.py): a flash
 # sale runs them hundreds of times a second.
 TIER_FOR_SALE = select(
     TicketType.id,
@@ -267,7 +267,7 @@ TIER_FOR_SALE = select(
     TicketType.capacity,
     TicketType.seats_claimed,
 ).where(TicketType.id == bindparam("tier_id"), TicketType.event_id == bindparam("event_id"))
-# The columns a new order starts with besides the buyer's (fastsql applies
+# The columns a new order starts with besides the buyer's (compiled_sql applies
 # no Python-side defaults); the token's hash follows once the id is known.
 NEW_ORDER_DEFAULTS = {
     "status": "pending",
@@ -341,7 +341,9 @@ def _priced_lines(event_id: int, items: list[ItemRequest], now: datetime):
     circle); and the tiers whose counter already says there is not enough."""
     lines, short = [], set()
     for index, item in enumerate(items):
-        tier = fastsql.first(TIER_FOR_SALE, {"tier_id": item.ticket_type_id, "event_id": event_id})
+        tier = compiled_sql.first(
+            TIER_FOR_SALE, {"tier_id": item.ticket_type_id, "event_id": event_id}
+        )
         price = _check_item(index, item, tier, now)
         lines.append(HeldLine(tier.id, tier.name, item.quantity, price))
         if tier.seats_claimed + item.quantity > tier.capacity:
@@ -355,7 +357,7 @@ def _hold(values: dict, lines: tuple) -> Hold:
     The claim goes last: it locks the tiers' rows until the commit, and
     every other buyer of those tiers waits for that.
     """
-    inserted = fastsql.first(INSERT_ORDER, {**values, "hold_cap": holds_per_email() or NO_CAP})
+    inserted = compiled_sql.first(INSERT_ORDER, {**values, "hold_cap": holds_per_email() or NO_CAP})
     if inserted is None:
         raise TooManyHolds(
             "This email address already holds seats for this event that are not paid "
@@ -364,10 +366,10 @@ def _hold(values: dict, lines: tuple) -> Hold:
         )
     order_id = inserted.id
     token = token_for(order_id, values["created_at"])
-    fastsql.first(SET_TOKEN_HASH, {"order_id": order_id, "h": hash_secret(token)})
+    compiled_sql.first(SET_TOKEN_HASH, {"order_id": order_id, "h": hash_secret(token)})
     with claim_guard():
         for line in lines:
-            fastsql.first(
+            compiled_sql.first(
                 INSERT_LINE,
                 {
                     "order_id": order_id,
