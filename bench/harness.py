@@ -131,7 +131,7 @@ class Stack:
             [PYTHON, "-m", "gunicorn", "--workers", "2", "--threads", "4",
              "--worker-class", "gthread", "--keep-alive", "30", "--log-level", "warning",
              "--bind", f"127.0.0.1:{self.standin_port}",
-             f"ticketing.payments.standin:create_standin_app({json.dumps(standin_config)})"],
+             f"standin:create_standin_app({json.dumps(standin_config)})"],
         )  # fmt: skip
         sizing = ["--workers", self.workers] if self.workers else []
         sizing += ["--threads", self.threads] if self.threads else []

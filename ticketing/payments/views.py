@@ -110,7 +110,7 @@ def init_app(app) -> None:
         return
     if not gateway.is_offline(config) or config.get("STRIPE_API_BASE"):
         return
-    from ticketing.payments.standin import create_standin_app
+    from standin import create_standin_app
 
     standin = create_standin_app(
         {
