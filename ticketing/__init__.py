@@ -38,7 +38,7 @@ BLUEPRINT_MODULES = (
     "ticketing.reports.api",
     "ticketing.apidocs",
     # Registers its route only with BENCH_FLOOR=1 (the benchmarks' floor).
-    "ticketing.benchfloor",
+    "bench.floor",
 )
 
 CLI_MODULES = (
