@@ -37,8 +37,6 @@ BLUEPRINT_MODULES = (
     "ticketing.reports.views",
     "ticketing.reports.api",
     "ticketing.apidocs",
-    # Registers its route only with BENCH_FLOOR=1 (the benchmarks' floor).
-    "bench.floor",
 )
 
 CLI_MODULES = (
