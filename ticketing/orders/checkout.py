@@ -112,7 +112,7 @@ def place_order(event, **request) -> PlacedOrder:
         session = gateway.create_checkout_session(stripe_request)
     except gateway.StripeError as exc:
         _release_after_failure(placed.id, exc)
-    compiled_sql.first(SET_SESSION_ID, {"order_id": placed.id, "session_id": session.id})
+    compiled_sql.execute(SET_SESSION_ID, {"order_id": placed.id, "session_id": session.id})
     db.session.commit()
     return replace(placed, checkout_url=session.url)
 

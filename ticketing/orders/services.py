@@ -160,11 +160,11 @@ def claiming_seats(wanted: dict[int, int], attempt):
     releasing it would cost a round trip while the tiers are locked.
     """
     for last in (False, True):
-        compiled_sql.first(SAVEPOINT, {})
+        compiled_sql.execute(SAVEPOINT, {})
         try:
             return attempt()
         except SeatsGone:
-            compiled_sql.first(ROLLBACK_TO_SAVEPOINT, {})
+            compiled_sql.execute(ROLLBACK_TO_SAVEPOINT, {})
             if last or not expire_holds(tier_ids=list(wanted)):
                 break
     raise sold_out(wanted)
@@ -228,7 +228,6 @@ def create_order(
     tickets_minor = sum(line.unit_price_minor * line.quantity for line in priced)
     _check_total(tickets_minor + donation_minor, event.currency)
     values = {
-        **NEW_ORDER_DEFAULTS,
         "event_id": event.id,
         "buyer_name": buyer_name.strip(),
         "buyer_email": buyer_email.strip(),
@@ -239,6 +238,7 @@ def create_order(
         "expires_at": now + hold_duration(),
         "created_at": now,
         "checkout_key": new_checkout_key(),
+        "access_token_hash": "",
     }
     wanted = {line.ticket_type_id: line.quantity for line in priced}
     # Seen short already (the counter, read without a lock): unless lapsed
@@ -267,26 +267,15 @@ TIER_FOR_SALE = select(
     TicketType.capacity,
     TicketType.seats_claimed,
 ).where(TicketType.id == bindparam("tier_id"), TicketType.event_id == bindparam("event_id"))
-# The columns a new order starts with besides the buyer's (compiled_sql applies
-# no Python-side defaults); the token's hash follows once the id is known.
-NEW_ORDER_DEFAULTS = {
-    "status": "pending",
-    "source": "online",
-    "refunded_minor": 0,
-    "access_token_hash": "",
-    "needs_attention": False,
-    "attention_reason": "",
-    "email_status": "none",
-    "email_attempts": 0,
-    "email_error": "",
-}
+# The columns a new order is given; every other column gets the table's
+# default (compiled_sql applies them on both databases). The token's hash
+# follows once the id is known.
 NEW_ORDER_COLUMNS = (
-    *NEW_ORDER_DEFAULTS, "event_id", "buyer_name", "buyer_email", "currency", "tickets_minor",
-    "donation_minor", "total_minor", "expires_at", "created_at", "checkout_key",
+    "event_id", "buyer_name", "buyer_email", "currency", "tickets_minor", "donation_minor",
+    "total_minor", "expires_at", "created_at", "checkout_key", "access_token_hash",
 )  # fmt: skip
 # The buyer's open holds on the event, counted up to the cap (LIMIT: never
-# more rows than that), through the index on buyer_email. `status` is the
-# new order's own, "pending".
+# more rows than that), through the index on buyer_email.
 OPEN_HOLDS = (
     select(func.count())
     .select_from(
@@ -294,7 +283,7 @@ OPEN_HOLDS = (
         .where(
             Order.buyer_email == bindparam("buyer_email"),
             Order.event_id == bindparam("event_id"),
-            Order.status == bindparam("status"),
+            Order.status == "pending",
             Order.expires_at > bindparam("created_at"),
         )
         .limit(bindparam("hold_cap"))
@@ -366,10 +355,10 @@ def _hold(values: dict, lines: tuple) -> Hold:
         )
     order_id = inserted.id
     token = token_for(order_id, values["created_at"])
-    compiled_sql.first(SET_TOKEN_HASH, {"order_id": order_id, "h": hash_secret(token)})
+    compiled_sql.execute(SET_TOKEN_HASH, {"order_id": order_id, "h": hash_secret(token)})
     with claim_guard():
         for line in lines:
-            compiled_sql.first(
+            compiled_sql.execute(
                 INSERT_LINE,
                 {
                     "order_id": order_id,
