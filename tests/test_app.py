@@ -118,3 +118,15 @@ def test_a_listed_module_that_does_not_exist_stops_the_factory(monkeypatch, data
             patch.setattr(ticketing, name, (*getattr(ticketing, name), "ticketing.orders.viwes"))
             with pytest.raises(ModuleNotFoundError, match="ticketing.orders.viwes"):
                 create_app({**settings, "SECRET_KEY": "k" * 40})
+
+
+def test_every_order_signal_has_a_receiver(app):
+    """A signal nobody listens to is a leftover: it reads as if something happened."""
+    from blinker import NamedSignal
+
+    from ticketing.orders import signals
+
+    sent = [value for value in vars(signals).values() if isinstance(value, NamedSignal)]
+    assert sent
+    for signal in sent:
+        assert signal.has_receivers_for(app), signal.name

@@ -10,6 +10,7 @@ from flask import Response, abort, request
 from flask_smorest import Blueprint
 
 from ticketing.accounts.auth import current_principal, require_role
+from ticketing.accounts.models import DOOR_ROLES, MONEY_ROLES
 from ticketing.checkin import queries, services
 from ticketing.checkin.schemas import (
     AttendeeSchema,
@@ -29,8 +30,6 @@ blp = Blueprint(
     description="Door check-in: scans, attendee search, live count, undo.",
 )
 
-DOOR_ROLES = ("owner", "organizer", "door")
-UNDO_ROLES = ("owner", "organizer")
 SECURITY = [{"bearerAuth": []}]
 
 
@@ -111,7 +110,7 @@ def checkin_stats(event_id):
 
 
 @blp.route("/checkins/<int:checkin_id>/undo", methods=["POST"])
-@require_role(*UNDO_ROLES)
+@require_role(*MONEY_ROLES)
 @blp.response(200, UndoneSchema)
 @blp.alt_response(409, description="Already undone")
 @blp.doc(security=SECURITY)

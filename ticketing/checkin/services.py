@@ -144,7 +144,7 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def ticket_view(row) -> dict:
+def door_ticket(row) -> dict:
     """What the door may know of a ticket: never money, never the buyer's email."""
     return {
         "code": row.code,
@@ -211,7 +211,7 @@ def decide(principal: Principal, request: ScanRequest) -> tuple[int, dict, int |
     reason = _refusal(row, principal, request.event_id)
     if reason == "invalid":
         return 409, {"status": reason, "code": reason, "message": MESSAGES[reason]}, None
-    ticket = ticket_view(row)
+    ticket = door_ticket(row)
     if reason is not None:
         body = {"status": reason, "code": reason, "message": MESSAGES[reason], "ticket": ticket}
         return 409, body, row.id

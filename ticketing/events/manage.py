@@ -2,7 +2,7 @@
 events and their tiers. Owners and organizers only; other organizations'
 events are 404."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from ticketing.accounts.auth import current_principal, page_role_required
 from ticketing.accounts.models import MONEY_ROLES
@@ -18,18 +18,6 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 # Services name model fields; the forms show major-unit amounts under other names.
 FORM_FIELD = {"goal_minor": "goal", "price_minor": "price", "min_price_minor": "min_price"}
-
-
-def dashboard_url(event: Event) -> str | None:
-    """The event's dashboard, once the reports domain provides it."""
-    if "reports.dashboard" in current_app.view_functions:
-        return url_for("reports.dashboard", event_id=event.id)
-    return None
-
-
-@bp.context_processor
-def manage_helpers():
-    return {"dashboard_url": dashboard_url}
 
 
 def org_event(event_id: int) -> Event:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from ticketing.extensions import db
-from ticketing.orders.signals import order_paid, order_refunded
+from ticketing.orders.signals import order_paid
 from ticketing.payments import charge_sync, fees, fulfilment, gateway, refunding, webhooks
 
 log = logging.getLogger(__name__)
@@ -109,8 +109,6 @@ def _charge(sweep: Sweep, charge) -> None:
         return
     order_id = charge_sync.payment_of_intent(intent).order_id
     db.session.commit()
-    if result.refunded:
-        order_refunded.send(current_app._get_current_object(), order_id=order_id)
     sweep.repaired(
         f"order {order_id}: {result.changed} refund/dispute change(s) from charge {charge.id}"
     )

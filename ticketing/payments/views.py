@@ -9,7 +9,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from ticketing.config import is_development
 from ticketing.errors import Busy
 from ticketing.extensions import csrf, db
-from ticketing.orders.signals import order_paid, order_refunded
+from ticketing.orders.signals import order_paid
 from ticketing.payments import gateway, refunding, webhooks
 from ticketing.payments.charge_sync import PaymentNotRecorded
 from ticketing.payments.services import PaymentProviderError
@@ -97,8 +97,6 @@ def _notify(outcome: dict) -> None:
     app = current_app._get_current_object()
     if outcome.get("fulfilled_order_id"):
         order_paid.send(app, order_id=outcome["fulfilled_order_id"])
-    if outcome.get("refunded_order_id"):
-        order_refunded.send(app, order_id=outcome["refunded_order_id"])
 
 
 def init_app(app) -> None:
