@@ -9,6 +9,7 @@ import re
 from flask import Response, abort, request
 from flask_smorest import Blueprint
 
+from ticketing.accounts.access import visible_or_404
 from ticketing.accounts.auth import current_principal, require_role
 from ticketing.accounts.models import DOOR_ROLES, MONEY_ROLES
 from ticketing.checkin import queries, services
@@ -21,6 +22,7 @@ from ticketing.checkin.schemas import (
     StatsSchema,
     UndoneSchema,
 )
+from ticketing.events.models import Event
 from ticketing.extensions import db
 
 blp = Blueprint(
@@ -77,10 +79,7 @@ def scan(body):
 
 
 def _visible_event(event_id: int):
-    event = queries.event_for(current_principal(), event_id)
-    if event is None:
-        abort(404, "There is no such event.")
-    return event
+    return visible_or_404(current_principal(), Event, event_id, "There is no such event.")
 
 
 @blp.route("/events/<int:event_id>/attendees", methods=["GET"])

@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ticketing import compiled_sql
+from ticketing.accounts.access import visible
 from ticketing.accounts.auth import Principal
 from ticketing.checkin.models import CheckIn, ScanAttempt
 from ticketing.database import utcnow
@@ -297,11 +298,11 @@ def stored_answer(principal: Principal, request: ScanRequest) -> ScanAnswer | No
 
 def checkin_for(principal: Principal, checkin_id: int) -> CheckIn | None:
     """A check-in the caller may see (its organization, its event if bound)."""
-    checkin = db.session.get(CheckIn, checkin_id)
-    if checkin is None:
-        return None
-    event = db.session.get(Event, checkin.event_id)
-    return checkin if principal.can_see_event(event) else None
+    return visible(principal, CheckIn, checkin_id, _event_of)
+
+
+def _event_of(checkin: CheckIn) -> Event | None:
+    return db.session.get(Event, checkin.event_id)
 
 
 def undo(checkin: CheckIn, principal: Principal) -> CheckIn:

@@ -22,11 +22,13 @@ from flask import (
 )
 
 from ticketing.accounts import services as accounts
+from ticketing.accounts.access import visible_or_404
 from ticketing.accounts.auth import current_principal, page_role_required, principal_from_token
 from ticketing.accounts.models import DOOR_ROLES, MONEY_ROLES, User
 from ticketing.checkin import queries, services
 from ticketing.csv_export import csv_download, safe_text
 from ticketing.database import database_id
+from ticketing.events.models import Event
 from ticketing.extensions import db
 
 bp = Blueprint("checkin", __name__)
@@ -80,10 +82,7 @@ def device_link(token: str):
 
 
 def _managed_event(event_id: int):
-    event = queries.event_for(current_principal(), event_id)
-    if event is None:
-        abort(404, "There is no such event.")
-    return event
+    return visible_or_404(current_principal(), Event, event_id, "There is no such event.")
 
 
 @bp.get("/manage/events/<int:event_id>/checkins")

@@ -4,6 +4,7 @@ events are 404."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
+from ticketing.accounts.access import visible_or_404
 from ticketing.accounts.auth import current_principal, page_role_required
 from ticketing.accounts.models import MONEY_ROLES
 from ticketing.accounts.services import get_row
@@ -21,11 +22,7 @@ FORM_FIELD = {"goal_minor": "goal", "price_minor": "price", "min_price_minor": "
 
 
 def org_event(event_id: int) -> Event:
-    principal = current_principal()
-    event = get_row(Event, event_id)
-    if event is None or not principal.can_see_event(event):
-        abort(404, "No such event.")
-    return event
+    return visible_or_404(current_principal(), Event, event_id, "No such event.")
 
 
 def org_tier(event: Event, tier_id: int) -> TicketType:

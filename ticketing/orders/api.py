@@ -4,6 +4,7 @@ from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from ticketing.accounts.access import visible
 from ticketing.accounts.auth import current_principal, require_role
 from ticketing.accounts.models import MONEY_ROLES
 from ticketing.extensions import db
@@ -54,9 +55,13 @@ def readable_order(order_id: int) -> Order:
     if order is not None and token and token_matches(order, token):
         return order
     organizer = principal is not None and principal.sees_money
-    if order is not None and organizer and principal.can_see_event(order.event):
+    if order is not None and organizer and visible(principal, Order, order_id, _event_of):
         return order
     abort(404, message="No such order.")
+
+
+def _event_of(order: Order):
+    return order.event
 
 
 @blp.route("/events/<int:event_id>/orders")
@@ -143,8 +148,8 @@ class OrderRefund(MethodView):
         With an Idempotency-Key header, the same key on the same order returns
         the first answer and never refunds twice (another amount: 409).
         """
-        order = db.session.get(Order, order_id)
-        if order is None or not current_principal().can_see_event(order.event):
+        order = visible(current_principal(), Order, order_id, _event_of)
+        if order is None:
             abort(404, message="No such order.")
         refund_order(
             order,
