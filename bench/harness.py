@@ -97,7 +97,6 @@ class Stack:
             "STRIPE_API_BASE": f"http://127.0.0.1:{self.standin_port}",
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "BASE_URL": self.url,
-            "BENCH_FLOOR": "1",
             # Every simulated buyer comes from loopback: no per-address hold limit.
             "HOLD_RATE_LIMIT": "",
             "MAIL_SERVER": "",
@@ -131,14 +130,15 @@ class Stack:
             [PYTHON, "-m", "gunicorn", "--workers", "2", "--threads", "4",
              "--worker-class", "gthread", "--keep-alive", "30", "--log-level", "warning",
              "--bind", f"127.0.0.1:{self.standin_port}",
-             f"ticketing.payments.standin:create_standin_app({json.dumps(standin_config)})"],
+             f"standin:create_standin_app({json.dumps(standin_config)})"],
         )  # fmt: skip
         sizing = ["--workers", self.workers] if self.workers else []
         sizing += ["--threads", self.threads] if self.threads else []
         app = self._spawn(
             "app",
             [PYTHON, "-m", "gunicorn", "-c", "python:ticketing.gunicorn_conf", *sizing,
-             "--log-level", "warning", "--bind", f"127.0.0.1:{self.app_port}", "app:app"],
+             "--log-level", "warning", "--bind", f"127.0.0.1:{self.app_port}",
+             "bench.floor:create_app()"],  # the product's app plus the floor route
         )  # fmt: skip
         _wait_http(f"http://127.0.0.1:{self.standin_port}/", 30, standin, "stand-in")
         _wait_http(f"{self.url}/healthz", 30, app, "app")

@@ -244,9 +244,9 @@ def wait_for(condition, db, seconds: float = 15.0) -> None:
 @pytest.fixture
 def make_shop(app, db, tmp_path):
     """Factory: the shop with a chosen webhook mode (one per test)."""
+    from standin import create_standin_app
     from tests.payments.conftest import StandinServer
     from ticketing.payments.gateway import standin_api_key
-    from ticketing.payments.standin import create_standin_app
 
     started = []
 

@@ -106,3 +106,27 @@ def test_production_refuses_simulated_payments_unless_asked(monkeypatch, databas
         create_app()
     monkeypatch.setenv("STRIPE_API_BASE", "http://127.0.0.1:12111")
     assert create_app().config["APP_ENV"] == "production"
+
+
+def test_a_listed_module_that_does_not_exist_stops_the_factory(monkeypatch, database_url):
+    """A typo in the factory's lists must not silently drop a blueprint or a command."""
+    import ticketing
+
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "APP_ENV": "development"}
+    for name in ("BLUEPRINT_MODULES", "CLI_MODULES"):
+        with monkeypatch.context() as patch:
+            patch.setattr(ticketing, name, (*getattr(ticketing, name), "ticketing.orders.viwes"))
+            with pytest.raises(ModuleNotFoundError, match="ticketing.orders.viwes"):
+                create_app({**settings, "SECRET_KEY": "k" * 40})
+
+
+def test_every_order_signal_has_a_receiver(app):
+    """A signal nobody listens to is a leftover: it reads as if something happened."""
+    from blinker import NamedSignal
+
+    from ticketing.orders import signals
+
+    sent = [value for value in vars(signals).values() if isinstance(value, NamedSignal)]
+    assert sent
+    for signal in sent:
+        assert signal.has_receivers_for(app), signal.name

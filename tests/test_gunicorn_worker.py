@@ -1,5 +1,5 @@
 """The production gunicorn settings and the balanced threaded worker
-(ticketing/gunicorn_conf.py, ticketing/gunicorn_worker.py) under a real gunicorn.
+(ticketing/gunicorn_conf.py, ticketing/speedups/gunicorn_worker.py) under a real gunicorn.
 
 A tiny WSGI app answers with its process id after an optional sleep, so a
 test can see which worker served which connection.
@@ -148,7 +148,7 @@ def test_the_default_is_one_request_per_process_and_threads_pick_the_balanced_wo
     assert (default.worker_class, default.workers, default.threads) == ("sync", 8, 1)
     monkeypatch.setenv("WEB_THREADS", "4")
     threaded = importlib.reload(conf)
-    assert threaded.worker_class == "ticketing.gunicorn_worker.BalancedThreadWorker"
+    assert threaded.worker_class == "ticketing.speedups.gunicorn_worker.BalancedThreadWorker"
     monkeypatch.delenv("WEB_THREADS")
     importlib.reload(conf)
 

@@ -1,13 +1,11 @@
 """The application factory: settings, extensions, blueprints, CLI, errors."""
 
 import importlib
-import importlib.util
 import logging
 import os
 
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, g
-from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -18,27 +16,26 @@ from ticketing.database import MAX_ID, set_lock_timeout
 from ticketing.errors import register_error_handlers
 from ticketing.extensions import csrf, db, limiter, login_manager, migrate
 from ticketing.schemas import ApiErrorSchema
+from ticketing.speedups.flask_app import CookielessSessionInterface, TicketingFlask
+from ticketing.speedups.limiter import skip_limiter_middleware
 
 # Domain modules that define an HTML blueprint `bp` and/or an API blueprint `blp`.
+# Each is imported as listed: a name that does not exist stops the app at start-up.
 BLUEPRINT_MODULES = (
     "ticketing.health",
     "ticketing.accounts.views",
-    "ticketing.accounts.api",
     "ticketing.orders.event_pages",
     "ticketing.events.manage",
     "ticketing.events.api",
     "ticketing.orders.views",
     "ticketing.orders.api",
     "ticketing.orders.stripe_views",
-    "ticketing.payments.api",
     "ticketing.delivery.views",
     "ticketing.checkin.views",
     "ticketing.checkin.api",
     "ticketing.reports.views",
     "ticketing.reports.api",
     "ticketing.apidocs",
-    # Registers its route only with BENCH_FLOOR=1 (the benchmarks' floor).
-    "ticketing.benchfloor",
 )
 
 CLI_MODULES = (
@@ -47,7 +44,6 @@ CLI_MODULES = (
     "ticketing.orders.cli",
     "ticketing.orders.stripe_cli",
     "ticketing.delivery.cli",
-    "ticketing.checkin.cli",
 )
 
 
@@ -124,60 +120,6 @@ def register_extensions(app: Flask) -> None:
         g.pop("_login_user", None)
 
 
-class TicketingFlask(Flask):
-    """Flask, remembering which hooks and views are plain functions.
-
-    Flask asks inspect whether each before/after-request hook, teardown and
-    view is a coroutine function on every request (13 times per door scan,
-    3% of its CPU); the answer never changes for a given function.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._sync_functions = {}
-
-    def ensure_sync(self, func):
-        try:
-            return self._sync_functions[func]
-        except KeyError:
-            pass
-        except TypeError:  # an unhashable callable: ask every time
-            return super().ensure_sync(func)
-        result = super().ensure_sync(func)
-        if len(self._sync_functions) < 10_000:  # hooks and views are a fixed set
-            self._sync_functions[func] = result
-        return result
-
-
-class CookielessSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, with no signing work for a request that
-    carries no session cookie (every API call with a bearer token): Flask
-    builds the signer before it looks for the cookie, 4% of a door scan."""
-
-    def open_session(self, app, request):
-        if not request.cookies.get(self.get_cookie_name(app)):
-            return self.session_class()
-        return super().open_session(app, request)
-
-
-def skip_limiter_middleware(app: Flask) -> None:
-    """Only decorated views have rate limits (login), and their decorator checks them.
-
-    Flask-Limiter's before-request hook looks for default, application and
-    blueprint limits on every request; with none configured it finds nothing,
-    at about 0.2 ms of CPU per request (a fifth of a door scan's budget).
-    When any such limit exists the hook stays.
-    """
-    manager = limiter.limit_manager
-    if manager.default_limits or manager.application_limits or manager._blueprint_limits:
-        return
-    if any(app.config.get(name) for name in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION")):
-        return
-    check = limiter._check_request_limit
-    hooks = app.before_request_funcs.get(None, [])
-    app.before_request_funcs[None] = [hook for hook in hooks if hook != check]
-
-
 def trust_proxies(app: Flask) -> None:
     """Believe X-Forwarded-For/-Proto only from the configured number of proxies.
 
@@ -190,11 +132,9 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
-def _present_modules(names):
-    """The listed modules that exist: each domain adds its own as it grows."""
-    for name in names:
-        if importlib.util.find_spec(name) is not None:
-            yield importlib.import_module(name)
+def _modules(names):
+    """The listed modules, imported: a typo fails loudly instead of dropping a blueprint."""
+    return [importlib.import_module(name) for name in names]
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -223,7 +163,7 @@ def register_blueprints(app: Flask) -> None:
     # One Api per app: flask-smorest keeps its spec on the Api object.
     plugin = MarshmallowPlugin(schema_name_resolver)
     api = TicketingApi(app, spec_kwargs={"marshmallow_plugin": plugin})
-    for module in _present_modules(BLUEPRINT_MODULES):
+    for module in _modules(BLUEPRINT_MODULES):
         if hasattr(module, "bp"):
             app.register_blueprint(module.bp)
         if hasattr(module, "blp"):
@@ -234,7 +174,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for module in _present_modules(CLI_MODULES):
+    for module in _modules(CLI_MODULES):
         for command in module.COMMANDS:
             app.cli.add_command(command)
 

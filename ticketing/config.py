@@ -162,7 +162,7 @@ def _payment_problems(config: dict) -> list[str]:
     if not config.get("STRIPE_API_BASE"):
         return [
             "STRIPE_API_BASE: simulated payments in production need the Stripe stand-in on "
-            "its own origin (python -m ticketing.payments.standin --port 12111, then "
+            "its own origin (python -m standin --port 12111, then "
             "STRIPE_API_BASE=http://127.0.0.1:12111); it is never mounted inside a "
             "production app"
         ]

@@ -12,7 +12,7 @@ setup (3 x 6, with kept-alive clients balanced); the flash sale did as well
 The price: a request that waits on Stripe or SMTP holds its process for the
 wait. Stripe calls give up after 8 s (3 tries fit in `timeout`); where those
 waits are long, set WEB_THREADS above 1 for threads in each process, with
-the balanced threaded worker (ticketing/gunicorn_worker.py). WEB_WORKERS
+the balanced threaded worker (ticketing/speedups/gunicorn_worker.py). WEB_WORKERS
 sets the process count. Every setting can also be overridden on the command
 line or with GUNICORN_CMD_ARGS.
 """
@@ -23,7 +23,7 @@ import os
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_WORKERS", "8"))
 threads = int(os.environ.get("WEB_THREADS", "1"))
-worker_class = "sync" if threads == 1 else "ticketing.gunicorn_worker.BalancedThreadWorker"
+worker_class = "sync" if threads == 1 else "ticketing.speedups.gunicorn_worker.BalancedThreadWorker"
 # For threaded workers: scanners and phones reuse their connection.
 keepalive = 30
 backlog = 2048

@@ -15,7 +15,7 @@ import requests
 import stripe
 from werkzeug.serving import make_server
 
-from ticketing.payments.standin import create_standin_app
+from standin import create_standin_app
 
 TEST_KEY = "sk_test_standin_tests"
 WEBHOOK_SECRET = "whsec_standin_tests_secret"

@@ -1,7 +1,7 @@
 """The app's Stripe client reads proxy settings once, and still goes through a proxy.
 
 requests looks the proxy variables up on every call unless told not to;
-`gateway.HTTPClient` resolves them when the client is built. These tests
+`ticketing.speedups.stripe_http.HTTPClient` resolves them when the client is built. These tests
 make sure a proxy set in the environment is still used, and NO_PROXY still
 bypasses it.
 """
@@ -17,6 +17,7 @@ import requests
 from tests.payments.conftest import TEST_KEY
 from ticketing.database import utcnow
 from ticketing.payments import gateway
+from ticketing.speedups import stripe_http
 
 PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy")
 
@@ -90,7 +91,7 @@ def test_a_proxy_from_the_environment_carries_the_stripe_calls(
 def test_no_proxy_still_bypasses_the_proxy(make_app, standin_server, proxy, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    assert gateway.fixed_proxy(standin_server.url) is None
+    assert stripe_http.fixed_proxy(standin_server.url) is None
     app = make_app(STRIPE_SECRET_KEY=TEST_KEY, STRIPE_API_BASE=standin_server.url)
     with app.app_context():
         session = gateway.create_checkout_session(checkout_request())
@@ -99,6 +100,8 @@ def test_no_proxy_still_bypasses_the_proxy(make_app, standin_server, proxy, monk
 
 def test_the_proxy_is_picked_per_scheme(proxy, monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
-    assert gateway.fixed_proxy("https://api.stripe.com") == {"https": "http://proxy.internal:3128"}
+    assert stripe_http.fixed_proxy("https://api.stripe.com") == {
+        "https": "http://proxy.internal:3128"
+    }
     monkeypatch.setenv("NO_PROXY", ".stripe.com")
-    assert gateway.fixed_proxy("https://api.stripe.com") is None
+    assert stripe_http.fixed_proxy("https://api.stripe.com") is None

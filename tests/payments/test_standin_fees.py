@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ticketing.payments.standin.fees import card_fee
+from standin.fees import card_fee
 
 
 def test_examples():

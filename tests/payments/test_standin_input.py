@@ -4,9 +4,9 @@ import pytest
 import stripe
 from werkzeug.datastructures import MultiDict
 
+from standin.errors import StripeFailure
+from standin.params import parse
 from tests.payments.standin_helpers import session_params
-from ticketing.payments.standin.errors import StripeFailure
-from ticketing.payments.standin.params import parse
 
 
 def test_nested_keys_become_dicts_and_lists():

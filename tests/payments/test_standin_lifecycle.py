@@ -120,7 +120,7 @@ def test_retries_follow_the_schedule(make_standin_server, webhook_receiver):
 
 
 def test_the_stripe_schedule_spreads_retries_over_three_days():
-    from ticketing.payments.standin.webhooks import STRIPE_SCHEDULE, parse_schedule
+    from standin.webhooks import STRIPE_SCHEDULE, parse_schedule
 
     assert parse_schedule("stripe") == STRIPE_SCHEDULE
     assert 2.5 * 86400 <= sum(STRIPE_SCHEDULE) <= 3 * 86400

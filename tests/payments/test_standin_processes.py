@@ -1,5 +1,5 @@
 """The stand-in under gunicorn with several worker processes sharing one SQLite file,
-and started on its own with `python -m ticketing.payments.standin`."""
+and started on its own with `python -m standin`."""
 
 import os
 import shutil
@@ -68,7 +68,7 @@ def gunicorn_standin(tmp_path):
         "STANDIN_DB": db,
         "STANDIN_WEBHOOK_MODE": "off",
     }
-    app = f"ticketing.payments.standin:create_standin_app({config!r})"
+    app = f"standin:create_standin_app({config!r})"
     log = tmp_path / "gunicorn.log"
     process = _start(
         [gunicorn, "--workers", "3", "--threads", "4", "--bind", f"127.0.0.1:{port}", app], log
@@ -129,7 +129,7 @@ def test_module_runs_standalone(tmp_path):
         [
             sys.executable,
             "-m",
-            "ticketing.payments.standin",
+            "standin",
             "--port",
             str(port),
             "--db",

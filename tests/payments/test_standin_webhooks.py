@@ -6,9 +6,9 @@ import time
 import pytest
 import stripe
 
+from standin.webhooks import sign
 from tests.payments.conftest import TEST_KEY, WEBHOOK_SECRET
 from tests.payments.standin_helpers import session_params
-from ticketing.payments.standin.webhooks import sign
 
 VERIFIER = stripe.StripeClient(TEST_KEY)
 

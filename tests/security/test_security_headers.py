@@ -139,7 +139,7 @@ def test_with_the_mounted_stand_in_forms_stay_on_this_origin(make_app, world, tm
 
 
 def test_the_stand_in_sends_them_too(tmp_path):
-    from ticketing.payments.standin import create_standin_app
+    from standin import create_standin_app
 
     standin = create_standin_app(
         {

@@ -15,13 +15,13 @@ import pytest
 import requests
 import stripe
 
+from standin.objects import load
 from tests.payments.conftest import SHOP_ORIGIN, TEST_KEY
 from tests.payments.standin_helpers import session_params
 from ticketing import create_app
 from ticketing.config import ConfigError
 from ticketing.extensions import db as _db
 from ticketing.payments.gateway import standin_api_key
-from ticketing.payments.standin.objects import load
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GUESSED_KEYS = ("sk_test_anything", "sk_test_offline_standin", "rk_test_123")
@@ -175,7 +175,7 @@ def test_resend_posts_only_to_the_configured_endpoint(
 
 
 def test_the_standin_refuses_to_run_without_its_key_and_shop(tmp_path):
-    from ticketing.payments.standin import create_standin_app
+    from standin import create_standin_app
 
     base = {"STANDIN_DB": str(tmp_path / "s.db"), "STANDIN_ALLOWED_ORIGIN": SHOP_ORIGIN}
     for bad_key in (None, "", "pk_test_x", "sk_live_x"):
@@ -257,7 +257,7 @@ def _standalone(tmp_path, env: dict, *args: str):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("STANDIN_", "STRIPE_"))}
     for name in ("SECRET_KEY", "BASE_URL"):
         clean.pop(name, None)
-    argv = [sys.executable, "-m", "ticketing.payments.standin", "--port", str(port), *args]
+    argv = [sys.executable, "-m", "standin", "--port", str(port), *args]
     with open(log, "wb") as out:
         process = subprocess.Popen(
             argv, cwd=REPO, env={**clean, **env}, stdout=out, stderr=subprocess.STDOUT

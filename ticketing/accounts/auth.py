@@ -14,7 +14,7 @@ from flask_wtf.csrf import validate_csrf
 from sqlalchemy import bindparam, select
 from wtforms.validators import ValidationError
 
-from ticketing import fastsql
+from ticketing import compiled_sql
 from ticketing.accounts.models import MONEY_ROLES, ApiToken, Membership, User
 from ticketing.accounts.tokens import hash_secret
 from ticketing.extensions import db, login_manager
@@ -67,7 +67,7 @@ TOKEN_CALLER = (
 def principal_from_token(token: str) -> Principal | None:
     """The token's caller, in one query (token and user together: this is every API call)."""
     g.pop("token_last_used_at", None)
-    row = fastsql.first(TOKEN_CALLER, {"token_hash": hash_secret(token)})
+    row = compiled_sql.first(TOKEN_CALLER, {"token_hash": hash_secret(token)})
     if row is None or row.revoked_at is not None or not row.active:
         return None
     # Lets the after-request bookkeeping skip a write it knows would change nothing.

@@ -10,7 +10,8 @@ from ticketing.database import UTCDateTime, utcnow
 from ticketing.extensions import db
 
 ROLES = ("owner", "organizer", "door")
-MONEY_ROLES = ("owner", "organizer")
+MONEY_ROLES = ("owner", "organizer")  # and managing events, check-ins, the team
+DOOR_ROLES = ROLES  # every role may scan at the door
 
 
 class Organization(db.Model):

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ticketing.accounts.models import ROLES, ApiToken, Membership, Organization, User
 from ticketing.accounts.tokens import hash_secret, new_secret
-from ticketing.database import utcnow
+from ticketing.database import MAX_ID, utcnow
 from ticketing.errors import ValidationFailed
 from ticketing.extensions import db
 
@@ -228,9 +228,6 @@ def create_api_token(
     if event_id is not None and EVENTS.organization_of(event_id) != membership.organization_id:
         raise ValidationFailed("Choose one of your organization's events.", field="event_id")
     return issue_token(membership, role, event_id=event_id, name=name)
-
-
-MAX_ID = 2_147_483_647  # ids are 32-bit on PostgreSQL
 
 
 def get_row(model, ident: int):

@@ -9,7 +9,9 @@ import re
 from flask import Response, abort, request
 from flask_smorest import Blueprint
 
+from ticketing.accounts.access import visible_or_404
 from ticketing.accounts.auth import current_principal, require_role
+from ticketing.accounts.models import DOOR_ROLES, MONEY_ROLES
 from ticketing.checkin import queries, services
 from ticketing.checkin.schemas import (
     AttendeeSchema,
@@ -20,6 +22,7 @@ from ticketing.checkin.schemas import (
     StatsSchema,
     UndoneSchema,
 )
+from ticketing.events.models import Event
 from ticketing.extensions import db
 
 blp = Blueprint(
@@ -29,8 +32,6 @@ blp = Blueprint(
     description="Door check-in: scans, attendee search, live count, undo.",
 )
 
-DOOR_ROLES = ("owner", "organizer", "door")
-UNDO_ROLES = ("owner", "organizer")
 SECURITY = [{"bearerAuth": []}]
 
 
@@ -78,10 +79,7 @@ def scan(body):
 
 
 def _visible_event(event_id: int):
-    event = queries.event_for(current_principal(), event_id)
-    if event is None:
-        abort(404, "There is no such event.")
-    return event
+    return visible_or_404(current_principal(), Event, event_id, "There is no such event.")
 
 
 @blp.route("/events/<int:event_id>/attendees", methods=["GET"])
@@ -111,7 +109,7 @@ def checkin_stats(event_id):
 
 
 @blp.route("/checkins/<int:checkin_id>/undo", methods=["POST"])
-@require_role(*UNDO_ROLES)
+@require_role(*MONEY_ROLES)
 @blp.response(200, UndoneSchema)
 @blp.alt_response(409, description="Already undone")
 @blp.doc(security=SECURITY)

@@ -8,8 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ticketing.database import UTCDateTime, utcnow
 from ticketing.extensions import db
 
-SCAN_RESULTS = ("ok", "already_checked_in", "invalid", "wrong_event", "unpaid", "revoked")
-
 
 class CheckIn(db.Model):
     """A ticket's entry. Undoing it keeps the row (undone_at) for the record."""

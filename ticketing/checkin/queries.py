@@ -7,6 +7,7 @@ queue waits and the organizer's list and CSV scale with the event.
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
+from ticketing.accounts.access import visible
 from ticketing.accounts.auth import Principal
 from ticketing.accounts.models import ApiToken, User
 from ticketing.checkin.models import CheckIn
@@ -22,8 +23,7 @@ SEARCH_LIMIT = 50
 
 def event_for(principal: Principal, event_id: int) -> Event | None:
     """The event if the caller may see it (same organization, bound event)."""
-    event = db.session.get(Event, event_id)
-    return event if event is not None and principal.can_see_event(event) else None
+    return visible(principal, Event, event_id)
 
 
 def door_events(principal: Principal) -> list[Event]:

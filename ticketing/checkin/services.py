@@ -22,7 +22,8 @@ from functools import cache
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ticketing import fastsql
+from ticketing import compiled_sql
+from ticketing.accounts.access import visible
 from ticketing.accounts.auth import Principal
 from ticketing.checkin.models import CheckIn, ScanAttempt
 from ticketing.database import utcnow
@@ -144,7 +145,7 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def ticket_view(row) -> dict:
+def door_ticket(row) -> dict:
     """What the door may know of a ticket: never money, never the buyer's email."""
     return {
         "code": row.code,
@@ -157,7 +158,7 @@ def ticket_view(row) -> dict:
 
 def _find_ticket(code: str):
     """The ticket with its order status, tier name and organization, in one query."""
-    return fastsql.first(FIND_TICKET, {"code": code})
+    return compiled_sql.first(FIND_TICKET, {"code": code})
 
 
 def _refusal(row, principal: Principal, event_id: int | None) -> str | None:
@@ -175,7 +176,7 @@ def _refusal(row, principal: Principal, event_id: int | None) -> str | None:
 
 
 def _standing_checkin(ticket_id: int):
-    return fastsql.first(STANDING_CHECKIN, {"ticket_id": ticket_id})
+    return compiled_sql.first(STANDING_CHECKIN, {"ticket_id": ticket_id})
 
 
 def _enter(row, principal: Principal, request: ScanRequest):
@@ -183,7 +184,7 @@ def _enter(row, principal: Principal, request: ScanRequest):
     statement = _enter_statement(_dialect())
     for _ in range(3):
         now = utcnow()
-        inserted = fastsql.first(
+        inserted = compiled_sql.first(
             statement,
             {
                 "ticket_id": row.id,
@@ -211,7 +212,7 @@ def decide(principal: Principal, request: ScanRequest) -> tuple[int, dict, int |
     reason = _refusal(row, principal, request.event_id)
     if reason == "invalid":
         return 409, {"status": reason, "code": reason, "message": MESSAGES[reason]}, None
-    ticket = ticket_view(row)
+    ticket = door_ticket(row)
     if reason is not None:
         body = {"status": reason, "code": reason, "message": MESSAGES[reason], "ticket": ticket}
         return 409, body, row.id
@@ -244,7 +245,7 @@ def _logged_event(principal: Principal, request: ScanRequest) -> int | None:
     if request.event_id is None:
         return None
     params = {"event_id": request.event_id, "organization_id": principal.organization_id}
-    visible = fastsql.first(VISIBLE_EVENT, params)
+    visible = compiled_sql.first(VISIBLE_EVENT, params)
     return None if visible is None else visible.id
 
 
@@ -260,7 +261,7 @@ def scan(principal: Principal, request: ScanRequest) -> ScanAnswer:
     status, body, ticket_id = decide(principal, request)
     answer = ScanAnswer(status, json.dumps(body, separators=(",", ":")))
     event_id = body["ticket"]["event_id"] if "ticket" in body else _logged_event(principal, request)
-    logged = fastsql.first(
+    logged = compiled_sql.first(
         _log_statement(_dialect()),
         {
             "organization_id": principal.organization_id,
@@ -291,17 +292,17 @@ def stored_answer(principal: Principal, request: ScanRequest) -> ScanAnswer | No
         "nonce_scope": nonce_scope(principal, request),
         "nonce": request.nonce,
     }
-    row = fastsql.first(STORED_ANSWER, params)
+    row = compiled_sql.first(STORED_ANSWER, params)
     return None if row is None else ScanAnswer(row.response_status, row.response_json)
 
 
 def checkin_for(principal: Principal, checkin_id: int) -> CheckIn | None:
     """A check-in the caller may see (its organization, its event if bound)."""
-    checkin = db.session.get(CheckIn, checkin_id)
-    if checkin is None:
-        return None
-    event = db.session.get(Event, checkin.event_id)
-    return checkin if principal.can_see_event(event) else None
+    return visible(principal, CheckIn, checkin_id, _event_of)
+
+
+def _event_of(checkin: CheckIn) -> Event | None:
+    return db.session.get(Event, checkin.event_id)
 
 
 def undo(checkin: CheckIn, principal: Principal) -> CheckIn:

@@ -7,13 +7,10 @@ uses it as the Bearer token of its API calls. Its answers say
 not leak to other sites or stay in caches.
 """
 
-import csv
-import io
 from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     make_response,
@@ -21,21 +18,21 @@ from flask import (
     render_template,
     request,
     session,
-    stream_with_context,
     url_for,
 )
 
 from ticketing.accounts import services as accounts
+from ticketing.accounts.access import visible_or_404
 from ticketing.accounts.auth import current_principal, page_role_required, principal_from_token
-from ticketing.accounts.models import User
+from ticketing.accounts.models import DOOR_ROLES, MONEY_ROLES, User
 from ticketing.checkin import queries, services
+from ticketing.csv_export import csv_download, safe_text
 from ticketing.database import database_id
+from ticketing.events.models import Event
 from ticketing.extensions import db
 
 bp = Blueprint("checkin", __name__)
 
-DOOR_ROLES = ("owner", "organizer", "door")
-MANAGER_ROLES = ("owner", "organizer")
 LIST_LIMIT = 300
 SESSION_EVENT_KEY = "door_event_id"
 
@@ -85,14 +82,11 @@ def device_link(token: str):
 
 
 def _managed_event(event_id: int):
-    event = queries.event_for(current_principal(), event_id)
-    if event is None:
-        abort(404, "There is no such event.")
-    return event
+    return visible_or_404(current_principal(), Event, event_id, "There is no such event.")
 
 
 @bp.get("/manage/events/<int:event_id>/checkins")
-@page_role_required(*MANAGER_ROLES)
+@page_role_required(*MONEY_ROLES)
 def checkin_list(event_id: int):
     """Who is in, since when, through which gate, let in by whom."""
     return _checkin_list_page(_managed_event(event_id))
@@ -112,7 +106,7 @@ def _checkin_list_page(event, new_link: str | None = None) -> str:
 
 
 @bp.post("/manage/events/<int:event_id>/checkins/<int:checkin_id>/undo")
-@page_role_required(*MANAGER_ROLES)
+@page_role_required(*MONEY_ROLES)
 def undo(event_id: int, checkin_id: int):
     """Undo a check-in so the ticket can enter again (kept in the record, logged)."""
     event = _managed_event(event_id)
@@ -126,7 +120,7 @@ def undo(event_id: int, checkin_id: int):
 
 
 @bp.post("/manage/events/<int:event_id>/device-links")
-@page_role_required(*MANAGER_ROLES)
+@page_role_required(*MONEY_ROLES)
 def new_device_link(event_id: int):
     """A door token bound to this event, as a link to open on a door phone (shown once).
 
@@ -161,21 +155,8 @@ CSV_HEADER = [
 ]
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate(0)
-    return text
-
-
 @bp.get("/manage/events/<int:event_id>/checkins.csv")
-@page_role_required(*MANAGER_ROLES)
+@page_role_required(*MONEY_ROLES)
 def checkin_csv(event_id: int):
     """Every check-in of the event (undone ones too), streamed row by row."""
     event = _managed_event(event_id)
@@ -184,14 +165,11 @@ def checkin_csv(event_id: int):
     def local(value):
         return value.astimezone(zone).isoformat(timespec="seconds") if value else ""
 
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_HEADER)
-        yield _drain(buffer)
+    def rows():
+        yield CSV_HEADER
         for row in queries.checkin_rows(event):
-            writer.writerow(
-                _cell(value)
+            yield [
+                safe_text(value)
                 for value in (
                     local(row.checked_in_at),
                     row.code,
@@ -205,10 +183,6 @@ def checkin_csv(event_id: int):
                     local(row.undone_at),
                     row.undone_by_name or "",
                 )
-            )
-            yield _drain(buffer)
+            ]
 
-    response = Response(stream_with_context(generate()), mimetype="text/csv")
-    filename = f"checkins-event-{event.id}.csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_download(rows(), f"checkins-event-{event.id}.csv")

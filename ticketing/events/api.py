@@ -8,6 +8,7 @@ from flask import abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from ticketing.accounts.access import visible
 from ticketing.accounts.auth import current_principal, require_role
 from ticketing.accounts.models import MONEY_ROLES
 from ticketing.accounts.services import get_row
@@ -72,9 +73,11 @@ def event_access(write: bool):
                 abort(401, "A valid API token is required.")
             if write and principal.role not in MONEY_ROLES:
                 abort(403, "Your role may not change events.")
-            event = get_row(Event, event_id)
-            mine = event is not None and principal is not None and principal.can_see_event(event)
-            if not (mine or (not write and event is not None and event.published)):
+            event = visible(principal, Event, event_id)
+            if event is None and not write:
+                event = get_row(Event, event_id)
+                event = event if event is not None and event.published else None
+            if event is None:
                 abort(404, "No such event.")
             return view(*args, event=event, **kwargs)
 

@@ -2,8 +2,9 @@
 events and their tiers. Owners and organizers only; other organizations'
 events are 404."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
+from ticketing.accounts.access import visible_or_404
 from ticketing.accounts.auth import current_principal, page_role_required
 from ticketing.accounts.models import MONEY_ROLES
 from ticketing.accounts.services import get_row
@@ -19,24 +20,8 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 FORM_FIELD = {"goal_minor": "goal", "price_minor": "price", "min_price_minor": "min_price"}
 
 
-def dashboard_url(event: Event) -> str | None:
-    """The event's dashboard, once the reports domain provides it."""
-    if "reports.dashboard" in current_app.view_functions:
-        return url_for("reports.dashboard", event_id=event.id)
-    return None
-
-
-@bp.context_processor
-def manage_helpers():
-    return {"dashboard_url": dashboard_url}
-
-
 def org_event(event_id: int) -> Event:
-    principal = current_principal()
-    event = get_row(Event, event_id)
-    if event is None or not principal.can_see_event(event):
-        abort(404, "No such event.")
-    return event
+    return visible_or_404(current_principal(), Event, event_id, "No such event.")
 
 
 def org_tier(event: Event, tier_id: int) -> TicketType:

@@ -1,9 +1,10 @@
 """Orders API: buy (no account needed), read with the order's token, refund."""
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from ticketing.accounts.access import visible
 from ticketing.accounts.auth import current_principal, require_role
 from ticketing.accounts.models import MONEY_ROLES
 from ticketing.extensions import db
@@ -19,13 +20,13 @@ from ticketing.orders.schemas import (
     OrderOutSchema,
     RefundRequestSchema,
 )
-from ticketing.orders.signals import order_refunded
 from ticketing.schemas import ApiErrorSchema as ErrorSchema
 
 blp = Blueprint("orders_api", __name__, url_prefix="/api/v1", description="Checkout and orders")
 
 
-def ticket_view(ticket) -> dict:
+def buyer_ticket(ticket) -> dict:
+    """What the buyer (or organizer) sees of a ticket: its code and QR images."""
     return {
         "code": ticket.code,
         "ticket_type_id": ticket.ticket_type_id,
@@ -40,7 +41,7 @@ def order_view(order: Order) -> dict:
     return {
         **{key: getattr(order, key) for key in OrderOutSchema().fields if hasattr(order, key)},
         "lines": order.lines,
-        "tickets": [ticket_view(ticket) for ticket in order.tickets],
+        "tickets": [buyer_ticket(ticket) for ticket in order.tickets],
     }
 
 
@@ -54,9 +55,13 @@ def readable_order(order_id: int) -> Order:
     if order is not None and token and token_matches(order, token):
         return order
     organizer = principal is not None and principal.sees_money
-    if order is not None and organizer and principal.can_see_event(order.event):
+    if order is not None and organizer and visible(principal, Order, order_id, _event_of):
         return order
     abort(404, message="No such order.")
+
+
+def _event_of(order: Order):
+    return order.event
 
 
 @blp.route("/events/<int:event_id>/orders")
@@ -143,8 +148,8 @@ class OrderRefund(MethodView):
         With an Idempotency-Key header, the same key on the same order returns
         the first answer and never refunds twice (another amount: 409).
         """
-        order = db.session.get(Order, order_id)
-        if order is None or not current_principal().can_see_event(order.event):
+        order = visible(current_principal(), Order, order_id, _event_of)
+        if order is None:
             abort(404, message="No such order.")
         refund_order(
             order,
@@ -153,5 +158,4 @@ class OrderRefund(MethodView):
             client_key=request.headers.get("Idempotency-Key"),
         )
         db.session.commit()
-        order_refunded.send(current_app._get_current_object(), order_id=order.id)
         return order_view(order)

@@ -13,7 +13,7 @@ from datetime import datetime
 from flask import current_app, url_for
 from sqlalchemy import bindparam, select, update
 
-from ticketing import fastsql
+from ticketing import compiled_sql
 from ticketing.errors import DomainError, ValidationFailed
 from ticketing.events.models import Event
 from ticketing.extensions import db
@@ -88,7 +88,7 @@ SET_SESSION_ID = (
 
 def event_on_sale(event_id: int):
     """What checkout needs of a published event (a row, not the ORM object), or None."""
-    event = fastsql.first(EVENT_ON_SALE, {"event_id": event_id})
+    event = compiled_sql.first(EVENT_ON_SALE, {"event_id": event_id})
     return event if event is not None and event.published else None
 
 
@@ -112,7 +112,7 @@ def place_order(event, **request) -> PlacedOrder:
         session = gateway.create_checkout_session(stripe_request)
     except gateway.StripeError as exc:
         _release_after_failure(placed.id, exc)
-    fastsql.first(SET_SESSION_ID, {"order_id": placed.id, "session_id": session.id})
+    compiled_sql.execute(SET_SESSION_ID, {"order_id": placed.id, "session_id": session.id})
     db.session.commit()
     return replace(placed, checkout_url=session.url)
 

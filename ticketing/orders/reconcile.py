@@ -18,7 +18,7 @@ from flask import current_app
 
 from ticketing.extensions import db
 from ticketing.orders import fees, fulfilment, refunding, stripe_sync, webhooks
-from ticketing.orders.signals import order_paid, order_refunded
+from ticketing.orders.signals import order_paid
 from ticketing.payments import gateway
 
 log = logging.getLogger(__name__)
@@ -110,8 +110,6 @@ def _charge(sweep: Sweep, charge) -> None:
         return
     order_id = stripe_sync.payment_of_intent(intent).order_id
     db.session.commit()
-    if result.refunded:
-        order_refunded.send(current_app._get_current_object(), order_id=order_id)
     sweep.repaired(
         f"order {order_id}: {result.changed} refund/dispute change(s) from charge {charge.id}"
     )

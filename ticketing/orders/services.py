@@ -12,7 +12,7 @@ serializes buyers of the last seats (a wait past the lock timeout becomes
 buyers can never both take the last seat, and nobody holds a lock while
 the order is validated and built.
 
-The hold itself is written with prebuilt statements (`ticketing.fastsql`),
+The hold itself is written with prebuilt statements (`ticketing.compiled_sql`),
 not the ORM's unit of work: in a flash sale that halves the app's CPU per
 order. What checkout needs afterwards comes back as a `Hold`.
 
@@ -30,7 +30,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ticketing import fastsql
+from ticketing import compiled_sql
 from ticketing.accounts.tokens import hash_secret
 from ticketing.database import utcnow
 from ticketing.errors import Busy, DomainError, ValidationFailed
@@ -185,11 +185,11 @@ def claiming_seats(wanted: dict[int, int], attempt):
     releasing it would cost a round trip while the tiers are locked.
     """
     for last in (False, True):
-        fastsql.first(SAVEPOINT, {})
+        compiled_sql.execute(SAVEPOINT, {})
         try:
             return attempt()
         except SeatsGone:
-            fastsql.first(ROLLBACK_TO_SAVEPOINT, {})
+            compiled_sql.execute(ROLLBACK_TO_SAVEPOINT, {})
             if last or not expire_holds(tier_ids=list(wanted)):
                 break
     raise sold_out(wanted)
@@ -262,7 +262,6 @@ def create_order(
     if source.sale_rules:
         _check_total(tickets_minor + donation_minor, event.currency)
     values = {
-        **NEW_ORDER_DEFAULTS,
         "source": source.name,
         "event_id": event.id,
         "buyer_name": buyer_name.strip(),
@@ -274,6 +273,7 @@ def create_order(
         "expires_at": None if source.paid_at_once else now + hold_duration(),
         "created_at": now,
         "checkout_key": None if source.paid_at_once else new_checkout_key(),
+        "access_token_hash": "",
     }
     wanted = {line.ticket_type_id: line.quantity for line in priced}
     # Seen short already (the counter, read without a lock): unless lapsed
@@ -289,7 +289,7 @@ def create_order(
     return hold
 
 
-# The checkout's statements, built once (see ticketing/fastsql.py): a flash
+# The checkout's statements, built once (see ticketing/compiled_sql.py): a flash
 # sale runs them hundreds of times a second.
 TIER_FOR_SALE = select(
     TicketType.id,
@@ -303,26 +303,16 @@ TIER_FOR_SALE = select(
     TicketType.capacity,
     TicketType.seats_claimed,
 ).where(TicketType.id == bindparam("tier_id"), TicketType.event_id == bindparam("event_id"))
-# The columns a new order starts with besides the buyer's (fastsql applies
-# no Python-side defaults); the token's hash follows once the id is known.
-NEW_ORDER_DEFAULTS = {
-    "status": "pending",
-    "source": "online",
-    "refunded_minor": 0,
-    "access_token_hash": "",
-    "needs_attention": False,
-    "attention_reason": "",
-    "email_status": "none",
-    "email_attempts": 0,
-    "email_error": "",
-}
+# The columns a new order is given; every other column gets the table's
+# default (compiled_sql applies them on both databases). The token's hash
+# follows once the id is known.
 NEW_ORDER_COLUMNS = (
-    *NEW_ORDER_DEFAULTS, "event_id", "buyer_name", "buyer_email", "currency", "tickets_minor",
+    "source", "event_id", "buyer_name", "buyer_email", "currency", "tickets_minor",
     "donation_minor", "total_minor", "expires_at", "created_at", "checkout_key",
+    "access_token_hash",
 )  # fmt: skip
 # The buyer's open holds on the event, counted up to the cap (LIMIT: never
-# more rows than that), through the index on buyer_email. `status` is the
-# new order's own, "pending".
+# more rows than that), through the index on buyer_email.
 OPEN_HOLDS = (
     select(func.count())
     .select_from(
@@ -330,7 +320,7 @@ OPEN_HOLDS = (
         .where(
             Order.buyer_email == bindparam("buyer_email"),
             Order.event_id == bindparam("event_id"),
-            Order.status == bindparam("status"),
+            Order.status == "pending",
             Order.expires_at > bindparam("created_at"),
         )
         .limit(bindparam("hold_cap"))
@@ -377,7 +367,9 @@ def _priced_lines(event_id: int, items: list[ItemRequest], now: datetime, source
     circle); and the tiers whose counter already says there is not enough."""
     lines, short = [], set()
     for index, item in enumerate(items):
-        tier = fastsql.first(TIER_FOR_SALE, {"tier_id": item.ticket_type_id, "event_id": event_id})
+        tier = compiled_sql.first(
+            TIER_FOR_SALE, {"tier_id": item.ticket_type_id, "event_id": event_id}
+        )
         price = _check_item(index, item, tier, now, source)
         lines.append(HeldLine(tier.id, tier.name, item.quantity, price))
         if tier.seats_claimed + item.quantity > tier.capacity:
@@ -391,7 +383,7 @@ def _hold(values: dict, lines: tuple, hold_cap: int) -> Hold:
     The claim goes last: it locks the tiers' rows until the commit, and
     every other buyer of those tiers waits for that.
     """
-    inserted = fastsql.first(INSERT_ORDER, {**values, "hold_cap": hold_cap})
+    inserted = compiled_sql.first(INSERT_ORDER, {**values, "hold_cap": hold_cap})
     if inserted is None:
         raise TooManyHolds(
             "This email address already holds seats for this event that are not paid "
@@ -400,10 +392,10 @@ def _hold(values: dict, lines: tuple, hold_cap: int) -> Hold:
         )
     order_id = inserted.id
     token = token_for(order_id, values["created_at"])
-    fastsql.first(SET_TOKEN_HASH, {"order_id": order_id, "h": hash_secret(token)})
+    compiled_sql.execute(SET_TOKEN_HASH, {"order_id": order_id, "h": hash_secret(token)})
     with claim_guard():
         for line in lines:
-            fastsql.first(
+            compiled_sql.execute(
                 INSERT_LINE,
                 {
                     "order_id": order_id,

@@ -10,5 +10,3 @@ _signals = Namespace()
 
 # sender: the Flask app; keyword: order_id
 order_paid = _signals.signal("order-paid")
-# sender: the Flask app; keyword: order_id
-order_refunded = _signals.signal("order-refunded")

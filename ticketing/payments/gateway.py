@@ -8,16 +8,14 @@ path, only at another base address. Objects come back as StripeObjects.
 import functools
 import hashlib
 import hmac
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
-import requests
 import stripe
 from flask import current_app
 
 from ticketing.money import stripe_amount, to_charge_currency
+from ticketing.speedups.stripe_http import HTTPClient
 
 # Stripe answers in well under a second; with two retries, a checkout still
 # fails (and releases its hold) before gunicorn's 60 s worker timeout.
@@ -59,35 +57,6 @@ def standin_api_key(secret_key: str) -> str:
     SECRET_KEY, so nobody else can read its sessions or refund its orders."""
     digest = hmac.new(secret_key.encode(), b"standin-api-key", hashlib.sha256)
     return "sk_test_standin_" + digest.hexdigest()[:40]
-
-
-class HTTPClient(stripe.RequestsClient):
-    """Stripe's requests-based client, with the proxy settings read once.
-
-    requests looks up proxy variables in the environment on every call
-    (0.4 ms of CPU, 8% of a checkout); here they are resolved once per client
-    for its one host, and each thread's session stops looking.
-    """
-
-    def __init__(self, base: str | None, timeout: float):
-        super().__init__(timeout=timeout, proxy=fixed_proxy(base or "https://api.stripe.com"))
-
-    def _request_internal(self, *args, **kwargs):
-        # The SDK keeps one requests.Session per thread in _thread_local.
-        if getattr(self._thread_local, "session", None) is None:
-            session = requests.Session()
-            session.trust_env = False
-            self._thread_local.session = session
-        return super()._request_internal(*args, **kwargs)
-
-
-def fixed_proxy(base: str) -> dict | None:
-    """The environment's proxies for `base`, as requests would pick them."""
-    if urllib.request.proxy_bypass(urlsplit(base).hostname or ""):
-        return None
-    proxies = urllib.request.getproxies()
-    chosen = {scheme: proxies[scheme] for scheme in ("http", "https") if scheme in proxies}
-    return chosen or None
 
 
 def client() -> stripe.StripeClient:

@@ -6,10 +6,10 @@ revealed); a door member is a 403 (they may know the event, not its money).
 
 from flask import abort
 
+from ticketing.accounts.access import visible_or_404
 from ticketing.accounts.auth import Principal, current_principal, page_role_required
 from ticketing.accounts.models import MONEY_ROLES
 from ticketing.events.models import Event
-from ticketing.extensions import db
 from ticketing.orders.models import Order
 
 
@@ -24,17 +24,15 @@ def money_principal() -> Principal:
 
 
 def event_for(principal: Principal, event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None or not principal.can_see_event(event):
-        abort(404, "There is no such event.")
-    return event
+    return visible_or_404(principal, Event, event_id, "There is no such event.")
 
 
 def order_for(principal: Principal, order_id: int) -> Order:
-    order = db.session.get(Order, order_id)
-    if order is None or not principal.can_see_event(order.event):
-        abort(404, "There is no such order.")
-    return order
+    return visible_or_404(principal, Order, order_id, "There is no such order.", _event_of)
+
+
+def _event_of(order: Order) -> Event:
+    return order.event
 
 
 # Pages: anonymous people go to the login form, door staff get 403.

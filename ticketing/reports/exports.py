@@ -5,21 +5,20 @@ first bytes leave at once. Every amount is given twice: integer minor units
 (exact, for reconciling) and the major-unit decimal a spreadsheet user reads.
 """
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-from flask import Response, stream_with_context
+from flask import Response
 from sqlalchemy import and_, func, select
 
 from ticketing.accounts.models import User
 from ticketing.checkin.models import CheckIn
+from ticketing.csv_export import csv_download, safe_text
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
-from ticketing.money import to_decimal
 from ticketing.orders.models import Order
 from ticketing.payments.models import LedgerEntry
+from ticketing.templating import major
 from ticketing.tickets.models import Ticket
 
 BATCH = 1000
@@ -35,29 +34,8 @@ LEDGER_HEADER = [
 ]  # fmt: skip
 
 
-def safe_text(value: str | None) -> str:
-    """Defuse spreadsheet formulas in text people typed (CSV injection)."""
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def major(amount_minor: int, currency: str) -> str:
-    return str(to_decimal(amount_minor, currency))
-
-
 def _local(moment, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).isoformat(timespec="seconds") if moment else ""
-
-
-def csv_lines(rows: Iterable[list]) -> Iterator[str]:
-    """Each row written by csv.writer into a small buffer and handed on as text."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate(0)
 
 
 def _stream(query):
@@ -136,10 +114,4 @@ EXPORTS = {"orders": order_rows, "attendees": attendee_rows, "ledger": ledger_ro
 
 
 def csv_response(event: Event, what: str) -> Response:
-    rows = EXPORTS[what](event)
-    filename = f"{event.slug}-{what}.csv"
-    return Response(
-        stream_with_context(csv_lines(rows)),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download(EXPORTS[what](event), f"{event.slug}-{what}.csv")

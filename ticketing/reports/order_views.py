@@ -1,39 +1,21 @@
 """One order seen by its organizer: what was bought, paid, refunded, and its tickets.
 
 Refunds and the ticket email belong to other domains; this page calls them
-through their public functions and shows a button only when they exist.
+through their public functions.
 """
 
-import importlib
-
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from sqlalchemy import select
 
+from ticketing.delivery.email import send_ticket_email
 from ticketing.errors import DomainError
 from ticketing.extensions import db
-from ticketing.orders.signals import order_refunded
+from ticketing.orders.refunding import refund_order
 from ticketing.payments.models import LedgerEntry, ManualPayment, Payment, Refund
 from ticketing.reports.access import money_principal, order_for, organizer_page
 from ticketing.reports.forms import RefundForm, ResendForm, amount_minor
 from ticketing.reports.views import bp
 from ticketing.templating import money
-
-
-def optional_function(module_name: str, name: str):
-    """A function of another domain, or None while that domain has not landed it."""
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    return getattr(module, name, None)
-
-
-def refund_function():
-    return optional_function("ticketing.orders.refunding", "refund_order")
-
-
-def resend_function():
-    return optional_function("ticketing.delivery.email", "send_ticket_email")
 
 
 def _rows(model, *where, order_by):
@@ -51,11 +33,10 @@ def render_order(order, refund_form=None, status: int = 200):
         manual_payments=_rows(
             ManualPayment, ManualPayment.order_id == order.id, order_by=ManualPayment.id
         ),
-        can_refund=refund_function() is not None
-        and order.source != "door"
+        can_refund=order.source != "door"
         and order.status in ("paid", "partially_refunded")
         and order.refunded_minor < order.total_minor,
-        can_resend=resend_function() is not None and bool(order.tickets),
+        can_resend=bool(order.tickets),
         refund_form=refund_form or RefundForm(formdata=None),
         resend_form=ResendForm(formdata=None),
     )
@@ -74,11 +55,7 @@ def refund(order_id: int):
     """Refund all (empty amount) or part of an order, through the payments domain."""
     principal = money_principal()
     order = order_for(principal, order_id)
-    refund_order = refund_function()
     form = RefundForm()
-    if refund_order is None:
-        flash("Refunds are not available yet.", "error")
-        return redirect(url_for(".order_detail", order_id=order.id))
     if form.validate_on_submit():
         amount = amount_minor(form.amount, order.currency, required=False)
         if not form.amount.errors:
@@ -92,7 +69,6 @@ def refund(order_id: int):
             else:
                 refunded = made.amount_minor
                 db.session.commit()
-                order_refunded.send(current_app._get_current_object(), order_id=order.id)
                 flash(f"Refunded {money(refunded, order.currency)} through Stripe.", "success")
                 return redirect(url_for(".order_detail", order_id=order.id))
     return render_order(order_for(principal, order_id), refund_form=form, status=422)
@@ -102,9 +78,8 @@ def refund(order_id: int):
 @organizer_page
 def resend_tickets(order_id: int):
     order = order_for(money_principal(), order_id)
-    send_ticket_email = resend_function()
     form = ResendForm()
-    if send_ticket_email is None or not form.validate_on_submit():
+    if not form.validate_on_submit():
         flash("The tickets could not be resent.", "error")
         return redirect(url_for(".order_detail", order_id=order.id))
     email = order.buyer_email

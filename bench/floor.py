@@ -4,25 +4,19 @@
 then makes one indexed single-row update (the token's `last_used_at`) and
 commits. The benchmarks drive it on the same server and database as the real
 endpoints and report their figures as a ratio to it, which compares across
-noisy machines. It exists only when the setting BENCH_FLOOR=1 is given (the
-environment or the app's config): normal operation has no such URL.
+noisy machines. Only the benchmark harness serves it, through this module's
+own app factory (`gunicorn "bench.floor:create_app()"`): the product's app
+has no such URL and no switch for it.
 """
-
-import os
 
 from flask import Blueprint, Flask, Response, abort
 from sqlalchemy import bindparam, update
 
+import ticketing
 from ticketing.accounts.auth import current_principal
 from ticketing.accounts.models import ApiToken
 from ticketing.database import utcnow
 from ticketing.extensions import csrf, db
-
-
-def enabled(app: Flask) -> bool:
-    setting = app.config.get("BENCH_FLOOR", os.environ.get("BENCH_FLOOR", ""))
-    return str(setting).strip().lower() in {"1", "true", "yes", "on"}
-
 
 TOUCH = (
     update(ApiToken)
@@ -40,10 +34,15 @@ def floor() -> Response:
     return Response('{"status":"ok"}', mimetype="application/json")
 
 
-def init_app(app: Flask) -> None:
-    if not enabled(app):
-        return
+def install(app: Flask) -> Flask:
+    """Add the floor's route to an app that has not served a request yet."""
     floor_bp = Blueprint("benchfloor", __name__)
     floor_bp.add_url_rule("/_bench/floor", view_func=floor, methods=["POST"])
     csrf.exempt(floor_bp)
     app.register_blueprint(floor_bp)
+    return app
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The product's app, plus the floor: what the benchmark harness serves."""
+    return install(ticketing.create_app(config))

@@ -6,7 +6,7 @@ payment intents, charges with a simulated fee, refunds, a hosted checkout
 page that takes Stripe's test cards, and webhooks signed as Stripe signs
 them. It keeps Stripe's state in its own SQLite file, never in the app's
 database. Mount it under a prefix (the app uses /_stripe) or run it alone:
-`python -m ticketing.payments.standin --port 12111`.
+`python -m standin --port 12111`.
 
 Config keys (a plain dict):
   STANDIN_API_KEY          the one sk_test_... key it accepts (required); the app
@@ -39,28 +39,30 @@ import logging
 import os
 import sqlite3
 
-from flask import Flask, render_template, request
+from flask import Blueprint, Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ticketing.payments.standin import admin, admin_lifecycle, api, checkout
-from ticketing.payments.standin.core import StandIn
-from ticketing.payments.standin.errors import StripeFailure
+from standin import admin, admin_lifecycle, api, checkout
+from standin.core import StandIn
+from standin.errors import StripeFailure
 from ticketing.security_headers import header_pairs, origin_of, set_headers
 from ticketing.templating import money
 
 __all__ = ["StandIn", "admin_lifecycle", "create_standin_app"]
 
 log = logging.getLogger(__name__)
-_TICKETING_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-_REPO_ROOT = os.path.dirname(_TICKETING_DIR)
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_REPO_ROOT = os.path.dirname(_HERE)
+# The shop's own stylesheet (app.css), which the stand-in's pages build on.
+_SHOP_STATIC = os.path.join(_REPO_ROOT, "ticketing", "static")
 
 
 def create_standin_app(config: dict | None = None) -> Flask:
     """Build a self-contained stand-in; `app.extensions["stripe_standin"]` is its state."""
     app = Flask(
         __name__,
-        template_folder=os.path.join(_REPO_ROOT, "templates"),
-        static_folder=os.path.join(_TICKETING_DIR, "static"),
+        template_folder=os.path.join(_HERE, "templates"),
+        static_folder=os.path.join(_HERE, "static"),
         static_url_path="/static",
         instance_path=os.path.join(_REPO_ROOT, "instance"),
     )
@@ -74,6 +76,9 @@ def create_standin_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(checkout.bp)
     app.register_blueprint(admin.bp)  # with admin_lifecycle's routes
+    app.register_blueprint(
+        Blueprint("shop", __name__, static_folder=_SHOP_STATIC, static_url_path="/static/shop")
+    )
     _register_errors(app)
     _register_security_headers(app)
     return app
@@ -129,7 +134,7 @@ def _register_errors(app: Flask) -> None:
             return api.json_response(
                 {"error": {"type": "invalid_request_error", "message": message}}, exc.code
             )
-        return render_template("standin/closed.html", session=None, error=exc), exc.code
+        return render_template("closed.html", session=None, error=exc), exc.code
 
     @app.errorhandler(sqlite3.OperationalError)
     def lock_timeout(exc: sqlite3.OperationalError):
@@ -150,4 +155,4 @@ def _register_errors(app: Flask) -> None:
         if wants_json():
             body = {"error": {"type": "api_error", "message": "An unexpected error occurred."}}
             return api.json_response(body, 500, {"Stripe-Should-Retry": "false"})
-        return render_template("standin/closed.html", session=None, error=exc), 500
+        return render_template("closed.html", session=None, error=exc), 500

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.datastructures import MultiDict
 
-from ticketing.payments.standin.errors import StripeFailure
+from standin.errors import StripeFailure
 
 _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 MAX_INDEX = 10_000

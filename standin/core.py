@@ -7,8 +7,8 @@ from contextlib import contextmanager
 
 import stripe
 
-from ticketing.payments.standin.store import Store, Tx
-from ticketing.payments.standin.webhooks import Dispatcher, parse_schedule
+from standin.store import Store, Tx
+from standin.webhooks import Dispatcher, parse_schedule
 
 
 class StandIn:

@@ -9,14 +9,14 @@ their order links.
 
 from flask import Blueprint, current_app, request
 
-from ticketing.payments.standin import charges
-from ticketing.payments.standin import params as p
-from ticketing.payments.standin.api import authenticate, json_response
-from ticketing.payments.standin.checkout import success_target
-from ticketing.payments.standin.core import StandIn
-from ticketing.payments.standin.errors import StripeFailure
-from ticketing.payments.standin.objects import load, public
-from ticketing.payments.standin.webhooks import event_summary
+from standin import charges
+from standin import params as p
+from standin.api import authenticate, json_response
+from standin.checkout import success_target
+from standin.core import StandIn
+from standin.errors import StripeFailure
+from standin.objects import load, public
+from standin.webhooks import event_summary
 
 bp = Blueprint("standin_admin", __name__, url_prefix="/_standin")
 bp.before_request(authenticate)

@@ -8,12 +8,12 @@ charge gets its fee) or `checkout.session.async_payment_failed`.
 
 import re
 
-from ticketing.payments.standin.core import StandIn
-from ticketing.payments.standin.errors import StripeFailure
-from ticketing.payments.standin.fees import card_fee
-from ticketing.payments.standin.objects import balance_transaction, load
-from ticketing.payments.standin.sessions import expire, is_due
-from ticketing.payments.standin.store import new_id
+from standin.core import StandIn
+from standin.errors import StripeFailure
+from standin.fees import card_fee
+from standin.objects import balance_transaction, load
+from standin.sessions import expire, is_due
+from standin.store import new_id
 
 SUCCEEDS = "DE89370400440532013000"
 FAILS = "DE62370400440532013001"

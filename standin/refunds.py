@@ -1,12 +1,12 @@
 """Refunds: partial or whole, never more than what is left on the charge."""
 
+from standin import cards
+from standin import params as p
+from standin.core import StandIn
+from standin.errors import StripeFailure, no_such
+from standin.objects import balance_transaction, load, render
+from standin.store import Tx, new_id
 from ticketing import money
-from ticketing.payments.standin import cards
-from ticketing.payments.standin import params as p
-from ticketing.payments.standin.core import StandIn
-from ticketing.payments.standin.errors import StripeFailure, no_such
-from ticketing.payments.standin.objects import balance_transaction, load, render
-from ticketing.payments.standin.store import Tx, new_id
 
 REFUND_PARAMS = frozenset(
     [

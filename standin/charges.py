@@ -8,14 +8,14 @@ import threading
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP
 
+from standin import cards
+from standin.core import StandIn
+from standin.errors import StripeFailure
+from standin.fees import card_fee
+from standin.objects import balance_transaction, load, render
+from standin.sessions import expire, is_due
+from standin.store import Tx, new_id
 from ticketing import money
-from ticketing.payments.standin import cards
-from ticketing.payments.standin.core import StandIn
-from ticketing.payments.standin.errors import StripeFailure
-from ticketing.payments.standin.fees import card_fee
-from ticketing.payments.standin.objects import balance_transaction, load, render
-from ticketing.payments.standin.sessions import expire, is_due
-from ticketing.payments.standin.store import Tx, new_id
 
 PAID = "paid"
 DECLINED = "declined"

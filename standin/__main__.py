@@ -1,5 +1,5 @@
 """Run the stand-in alone, on its own origin:
-`python -m ticketing.payments.standin --port 12111`.
+`python -m standin --port 12111`.
 
 Started with the app's own environment (SECRET_KEY, BASE_URL and, if set,
 STRIPE_WEBHOOK_SECRET) it derives the same API key and webhook secret the
@@ -12,8 +12,8 @@ import os
 
 from werkzeug.serving import run_simple
 
+from standin import create_standin_app
 from ticketing.payments import gateway
-from ticketing.payments.standin import create_standin_app
 
 
 def _env(*names: str) -> str:

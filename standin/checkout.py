@@ -7,10 +7,10 @@ never a 500.
 
 from flask import Blueprint, current_app, redirect, render_template, request
 
-from ticketing.payments.standin import cards, charges, sessions
-from ticketing.payments.standin import params as p
-from ticketing.payments.standin.core import StandIn
-from ticketing.payments.standin.errors import StripeFailure
+from standin import cards, charges, sessions
+from standin import params as p
+from standin.core import StandIn
+from standin.errors import StripeFailure
 
 bp = Blueprint("standin_checkout", __name__)
 
@@ -63,13 +63,13 @@ def _shown(session: dict | None) -> dict | None:
 
 
 def _closed(session: dict | None, status: int):
-    return render_template("standin/closed.html", session=_shown(session)), status
+    return render_template("closed.html", session=_shown(session)), status
 
 
 def _form(session: dict, typed: dict, error: str | None = None, status: int = 200):
     return (
         render_template(
-            "standin/checkout.html",
+            "checkout.html",
             session=_shown(session),
             line_items=session["_line_items"],
             typed=typed,
@@ -121,7 +121,7 @@ def _attempt(session_id: str, typed: dict, authentication: str | None):
     if result.outcome == charges.PAID:
         return success_redirect(session)
     if result.outcome == charges.NEEDS_AUTHENTICATION:
-        return render_template("standin/authenticate.html", session=_shown(session), typed=typed)
+        return render_template("authenticate.html", session=_shown(session), typed=typed)
     if result.outcome == charges.NOT_OPEN:
         if session["status"] == "complete":
             return success_redirect(session)

@@ -6,8 +6,8 @@ card details, refund ids) and never leave it except through `expand`.
 
 import copy
 
-from ticketing.payments.standin.errors import StripeFailure, no_such
-from ticketing.payments.standin.store import Tx, new_id
+from standin.errors import StripeFailure, no_such
+from standin.store import Tx, new_id
 
 # Which id fields may be expanded into the object they name (Stripe's list,
 # for the objects simulated here).

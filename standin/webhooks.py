@@ -16,8 +16,8 @@ import time
 import urllib.error
 import urllib.request
 
-from ticketing.payments.standin.objects import public
-from ticketing.payments.standin.store import Store, Tx, new_id
+from standin.objects import public
+from standin.store import Store, Tx, new_id
 
 log = logging.getLogger(__name__)
 MODES = ("async", "sync", "off")

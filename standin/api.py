@@ -12,12 +12,12 @@ import re
 
 from flask import Blueprint, Response, current_app, request, url_for
 
-from ticketing.payments.standin import lists, refunds, sessions
-from ticketing.payments.standin import params as p
-from ticketing.payments.standin.core import StandIn
-from ticketing.payments.standin.errors import StripeFailure
-from ticketing.payments.standin.objects import line_items, list_object, load, render
-from ticketing.payments.standin.store import new_id
+from standin import lists, refunds, sessions
+from standin import params as p
+from standin.core import StandIn
+from standin.errors import StripeFailure
+from standin.objects import line_items, list_object, load, render
+from standin.store import new_id
 
 bp = Blueprint("standin_api", __name__, url_prefix="/v1")
 

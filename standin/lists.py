@@ -4,9 +4,9 @@ The SDK's `auto_paging_iter()` walks them with `starting_after`, as it does
 at Stripe, so `reconcile-stripe` pages through the stand-in unchanged.
 """
 
-from ticketing.payments.standin import params as p
-from ticketing.payments.standin.errors import StripeFailure
-from ticketing.payments.standin.store import Tx
+from standin import params as p
+from standin.errors import StripeFailure
+from standin.store import Tx
 
 PAGING = frozenset({"limit", "starting_after", "ending_before", "created", "expand"})
 CREATED_OPS = ("gt", "gte", "lt", "lte")

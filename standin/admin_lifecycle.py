@@ -6,10 +6,10 @@ it succeeded), close a dispute won or lost, start a bank debit that completes
 later and let the bank answer.
 """
 
-from ticketing.payments.standin import charges, debits, refunds
-from ticketing.payments.standin.admin import _json_body, bp, standin
-from ticketing.payments.standin.api import json_response
-from ticketing.payments.standin.objects import public
+from standin import charges, debits, refunds
+from standin.admin import _json_body, bp, standin
+from standin.api import json_response
+from standin.objects import public
 
 
 @bp.post("/refunds/<refund_id>/settle")

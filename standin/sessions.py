@@ -2,12 +2,12 @@
 
 import hashlib
 
+from standin import params as p
+from standin.core import StandIn
+from standin.errors import StripeFailure
+from standin.objects import load
+from standin.store import Tx, new_id
 from ticketing import money
-from ticketing.payments.standin import params as p
-from ticketing.payments.standin.core import StandIn
-from ticketing.payments.standin.errors import StripeFailure
-from ticketing.payments.standin.objects import load
-from ticketing.payments.standin.store import Tx, new_id
 
 MIN_EXPIRY_SECONDS = 30 * 60
 MAX_EXPIRY_SECONDS = 24 * 3600
