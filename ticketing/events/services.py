@@ -103,7 +103,7 @@ def events_of(organization_id: int) -> list[Event]:
 
 def sold_and_capacity(event_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Per event: seats in paid orders, and the sum of tier capacities."""
-    from ticketing.orders.models import SOLD_STATUSES, Order, OrderLine
+    from ticketing.orders.models import Order, OrderLine, OrderStatus
 
     result = {event_id: (0, 0) for event_id in event_ids}
     if not event_ids:
@@ -119,7 +119,7 @@ def sold_and_capacity(event_ids: list[int]) -> dict[int, tuple[int, int]]:
         db.session.execute(
             select(Order.event_id, func.coalesce(func.sum(OrderLine.quantity), 0))
             .join(OrderLine, OrderLine.order_id == Order.id)
-            .where(Order.event_id.in_(event_ids), Order.status.in_(SOLD_STATUSES))
+            .where(Order.event_id.in_(event_ids), Order.status.in_(OrderStatus.SOLD))
             .group_by(Order.event_id)
         ).all()
     )

@@ -11,7 +11,7 @@ from ticketing.orders import services
 from ticketing.orders.access import token_matches
 from ticketing.orders.checkout import event_on_sale, place_order
 from ticketing.orders.limits import limit_holds
-from ticketing.orders.models import Order
+from ticketing.orders.models import Order, OrderStatus
 from ticketing.orders.schemas import (
     OrderCreatedSchema,
     OrderCreateSchema,
@@ -111,8 +111,8 @@ class OrderResource(MethodView):
     def get(self, order_id):
         """An order and its tickets, for its buyer (X-Order-Token) or its organizers."""
         order = readable_order(order_id)
-        if order.status == "pending" and not services.hold_is_live(order):
-            services.release_hold(services.lock_order(order.id), "expired")
+        if order.status == OrderStatus.PENDING and not services.hold_is_live(order):
+            services.release_hold(services.lock_order(order.id), OrderStatus.EXPIRED)
             db.session.commit()
         return order_view(order)
 

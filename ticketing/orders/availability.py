@@ -11,14 +11,14 @@ from sqlalchemy import and_, func, or_, select, text
 from ticketing.database import utcnow
 from ticketing.events.models import TicketType
 from ticketing.extensions import db
-from ticketing.orders.models import SOLD_STATUSES, Order, OrderLine
+from ticketing.orders.models import Order, OrderLine, OrderStatus, sql_list
 
 
 def seats_taken(ticket_type_ids: list[int], now: datetime | None = None) -> dict[int, int]:
     now = now or utcnow()
     counting = or_(
-        Order.status.in_(SOLD_STATUSES),
-        and_(Order.status == "pending", Order.expires_at > now),
+        Order.status.in_(OrderStatus.SOLD),
+        and_(Order.status == OrderStatus.PENDING, Order.expires_at > now),
     )
     rows = db.session.execute(
         select(OrderLine.ticket_type_id, func.coalesce(func.sum(OrderLine.quantity), 0))
@@ -42,7 +42,7 @@ def seats_held(ticket_type_ids: list[int], now: datetime | None = None) -> dict[
         .join(Order, Order.id == OrderLine.order_id)
         .where(
             OrderLine.ticket_type_id.in_(ticket_type_ids),
-            Order.status == "pending",
+            Order.status == OrderStatus.PENDING,
             Order.expires_at > now,
         )
         .group_by(OrderLine.ticket_type_id)
@@ -56,10 +56,10 @@ def seats_left(tiers: list[TicketType], now: datetime | None = None) -> dict[int
 
 
 RECOUNT_CLAIMS = text(
-    """UPDATE ticket_types SET seats_claimed = coalesce((
+    f"""UPDATE ticket_types SET seats_claimed = coalesce((
          SELECT sum(l.quantity) FROM order_lines l JOIN orders o ON o.id = l.order_id
          WHERE l.ticket_type_id = ticket_types.id
-           AND o.status IN ('pending', 'paid', 'partially_refunded')), 0)
+           AND o.status IN {sql_list(OrderStatus.CLAIMING)}), 0)
        WHERE event_id = :e"""
 )
 

@@ -18,7 +18,7 @@ from ticketing.errors import DomainError, ValidationFailed
 from ticketing.events.models import Event
 from ticketing.extensions import db
 from ticketing.orders import services
-from ticketing.orders.models import Order
+from ticketing.orders.models import Order, OrderStatus
 from ticketing.payments import gateway
 
 
@@ -105,7 +105,7 @@ def place_order(event, **request) -> PlacedOrder:
     placed = PlacedOrder(
         hold.id, hold.status, hold.total_minor, hold.currency, hold.expires_at, hold.token
     )
-    if hold.status == "paid":
+    if hold.status == OrderStatus.PAID:
         return placed
     stripe_request = checkout_request(event_name, beneficiary, hold)
     try:
@@ -120,7 +120,7 @@ def place_order(event, **request) -> PlacedOrder:
 def _release_after_failure(order_id: int, exc: Exception):
     """Release the hold; Stripe refusing the request (a 4xx) is the buyer's 422."""
     db.session.rollback()
-    services.release_hold(services.lock_order(order_id), "canceled")
+    services.release_hold(services.lock_order(order_id), OrderStatus.CANCELED)
     db.session.commit()
     current_app.logger.error("Stripe checkout for order %s failed: %s", order_id, exc)
     if gateway.is_refusal(exc):

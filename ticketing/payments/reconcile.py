@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from ticketing.extensions import db
+from ticketing.orders.models import OrderStatus
 from ticketing.orders.signals import order_paid, order_refunded
 from ticketing.payments import charge_sync, fees, fulfilment, gateway, refunding, webhooks
 
@@ -71,8 +72,8 @@ def _needs_work(session) -> bool:
         if fulfilment.not_own_session(order, session):
             return False
         if session.payment_status == "paid":
-            return order.status not in fulfilment.PAID_ALREADY
-        return session.status == "expired" and order.status == "pending"
+            return order.status not in OrderStatus.SETTLED
+        return session.status == "expired" and order.status == OrderStatus.PENDING
     finally:
         db.session.rollback()
 

@@ -22,10 +22,10 @@ from ticketing.errors import Busy, Conflict, ValidationFailed
 from ticketing.extensions import db
 from ticketing.money import exponent
 from ticketing.orders import services as orders
-from ticketing.orders.models import Order
+from ticketing.orders.models import Order, OrderStatus
 from ticketing.payments import charge_sync, gateway
 from ticketing.payments.models import Payment, Refund, RefundRequest
-from ticketing.payments.services import REFUNDABLE, PaymentProviderError, _payment_of
+from ticketing.payments.services import PaymentProviderError, _payment_of
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def request_refund(
                     field="amount_minor",
                 )
             return first
-    if order.status not in REFUNDABLE:
+    if order.status not in OrderStatus.REFUNDABLE:
         raise Conflict(f"The order is {order.status}; only paid orders can be refunded.")
     payment = _payment_of(order)
     amount = _amount_to_refund(order, amount_minor)

@@ -12,7 +12,7 @@ import logging
 from sqlalchemy import select
 
 from ticketing.extensions import db
-from ticketing.orders.models import Order
+from ticketing.orders.models import Order, OrderStatus
 from ticketing.payments import charge_sync, fees, fulfilment, gateway, refunding
 from ticketing.payments.charge_sync import ChargeFacts
 from ticketing.payments.models import StripeEvent
@@ -116,7 +116,7 @@ def _handle_session(event, session, disputes) -> dict:
         return {"released": fulfilment.expire_session_order(session)}
     if event.type == ASYNC_FAILED:
         # The delayed payment (a bank debit) failed: the seats go back.
-        return {"released": fulfilment.expire_session_order(session, "canceled")}
+        return {"released": fulfilment.expire_session_order(session, OrderStatus.CANCELED)}
     return {}
 
 

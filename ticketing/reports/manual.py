@@ -18,13 +18,14 @@ from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.orders.access import seal
 from ticketing.orders.availability import seats_left
-from ticketing.orders.models import Order, OrderLine
+from ticketing.orders.models import Order, OrderLine, OrderStatus
 from ticketing.orders.services import SeatsGone, SoldOut, expire_holds, flush_claim
 from ticketing.orders.signals import order_paid
+from ticketing.orders.status import void_door_sale
 from ticketing.payments.models import MANUAL_METHODS, ManualPayment
 from ticketing.reports import ledger
 from ticketing.reports.models import LedgerEntry
-from ticketing.tickets.services import issue_tickets, revoke_tickets
+from ticketing.tickets.services import issue_tickets
 
 # Keeps sums far inside a 32-bit INTEGER column (PostgreSQL) whatever is typed.
 MAX_AMOUNT_MINOR = 1_000_000_000
@@ -109,7 +110,7 @@ def record_door_sale(
         event_id=event.id,
         buyer_name=buyer_name or "Door sale",
         buyer_email=buyer_email,
-        status="paid",
+        status=OrderStatus.PAID,
         source="door",
         currency=event.currency,
         tickets_minor=amount_minor,
@@ -187,10 +188,7 @@ def void(payment: ManualPayment, *, reason: str = "", voided_by_id=None) -> Manu
     note = f"void: {reason}" if reason else "void"
     ledger.reverse(original, note=note, created_by_id=voided_by_id)
     if payment.order_id is not None:
-        order = db.session.get(Order, payment.order_id)
-        revoke_tickets(order)
-        order.status, order.canceled_at = "canceled", now
-        db.session.flush()
+        void_door_sale(db.session.get(Order, payment.order_id), now)
     return payment
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ticketing.errors import DomainError
 from ticketing.extensions import db
+from ticketing.orders.models import OrderStatus
 from ticketing.orders.signals import order_refunded
 from ticketing.payments.models import ManualPayment, Payment, Refund
 from ticketing.reports.access import money_principal, order_for, organizer_page
@@ -54,7 +55,7 @@ def render_order(order, refund_form=None, status: int = 200):
         ),
         can_refund=refund_function() is not None
         and order.source != "door"
-        and order.status in ("paid", "partially_refunded")
+        and order.status in OrderStatus.REFUNDABLE
         and order.refunded_minor < order.total_minor,
         can_resend=resend_function() is not None and bool(order.tickets),
         refund_form=refund_form or RefundForm(formdata=None),
