@@ -1,6 +1,6 @@
 """Orders API: buy (no account needed), read with the order's token, refund."""
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -11,7 +11,7 @@ from ticketing.orders import services
 from ticketing.orders.access import token_matches
 from ticketing.orders.checkout import event_on_sale, place_order
 from ticketing.orders.limits import limit_holds
-from ticketing.orders.models import Order, OrderStatus
+from ticketing.orders.models import Order
 from ticketing.orders.schemas import (
     OrderCreatedSchema,
     OrderCreateSchema,
@@ -23,25 +23,6 @@ from ticketing.payments.services import refund_order
 from ticketing.schemas import ApiErrorSchema as ErrorSchema
 
 blp = Blueprint("orders_api", __name__, url_prefix="/api/v1", description="Checkout and orders")
-
-
-def ticket_view(ticket) -> dict:
-    return {
-        "code": ticket.code,
-        "ticket_type_id": ticket.ticket_type_id,
-        "status": ticket.status,
-        "holder_name": ticket.holder_name,
-        "qr_svg_url": url_for("tickets.qr_svg", code=ticket.code, _external=True),
-        "qr_png_url": url_for("tickets.qr_png", code=ticket.code, _external=True),
-    }
-
-
-def order_view(order: Order) -> dict:
-    return {
-        **{key: getattr(order, key) for key in OrderOutSchema().fields if hasattr(order, key)},
-        "lines": order.lines,
-        "tickets": [ticket_view(ticket) for ticket in order.tickets],
-    }
 
 
 def readable_order(order_id: int) -> Order:
@@ -91,15 +72,7 @@ class EventOrders(MethodView):
             items=items,
             donation_minor=data["donation_minor"],
         )
-        return {
-            "id": placed.id,
-            "status": placed.status,
-            "total_minor": placed.total_minor,
-            "currency": placed.currency,
-            "checkout_url": placed.checkout_url,
-            "expires_at": placed.expires_at,
-            "access_token": placed.access_token,
-        }
+        return placed
 
 
 @blp.route("/orders/<int:order_id>")
@@ -110,11 +83,7 @@ class OrderResource(MethodView):
     @blp.doc(security=[{"orderToken": []}, {"bearerAuth": []}])
     def get(self, order_id):
         """An order and its tickets, for its buyer (X-Order-Token) or its organizers."""
-        order = readable_order(order_id)
-        if order.status == OrderStatus.PENDING and not services.hold_is_live(order):
-            services.release_hold(services.lock_order(order.id), OrderStatus.EXPIRED)
-            db.session.commit()
-        return order_view(order)
+        return readable_order(order_id)
 
 
 IDEMPOTENCY_KEY_HEADER = {
@@ -154,4 +123,4 @@ class OrderRefund(MethodView):
         )
         db.session.commit()
         order_refunded.send(current_app._get_current_object(), order_id=order.id)
-        return order_view(order)
+        return order

@@ -97,6 +97,18 @@ class Order(db.Model):
     )
     tickets = relationship("Ticket", back_populates="order", order_by="Ticket.id")
 
+    @property
+    def current_status(self) -> str:
+        """The status as of now, for reading: a hold whose time passed is expired
+        even before the expire-holds sweep or the next claim on its tiers marks it
+        (a read never writes)."""
+        lapsed = self.expires_at is not None and self.expires_at <= utcnow()
+        return (
+            OrderStatus.EXPIRED.value
+            if self.status == OrderStatus.PENDING and lapsed
+            else self.status
+        )
+
 
 class OrderLine(db.Model):
     __tablename__ = "order_lines"
