@@ -1,10 +1,18 @@
 """A checkout as the request's unit of work: hold seats, then open Stripe Checkout.
 
-This is the one place besides views that commits, and it commits twice on
-purpose: the hold is committed BEFORE the call to Stripe, so no database lock
-is held while we wait on the network (what Stripe needs is read before that
-commit, so nothing reloads the order during the call); then the session id is
-committed. If Stripe cannot be reached the hold is released at once.
+It commits twice on purpose: the hold is committed BEFORE the call to
+Stripe, so no database lock is held while we wait on the network (what
+Stripe needs is read before that commit, so nothing reloads the order during
+the call); then the session id is committed. If Stripe cannot be reached the
+hold is released at once.
+
+Besides views and CLI commands, the units of work that commit are the ones
+that must not hold a transaction across a network call: this checkout,
+sending a refund request (payments/refunding.py: request, Stripe, record),
+the ticket email outbox (tickets/delivery.py, after the payment's commit)
+and the Stripe sweeps run by `reconcile-stripe` (payments/reconcile.py,
+payments/fees.py: one commit per repaired object). Every other service
+only flushes.
 """
 
 from dataclasses import dataclass, replace

@@ -70,7 +70,11 @@ def _buyer_order(order_id: int) -> tuple[Order, str]:
 
 @bp.get("/checkout/<int:order_id>/success")
 def checkout_success(order_id: int):
-    """The buyer is back from Stripe; reconcile now in case the webhook is late."""
+    """The buyer is back from Stripe; reconcile now in case the webhook is late.
+
+    A GET that writes because Stripe's redirect is a GET: idempotent, as it
+    pays the order only through `fulfil_session`, which pays once.
+    """
     order, token = _buyer_order(order_id)
     session_id = request.args.get("session_id", "")
     if order.status == OrderStatus.PENDING and session_id == order.stripe_checkout_session_id:
@@ -101,7 +105,11 @@ def _fulfil_from_stripe(session_id: str):
 
 @bp.get("/checkout/<int:order_id>/cancel")
 def checkout_cancel(order_id: int):
-    """The buyer left Stripe's page: end the Stripe session and release the seats."""
+    """The buyer left Stripe's page: end the Stripe session and release the seats.
+
+    A GET that writes because Stripe's redirect is a GET: idempotent, as only a
+    pending order is released, and Stripe is called after the commit (no lock held).
+    """
     order, token = _buyer_order(order_id)
     released = False
     if order.status == OrderStatus.PENDING:

@@ -7,9 +7,12 @@ same request again makes one Stripe refund, and a crash between Stripe's
 answer and our commit is repaired by sending the request again (Stripe
 replays its first answer for the key).
 
-`send_refund_request` is its own unit of work (like checkout, it commits):
-the web request, the webhook (after its commit) and `flask retry-refunds`
-all call it.
+`refund_order` and `send_refund_request` are their own unit of work (like
+checkout, they commit: the request before Stripe is called, the answer
+after it), because a view cannot hold one transaction across Stripe's call
+without holding the order's row lock through it. The web request, the
+webhook (after its commit) and `flask retry-refunds` all call them, and
+commit nothing of their own in between.
 """
 
 import logging
