@@ -1,6 +1,7 @@
 """The order and ticket status enums: the one definition of each status and group."""
 
 import ast
+import re
 from pathlib import Path
 
 from ticketing.orders.models import ORDER_STATUSES, Order, OrderStatus
@@ -62,3 +63,17 @@ def test_claiming_group_is_what_migration_0003s_triggers_count():
         and [getattr(t, "id", None) for t in node.targets] == ["CLAIMING"]
     ]
     assert set(ast.literal_eval(literal)) == OrderStatus.CLAIMING
+
+
+def test_only_orders_assigns_an_orders_status():
+    """Payments and reports call orders/status.py; they never set order.status themselves."""
+    package = Path(__file__).resolve().parents[2] / "ticketing"
+    assigning = re.compile(r"\border\.status\s*=[^=]|\border\.status,\s*\w[\w.]*\s*=")
+    offenders = [
+        f"{path.relative_to(package)}:{number}"
+        for path in package.rglob("*.py")
+        if path.relative_to(package).parts[0] != "orders"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if assigning.search(line)
+    ]
+    assert offenders == []
