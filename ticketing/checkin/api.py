@@ -1,7 +1,10 @@
 """The door API: scan a ticket, search attendees, count who is in, undo a check-in.
 
 The scan answer is serialized once and stored with the attempt, so a retry
-with the same nonce gets byte for byte the same answer.
+with the same nonce gets byte for byte the same answer. That is why the scan,
+alone here, returns its stored JSON instead of being dumped through
+ScanOkSchema (which documents it): dumping would build the answer a second
+time on the door's hot path, and a replay must not depend on the schema.
 """
 
 import re

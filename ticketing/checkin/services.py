@@ -30,14 +30,12 @@ from ticketing.database import utcnow
 from ticketing.errors import Busy, Conflict
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
-from ticketing.orders.models import Order
+from ticketing.orders.models import Order, OrderStatus
 from ticketing.tickets.codes import looks_like_code, normalize_code
-from ticketing.tickets.models import Ticket
+from ticketing.tickets.models import Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
-UNPAID_ORDER_STATUSES = ("pending", "expired")
-REVOKED_ORDER_STATUSES = ("refunded", "canceled")
 MESSAGES = {
     "ok": "Welcome in.",
     "already_checked_in": "This ticket has already been checked in.",
@@ -168,9 +166,9 @@ def _refusal(row, principal: Principal, event_id: int | None) -> str | None:
     for wanted in (event_id, principal.event_id):
         if wanted is not None and wanted != row.event_id:
             return "wrong_event"
-    if row.status == "revoked" or row.order_status in REVOKED_ORDER_STATUSES:
+    if row.status == TicketStatus.REVOKED or row.order_status in OrderStatus.REVOKED:
         return "revoked"
-    if row.order_status in UNPAID_ORDER_STATUSES:
+    if row.order_status in OrderStatus.UNPAID:
         return "unpaid"
     return None
 

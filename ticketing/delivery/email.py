@@ -21,8 +21,9 @@ from sqlalchemy import select
 
 from ticketing.delivery.message import build_ticket_email
 from ticketing.extensions import db
-from ticketing.orders.models import SOLD_STATUSES, Order
+from ticketing.orders.models import Order, OrderStatus
 from ticketing.orders.signals import order_paid
+from ticketing.tickets.models import TicketStatus
 from ticketing.tickets.services import order_tickets
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def send_pending_emails(max_attempts: int = MAX_ATTEMPTS) -> tuple[int, int]:
         db.session.execute(
             select(Order.id)
             .where(
-                Order.status.in_(SOLD_STATUSES),
+                Order.status.in_(OrderStatus.SOLD),
                 Order.email_status.in_(("pending", "failed")),
                 Order.email_attempts < max_attempts,
             )
@@ -72,8 +73,8 @@ def _deliver(order_id: int, *, once: bool = False) -> str:
     order = db.session.get(Order, order_id)
     if order is None or (once and order.email_status == "sent"):
         return "skipped"
-    tickets = [t for t in order_tickets(order) if t.status == "valid"]
-    if order.status not in SOLD_STATUSES or not tickets:
+    tickets = [t for t in order_tickets(order) if t.status == TicketStatus.VALID]
+    if order.status not in OrderStatus.SOLD or not tickets:
         if order.email_status in ("pending", "failed"):
             # Refunded or canceled while waiting: nothing is owed any more.
             order.email_status, order.email_error = "none", "No valid tickets to send."

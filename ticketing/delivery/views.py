@@ -12,10 +12,11 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from ticketing.delivery.email import connect_signals
 from ticketing.extensions import db
 from ticketing.orders.access import token_matches
-from ticketing.orders.models import Order
+from ticketing.orders.models import Order, OrderStatus
 from ticketing.tickets import qr
 from ticketing.tickets.codes import grouped_code
 from ticketing.tickets.ics import event_calendar
+from ticketing.tickets.models import TicketStatus
 from ticketing.tickets.services import order_tickets, ticket_by_code
 
 bp = Blueprint("tickets", __name__)
@@ -30,12 +31,12 @@ PRIVATE_HEADERS = {
 IMAGE_CACHE = "public, max-age=31536000, immutable"
 
 STATUS_NOTES = {
-    "paid": ("Paid", "ok"),
-    "partially_refunded": ("Paid, partly refunded", "ok"),
-    "refunded": ("Refunded: these tickets are no longer valid", "bad"),
-    "pending": ("Waiting for payment", "warn"),
-    "expired": ("Expired: the payment was not completed in time", "bad"),
-    "canceled": ("Canceled: these tickets are no longer valid", "bad"),
+    OrderStatus.PAID: ("Paid", "ok"),
+    OrderStatus.PARTIALLY_REFUNDED: ("Paid, partly refunded", "ok"),
+    OrderStatus.REFUNDED: ("Refunded: these tickets are no longer valid", "bad"),
+    OrderStatus.PENDING: ("Waiting for payment", "warn"),
+    OrderStatus.EXPIRED: ("Expired: the payment was not completed in time", "bad"),
+    OrderStatus.CANCELED: ("Canceled: these tickets are no longer valid", "bad"),
 }
 
 
@@ -78,7 +79,7 @@ def order_page(order_id: int, token: str | None):
 def order_ics(order_id: int, token: str):
     order = _order_or_404(order_id, token)
     event = order.event
-    valid = sum(1 for t in order_tickets(order) if t.status == "valid")
+    valid = sum(1 for t in order_tickets(order) if t.status == TicketStatus.VALID)
     host = request.host.split(":")[0] or "localhost"
     body = event_calendar(
         uid=f"event-{event.id}-order-{order.id}@{host}",

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from ticketing.database import utcnow
 from ticketing.events import services as event_services
 from ticketing.extensions import db
-from ticketing.orders.models import Order, OrderLine
+from ticketing.orders.models import Order, OrderLine, OrderStatus, sql_list
 
 
 def seats_held(ticket_type_ids: list[int], now: datetime | None = None) -> dict[int, tuple]:
@@ -26,7 +26,7 @@ def seats_held(ticket_type_ids: list[int], now: datetime | None = None) -> dict[
         .join(Order, Order.id == OrderLine.order_id)
         .where(
             OrderLine.ticket_type_id.in_(ticket_type_ids),
-            Order.status == "pending",
+            Order.status == OrderStatus.PENDING,
             Order.expires_at > now,
         )
         .group_by(OrderLine.ticket_type_id)
@@ -44,10 +44,10 @@ event_services.ORDER_CHECKS.append(event_has_orders)
 
 
 RECOUNT_CLAIMS = text(
-    """UPDATE ticket_types SET seats_claimed = coalesce((
+    f"""UPDATE ticket_types SET seats_claimed = coalesce((
          SELECT sum(l.quantity) FROM order_lines l JOIN orders o ON o.id = l.order_id
          WHERE l.ticket_type_id = ticket_types.id
-           AND o.status IN ('pending', 'paid', 'partially_refunded')), 0)
+           AND o.status IN {sql_list(OrderStatus.CLAIMING)}), 0)
        WHERE event_id = :e"""
 )
 

@@ -1,10 +1,18 @@
 """A checkout as the request's unit of work: hold seats, then open Stripe Checkout.
 
-This is the one place besides views that commits, and it commits twice on
-purpose: the hold is committed BEFORE the call to Stripe, so no database lock
-is held while we wait on the network (what Stripe needs is read before that
-commit, so nothing reloads the order during the call); then the session id is
-committed. If Stripe cannot be reached the hold is released at once.
+It commits twice on purpose: the hold is committed BEFORE the call to
+Stripe, so no database lock is held while we wait on the network (what
+Stripe needs is read before that commit, so nothing reloads the order during
+the call); then the session id is committed. If Stripe cannot be reached the
+hold is released at once.
+
+Besides views and CLI commands, the units of work that commit are the ones
+that must not hold a transaction across a network call: this checkout,
+sending a refund request (payments/refunding.py: request, Stripe, record),
+the ticket email outbox (tickets/delivery.py, after the payment's commit)
+and the Stripe sweeps run by `reconcile-stripe` (payments/reconcile.py,
+payments/fees.py: one commit per repaired object). Every other service
+only flushes.
 """
 
 from dataclasses import dataclass, replace
@@ -18,7 +26,7 @@ from ticketing.errors import DomainError, ValidationFailed
 from ticketing.events.models import Event
 from ticketing.extensions import db
 from ticketing.orders import services
-from ticketing.orders.models import Order
+from ticketing.orders.models import Order, OrderStatus
 from ticketing.payments import gateway
 
 
@@ -105,7 +113,7 @@ def place_order(event, **request) -> PlacedOrder:
     placed = PlacedOrder(
         hold.id, hold.status, hold.total_minor, hold.currency, hold.expires_at, hold.token
     )
-    if hold.status == "paid":
+    if hold.status == OrderStatus.PAID:
         return placed
     stripe_request = checkout_request(event_name, beneficiary, hold)
     try:
@@ -120,7 +128,7 @@ def place_order(event, **request) -> PlacedOrder:
 def _release_after_failure(order_id: int, exc: Exception):
     """Release the hold; Stripe refusing the request (a 4xx) is the buyer's 422."""
     db.session.rollback()
-    services.release_hold(services.lock_order(order_id), "canceled")
+    services.release_hold(services.lock_order(order_id), OrderStatus.CANCELED)
     db.session.commit()
     current_app.logger.error("Stripe checkout for order %s failed: %s", order_id, exc)
     if gateway.is_refusal(exc):

@@ -15,10 +15,10 @@ from ticketing.extensions import db
 from ticketing.orders.models import Order
 from ticketing.orders.services import DOOR, ItemRequest, SoldOut, create_order, expire_holds
 from ticketing.orders.signals import order_paid
+from ticketing.orders.status import void_door_sale
 from ticketing.payments import manual
 from ticketing.payments.manual import MAX_DOOR_QUANTITY
 from ticketing.payments.models import ManualPayment
-from ticketing.tickets.services import revoke_tickets
 
 
 def record_door_sale(
@@ -91,10 +91,7 @@ def void(payment: ManualPayment, *, reason: str = "", voided_by_id=None):
     """Void a cash record; a door sale's order is canceled and its tickets revoked."""
     manual.void(payment, reason=reason, voided_by_id=voided_by_id)
     if payment.order_id is not None:
-        order = db.session.get(Order, payment.order_id)
-        revoke_tickets(order)
-        order.status, order.canceled_at = "canceled", payment.voided_at
-        db.session.flush()
+        void_door_sale(db.session.get(Order, payment.order_id), payment.voided_at)
     return payment
 
 

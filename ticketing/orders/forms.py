@@ -2,14 +2,26 @@
 
 Fields are dynamic (one quantity per tier, an amount for pay-what-you-want
 tiers), so they are parsed here rather than declared in WTForms; CSRF is
-still checked by Flask-WTF's CSRFProtect like every form.
+still checked by Flask-WTF's CSRFProtect like every form. Only the typing is
+the form's own (major units, a quantity per tier): the parsed request is
+then loaded through the API's `OrderCreateSchema`, so the rules live once,
+and its errors are shown on the form's fields.
 """
 
 from dataclasses import dataclass, field
 
+from marshmallow import ValidationError
+
 from ticketing.money import MoneyError, from_decimal
+from ticketing.orders.schemas import OrderCreateSchema
 from ticketing.orders.services import ItemRequest
-from ticketing.schemas import text_problem
+from ticketing.schemas import CONTROL_MESSAGE
+
+# What the form says instead of the schema's terse message, per field.
+FRIENDLY_MESSAGES = {
+    "buyer_name": "Tell us your name (it goes on the tickets).",
+    "buyer_email": "Enter the email address your tickets go to.",
+}
 
 
 @dataclass
@@ -69,13 +81,47 @@ def parse_buy_form(values: dict, event) -> BuyForm:
             form.items.append(ItemRequest(tier.id, quantity, price))
             form.tier_ids.append(tier.id)
     form.donation_minor = _amount(form, "donation", event.currency) or 0
-    if not form.values.get("buyer_name", "").strip():
-        form.errors["buyer_name"] = "Tell us your name (it goes on the tickets)."
-    email = form.values.get("buyer_email", "").strip()
-    if "@" not in email or "." not in email.split("@")[-1] or " " in email:
-        form.errors["buyer_email"] = "Enter the email address your tickets go to."
-    for name in ("buyer_name", "buyer_email"):
-        problem = text_problem(form.values.get(name, ""))
-        if problem and name not in form.errors:
-            form.errors[name] = problem
+    _load_through_schema(form)
     return form
+
+
+def _load_through_schema(form: BuyForm) -> None:
+    """The API's rules on what was typed; each error lands on its form field."""
+    request = {
+        "buyer_name": form.values.get("buyer_name", "").strip(),
+        "buyer_email": form.values.get("buyer_email", "").strip(),
+        "items": [
+            {
+                "ticket_type_id": i.ticket_type_id,
+                "quantity": i.quantity,
+                "price_minor": i.price_minor,
+            }
+            for i in form.items
+        ],
+        "donation_minor": form.donation_minor,
+    }
+    try:
+        OrderCreateSchema().load(request)
+    except ValidationError as exc:
+        for path, message in _flat_errors(exc.normalized_messages()):
+            name = form.service_field(path)
+            if name not in FRIENDLY_MESSAGES and not name.startswith(("qty_", "price_", "don")):
+                name = "form"  # a rule on the whole request (too many lines)
+            if name not in form.errors:
+                form.errors[name] = _form_message(name, message)
+
+
+def _flat_errors(messages, prefix: str = ""):
+    """("items.0.quantity", first message) for each field the schema refused."""
+    for key, value in messages.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from _flat_errors(value, path + ".")
+        else:
+            yield path, value[0] if isinstance(value, list) else str(value)
+
+
+def _form_message(name: str, message: str) -> str:
+    if message == CONTROL_MESSAGE:
+        return message
+    return FRIENDLY_MESSAGES.get(name, message)

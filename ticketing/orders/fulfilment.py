@@ -18,13 +18,11 @@ from ticketing.extensions import db
 from ticketing.money import stripe_amount
 from ticketing.orders import refunding, stripe_sync
 from ticketing.orders import services as orders
-from ticketing.orders.models import Order
+from ticketing.orders.models import Order, OrderStatus
 from ticketing.payments import gateway, ledger
 from ticketing.payments.models import Payment
 
 log = logging.getLogger(__name__)
-
-PAID_ALREADY = ("paid", "partially_refunded", "refunded")
 
 
 def order_id_of(session) -> int | None:
@@ -98,7 +96,7 @@ def fulfil_session(session, disputes=()) -> Order | None:
     if getattr(session, "payment_status", None) != "paid":
         return None
     order = own_order(session)
-    if order is None or order.status in PAID_ALREADY:
+    if order is None or order.status in OrderStatus.SETTLED:
         return None
     now = utcnow()
     if orders.hold_is_live(order, now) or orders.reclaim_seats(order):
@@ -167,7 +165,7 @@ def _flag(order: Order, reason: str) -> None:
     log.warning("order %s needs attention: %s", order.id, reason)
 
 
-def expire_session_order(session, status: str = "expired") -> bool:
+def expire_session_order(session, status: OrderStatus = OrderStatus.EXPIRED) -> bool:
     """checkout.session.expired (or a delayed payment that failed): release the hold.
 
     Only the order's own session may; a paid order is left alone.

@@ -1,6 +1,7 @@
 """Orders (a buyer's checkout, which is also the seat hold) and their lines."""
 
 from datetime import datetime
+from enum import StrEnum, nonmember
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -8,9 +9,40 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ticketing.database import UTCDateTime, utcnow
 from ticketing.extensions import db
 
-ORDER_STATUSES = ("pending", "paid", "expired", "canceled", "refunded", "partially_refunded")
-# Orders whose seats count as sold (a pending order counts only until expires_at).
-SOLD_STATUSES = ("paid", "partially_refunded")
+
+class OrderStatus(StrEnum):
+    """An order's status, stored as its string (the CHECK constraint lists them).
+
+    The named groups below are the only definitions of what a status means
+    elsewhere (seats, refunds, the door); they hold plain strings.
+    """
+
+    PENDING = "pending"
+    PAID = "paid"
+    EXPIRED = "expired"
+    CANCELED = "canceled"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+    # Seats count as sold (a pending order counts only until expires_at).
+    SOLD = nonmember(frozenset({PAID, PARTIALLY_REFUNDED}))
+    # Money is in and some of it may still go back.
+    REFUNDABLE = nonmember(frozenset({PAID, PARTIALLY_REFUNDED}))
+    # The money came in once (a payment arriving again is no news).
+    SETTLED = nonmember(frozenset({PAID, PARTIALLY_REFUNDED, REFUNDED}))
+    # Lines count in the tier's `seats_claimed` (migration 0003's triggers).
+    CLAIMING = nonmember(frozenset({PENDING, PAID, PARTIALLY_REFUNDED}))
+    # Its tickets must not let anyone in: not paid (yet), or money went back.
+    UNPAID = nonmember(frozenset({PENDING, EXPIRED}))
+    REVOKED = nonmember(frozenset({REFUNDED, CANCELED}))
+
+
+def sql_list(values) -> str:
+    """A fixed set of strings as a SQL list literal, sorted: `('a', 'b')`."""
+    return "(" + ", ".join(f"'{value}'" for value in sorted(values)) + ")"
+
+
+ORDER_STATUSES = tuple(status.value for status in OrderStatus)
 ORDER_SOURCES = ("online", "door")
 EMAIL_STATUSES = ("none", "pending", "sent", "failed")
 
@@ -35,7 +67,7 @@ class Order(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="RESTRICT"))
     buyer_name: Mapped[str] = mapped_column(String(200))
     buyer_email: Mapped[str] = mapped_column(String(254), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.PENDING.value)
     source: Mapped[str] = mapped_column(String(10), default="online")
     currency: Mapped[str] = mapped_column(String(3))
     tickets_minor: Mapped[int] = mapped_column(default=0)
@@ -64,6 +96,18 @@ class Order(db.Model):
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
     )
     tickets = relationship("Ticket", back_populates="order", order_by="Ticket.id")
+
+    @property
+    def current_status(self) -> str:
+        """The status as of now, for reading: a hold whose time passed is expired
+        even before the expire-holds sweep or the next claim on its tiers marks it
+        (a read never writes)."""
+        lapsed = self.expires_at is not None and self.expires_at <= utcnow()
+        return (
+            OrderStatus.EXPIRED.value
+            if self.status == OrderStatus.PENDING and lapsed
+            else self.status
+        )
 
 
 class OrderLine(db.Model):

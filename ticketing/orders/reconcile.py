@@ -18,6 +18,7 @@ from flask import current_app
 
 from ticketing.extensions import db
 from ticketing.orders import fees, fulfilment, refunding, stripe_sync, webhooks
+from ticketing.orders.models import OrderStatus
 from ticketing.orders.signals import order_paid
 from ticketing.payments import gateway
 
@@ -72,8 +73,8 @@ def _needs_work(session) -> bool:
         if fulfilment.not_own_session(order, session):
             return False
         if session.payment_status == "paid":
-            return order.status not in fulfilment.PAID_ALREADY
-        return session.status == "expired" and order.status == "pending"
+            return order.status not in OrderStatus.SETTLED
+        return session.status == "expired" and order.status == OrderStatus.PENDING
     finally:
         db.session.rollback()
 

@@ -9,11 +9,9 @@ from sqlalchemy import select
 from ticketing.errors import Conflict, DomainError
 from ticketing.extensions import db
 from ticketing.orders.models import Order
+from ticketing.orders.status import mark_refunded
 from ticketing.payments import ledger
 from ticketing.payments.models import Payment, Refund
-from ticketing.tickets.services import revoke_tickets
-
-REFUNDABLE = ("paid", "partially_refunded")
 
 
 class PaymentProviderError(DomainError):
@@ -46,11 +44,5 @@ def apply_refund(order: Order, amount_minor: int, **refund_fields) -> Refund:
         refund_id=refund.id,
         created_by_id=refund.created_by_id,
     )
-    order.refunded_minor += amount_minor
-    if order.refunded_minor >= order.total_minor:
-        order.status = "refunded"
-        revoke_tickets(order)
-    else:
-        order.status = "partially_refunded"
-    db.session.flush()
+    mark_refunded(order, amount_minor)
     return refund

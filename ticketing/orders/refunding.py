@@ -7,9 +7,12 @@ same request again makes one Stripe refund, and a crash between Stripe's
 answer and our commit is repaired by sending the request again (Stripe
 replays its first answer for the key).
 
-`send_refund_request` is its own unit of work (like checkout, it commits):
-the web request, the webhook (after its commit) and `flask retry-refunds`
-all call it.
+`refund_order` and `send_refund_request` are their own unit of work (like
+checkout, they commit: the request before Stripe is called, the answer
+after it), because a view cannot hold one transaction across Stripe's call
+without holding the order's row lock through it. The web request, the
+webhook (after its commit) and `flask retry-refunds` all call them, and
+commit nothing of their own in between.
 """
 
 import logging
@@ -23,8 +26,8 @@ from ticketing.extensions import db
 from ticketing.money import exponent
 from ticketing.orders import services as orders
 from ticketing.orders import stripe_sync
-from ticketing.orders.models import Order
-from ticketing.orders.refund_records import REFUNDABLE, PaymentProviderError, _payment_of
+from ticketing.orders.models import Order, OrderStatus
+from ticketing.orders.refund_records import PaymentProviderError, _payment_of
 from ticketing.payments import gateway
 from ticketing.payments.models import Payment, Refund, RefundRequest
 
@@ -81,7 +84,7 @@ def request_refund(
                     field="amount_minor",
                 )
             return first
-    if order.status not in REFUNDABLE:
+    if order.status not in OrderStatus.REFUNDABLE:
         raise Conflict(f"The order is {order.status}; only paid orders can be refunded.")
     payment = _payment_of(order)
     amount = _amount_to_refund(order, amount_minor)

@@ -1,5 +1,6 @@
 """Input and output schemas of the orders API (input refuses unknown fields)."""
 
+from flask import url_for
 from marshmallow import fields, validate
 
 from ticketing.database import MAX_ID
@@ -44,8 +45,12 @@ class TicketOutSchema(BaseSchema):
     ticket_type_id = fields.Integer()
     status = fields.String()
     holder_name = fields.String()
-    qr_svg_url = fields.String()
-    qr_png_url = fields.String()
+    qr_svg_url = fields.Function(
+        lambda ticket: url_for("tickets.qr_svg", code=ticket.code, _external=True)
+    )
+    qr_png_url = fields.Function(
+        lambda ticket: url_for("tickets.qr_png", code=ticket.code, _external=True)
+    )
 
 
 class OrderLineOutSchema(BaseSchema):
@@ -57,7 +62,7 @@ class OrderLineOutSchema(BaseSchema):
 class OrderOutSchema(BaseSchema):
     id = fields.Integer()
     event_id = fields.Integer()
-    status = fields.String()
+    status = fields.String(attribute="current_status")  # a lapsed hold reads as expired
     buyer_name = fields.String()
     total_minor = fields.Integer()
     tickets_minor = fields.Integer()

@@ -39,7 +39,7 @@ from ticketing.extensions import db
 from ticketing.money import DEFAULT_SETTLEMENT_CURRENCY, MoneyError, check_chargeable
 from ticketing.orders.access import token_for
 from ticketing.orders.limits import holds_per_email
-from ticketing.orders.models import Order, OrderLine
+from ticketing.orders.models import Order, OrderLine, OrderStatus
 from ticketing.tickets.services import issue_tickets
 
 # Stripe wants a session's expires_at at least 30 minutes ahead when it is
@@ -285,7 +285,7 @@ def create_order(
     hold = claiming_seats(wanted, lambda: _hold(values, priced, hold_cap))
     if source.paid_at_once or hold.total_minor == 0:
         mark_paid(db.session.get(Order, hold.id), now)
-        return replace(hold, status="paid", expires_at=None)
+        return replace(hold, status=OrderStatus.PAID, expires_at=None)
     return hold
 
 
@@ -405,7 +405,7 @@ def _hold(values: dict, lines: tuple, hold_cap: int) -> Hold:
                 },
             )
     return Hold(
-        order_id, "pending", values["currency"], values["buyer_email"],
+        order_id, OrderStatus.PENDING, values["currency"], values["buyer_email"],
         values["donation_minor"], values["total_minor"], values["expires_at"],
         values["created_at"], token, lines, values["checkout_key"],
     )  # fmt: skip
@@ -413,7 +413,7 @@ def _hold(values: dict, lines: tuple, hold_cap: int) -> Hold:
 
 def mark_paid(order: Order, now: datetime | None = None) -> None:
     """The order's money is in: it is paid and its tickets exist (exactly once)."""
-    order.status = "paid"
+    order.status = OrderStatus.PAID
     order.paid_at = now or utcnow()
     order.expires_at = None
     if issue_tickets(order) and order.buyer_email:
@@ -436,17 +436,17 @@ def lock_order(order_id: int) -> Order | None:
 
 
 def hold_is_live(order: Order, now: datetime | None = None) -> bool:
-    return order.status == "pending" and (
+    return order.status == OrderStatus.PENDING and (
         order.expires_at is None or order.expires_at > (now or utcnow())
     )
 
 
-def release_hold(order: Order, status: str = "expired") -> bool:
+def release_hold(order: Order, status: OrderStatus = OrderStatus.EXPIRED) -> bool:
     """End a pending order's hold (expired by time or Stripe, or canceled by the buyer)."""
-    if order.status != "pending":
+    if order.status != OrderStatus.PENDING:
         return False
     order.status = status
-    if status == "canceled":
+    if status == OrderStatus.CANCELED:
         order.canceled_at = utcnow()
     db.session.flush()
     return True
@@ -459,11 +459,11 @@ def reclaim_seats(order: Order) -> bool:
     released one claims its seats again by becoming pending once more,
     inside a savepoint, so a failed claim changes nothing.
     """
-    if order.status == "pending":
+    if order.status == OrderStatus.PENDING:
         return True
     try:
         with db.session.begin_nested():
-            order.status = "pending"
+            order.status = OrderStatus.PENDING
             flush_claim()
     except SeatsGone:
         return False
@@ -474,11 +474,11 @@ def expire_holds(now: datetime | None = None, tier_ids=None) -> int:
     """Mark pending orders whose hold has passed as expired (only those on
     `tier_ids` when given); returns how many. Their seats go back to the tiers."""
     now = now or utcnow()
-    lapsed = update(Order).where(Order.status == "pending", Order.expires_at <= now)
+    lapsed = update(Order).where(Order.status == OrderStatus.PENDING, Order.expires_at <= now)
     if tier_ids is not None:
         on_tiers = select(OrderLine.order_id).where(OrderLine.ticket_type_id.in_(tier_ids))
         lapsed = lapsed.where(Order.id.in_(on_tiers.scalar_subquery()))
     result = db.session.execute(
-        lapsed.values(status="expired").execution_options(synchronize_session="fetch")
+        lapsed.values(status=OrderStatus.EXPIRED).execution_options(synchronize_session="fetch")
     )
     return result.rowcount or 0

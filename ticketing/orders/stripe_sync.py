@@ -21,17 +21,18 @@ from sqlalchemy import func, select
 
 from ticketing.extensions import db
 from ticketing.orders import services as orders
+from ticketing.orders import status as order_status
 from ticketing.orders.models import Order
-from ticketing.orders.services import SeatsGone
 from ticketing.payments import ledger
 from ticketing.payments.models import LedgerEntry, Payment, Refund
-from ticketing.tickets.models import Ticket
-from ticketing.tickets.services import revoke_tickets
 
 log = logging.getLogger(__name__)
 
 OPEN_DISPUTE = ("warning_needs_response", "warning_under_review", "needs_response", "under_review")
 UNDONE = ("failed", "canceled")
+REFUND_FAILED_TICKETS_BACK = (
+    "A refund failed at Stripe: the buyer still paid, so the tickets are valid again."
+)
 
 
 @dataclass
@@ -198,13 +199,7 @@ def _take_money_back(order: Order, refund: Refund) -> None:
         refund_id=refund.id,
         created_by_id=refund.created_by_id,
     )
-    order.refunded_minor += amount
-    if order.refunded_minor >= order.total_minor:
-        order.status = "refunded"
-        revoke_tickets(order)
-    else:
-        order.status = "partially_refunded"
-    db.session.flush()
+    order_status.mark_refunded(order, amount)
 
 
 def _give_money_back(order: Order, refund: Refund) -> None:
@@ -227,34 +222,14 @@ def _give_money_back(order: Order, refund: Refund) -> None:
             reverses_id=entry.id,
             note="Stripe reported the refund as failed",
         )
-        order.refunded_minor -= entry.amount_minor
-    db.session.flush()
-    status = "partially_refunded" if order.refunded_minor else "paid"
-    if order.status != "refunded":
-        order.status = status
-    else:
-        _restore_tickets(order, status)
-    db.session.flush()
-
-
-def _restore_tickets(order: Order, status: str) -> None:
-    """The refund that revoked them failed: the order's seats and tickets come back."""
-    try:
-        with db.session.begin_nested():
-            order.status = status
-            orders.flush_claim()
-    except SeatsGone:
+    restored = order_status.restore_after_failed_refund(
+        order, entry.amount_minor if entry is not None else 0
+    )
+    if restored is False:
         _flag(order, "A refund failed after its seats were sold again: settle with the buyer.")
-        return
-    for ticket in db.session.execute(
-        select(Ticket).where(
-            Ticket.order_id == order.id,
-            Ticket.status == "revoked",
-            Ticket.replaced_by_id.is_(None),
-        )
-    ).scalars():
-        ticket.status, ticket.revoked_at = "valid", None
-    _flag(order, "A refund failed at Stripe: the buyer still paid, so the tickets are valid again.")
+    elif restored:
+        _flag(order, REFUND_FAILED_TICKETS_BACK)
+    db.session.flush()
 
 
 # disputes --------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ticketing.orders.checkout import place_order
 from ticketing.orders.event_pages import published_event_or_404, render_event_page
 from ticketing.orders.forms import parse_buy_form
 from ticketing.orders.limits import limit_holds
-from ticketing.orders.models import Order
+from ticketing.orders.models import Order, OrderStatus
 from ticketing.orders.signals import order_paid
 from ticketing.payments import gateway
 
@@ -70,10 +70,14 @@ def _buyer_order(order_id: int) -> tuple[Order, str]:
 
 @bp.get("/checkout/<int:order_id>/success")
 def checkout_success(order_id: int):
-    """The buyer is back from Stripe; reconcile now in case the webhook is late."""
+    """The buyer is back from Stripe; reconcile now in case the webhook is late.
+
+    A GET that writes because Stripe's redirect is a GET: idempotent, as it
+    pays the order only through `fulfil_session`, which pays once.
+    """
     order, token = _buyer_order(order_id)
     session_id = request.args.get("session_id", "")
-    if order.status == "pending" and session_id == order.stripe_checkout_session_id:
+    if order.status == OrderStatus.PENDING and session_id == order.stripe_checkout_session_id:
         db.session.rollback()  # no transaction (on SQLite: no lock) while Stripe answers
         try:
             paid = _fulfil_from_stripe(session_id)
@@ -84,7 +88,7 @@ def checkout_success(order_id: int):
         if paid is not None:
             order_paid.send(current_app._get_current_object(), order_id=paid.id)
         db.session.refresh(order)
-    if order.status == "pending":
+    if order.status == OrderStatus.PENDING:
         return render_template("orders/processing.html", order=order), 202
     return redirect(_order_page(order, token, paid=1), 303)
 
@@ -101,11 +105,15 @@ def _fulfil_from_stripe(session_id: str):
 
 @bp.get("/checkout/<int:order_id>/cancel")
 def checkout_cancel(order_id: int):
-    """The buyer left Stripe's page: end the Stripe session and release the seats."""
+    """The buyer left Stripe's page: end the Stripe session and release the seats.
+
+    A GET that writes because Stripe's redirect is a GET: idempotent, as only a
+    pending order is released, and Stripe is called after the commit (no lock held).
+    """
     order, token = _buyer_order(order_id)
     released = False
-    if order.status == "pending":
-        released = services.release_hold(services.lock_order(order.id), "canceled")
+    if order.status == OrderStatus.PENDING:
+        released = services.release_hold(services.lock_order(order.id), OrderStatus.CANCELED)
         session_id = order.stripe_checkout_session_id
         db.session.commit()
         if session_id:  # after the commit: Stripe's expired webhook then finds it done

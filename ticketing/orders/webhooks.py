@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ticketing.extensions import db
 from ticketing.orders import fees, fulfilment, refunding, stripe_sync
-from ticketing.orders.models import Order
+from ticketing.orders.models import Order, OrderStatus
 from ticketing.orders.stripe_sync import ChargeFacts
 from ticketing.payments import gateway
 from ticketing.payments.models import StripeEvent
@@ -117,7 +117,7 @@ def _handle_session(event, session, disputes) -> dict:
         return {"released": fulfilment.expire_session_order(session)}
     if event.type == ASYNC_FAILED:
         # The delayed payment (a bank debit) failed: the seats go back.
-        return {"released": fulfilment.expire_session_order(session, "canceled")}
+        return {"released": fulfilment.expire_session_order(session, OrderStatus.CANCELED)}
     return {}
 
 

@@ -54,7 +54,8 @@ def auth_errors(view):
     return checked
 
 
-def serialize(payment: ManualPayment) -> dict:
+def with_ticket_codes(payment: ManualPayment) -> ManualPayment:
+    """Attach `ticket_codes` (a door sale's tickets) for ManualPaymentSchema to dump."""
     codes = []
     if payment.order_id is not None:
         codes = list(
@@ -62,22 +63,8 @@ def serialize(payment: ManualPayment) -> dict:
                 select(Ticket.code).where(Ticket.order_id == payment.order_id).order_by(Ticket.id)
             ).scalars()
         )
-    return {
-        "id": payment.id,
-        "event_id": payment.event_id,
-        "kind": payment.kind,
-        "method": payment.method,
-        "amount_minor": payment.amount_minor,
-        "currency": payment.currency,
-        "note": payment.note,
-        "order_id": payment.order_id,
-        "ticket_codes": codes,
-        "recorded_by_id": payment.recorded_by_id,
-        "created_at": payment.created_at,
-        "voided_at": payment.voided_at,
-        "voided_by_id": payment.voided_by_id,
-        "void_reason": payment.void_reason,
-    }
+    payment.ticket_codes = codes
+    return payment
 
 
 @blp.route("/events/<int:event_id>/totals")
@@ -102,7 +89,7 @@ class ManualPayments(MethodView):
     def get(self, event_id: int):
         """Every cash or bank-transfer record of the event, voided ones included."""
         event = event_for(money_principal(), event_id)
-        return [serialize(payment) for payment in manual.manual_payments(event)]
+        return [with_ticket_codes(payment) for payment in manual.manual_payments(event)]
 
     @auth_errors
     @blp.arguments(ManualPaymentInSchema())
@@ -133,10 +120,10 @@ class ManualPayments(MethodView):
                 buyer_email=data["buyer_email"],
                 **common,
             )
-        body = serialize(payment)
+        with_ticket_codes(payment)
         db.session.commit()
         door.announce_door_sale(payment)
-        return body
+        return payment
 
 
 @blp.route("/manual-payments/<int:payment_id>/void")
@@ -153,6 +140,6 @@ class VoidManualPayment(MethodView):
             abort(404, "There is no such manual payment.")
         event_for(principal, payment.event_id)
         door.void(payment, reason=data["reason"], voided_by_id=principal.user_id)
-        body = serialize(payment)
+        with_ticket_codes(payment)
         db.session.commit()
-        return body
+        return payment

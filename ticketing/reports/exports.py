@@ -19,7 +19,7 @@ from ticketing.extensions import db
 from ticketing.orders.models import Order
 from ticketing.payments.models import LedgerEntry
 from ticketing.templating import major
-from ticketing.tickets.models import Ticket
+from ticketing.tickets.models import Ticket, TicketStatus
 
 BATCH = 1000
 
@@ -46,7 +46,7 @@ def order_rows(event: Event) -> Iterator[list]:
     zone, cur = ZoneInfo(event.timezone), event.currency
     counts = (
         select(Ticket.order_id, func.count().label("n"))
-        .where(Ticket.event_id == event.id, Ticket.status == "valid")
+        .where(Ticket.event_id == event.id, Ticket.status == TicketStatus.VALID)
         .group_by(Ticket.order_id)
         .subquery()
     )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ticketing.delivery.email import send_ticket_email
 from ticketing.errors import DomainError
 from ticketing.extensions import db
+from ticketing.orders.models import OrderStatus
 from ticketing.orders.refunding import refund_order
 from ticketing.payments.models import LedgerEntry, ManualPayment, Payment, Refund
 from ticketing.reports.access import money_principal, order_for, organizer_page
@@ -34,7 +35,7 @@ def render_order(order, refund_form=None, status: int = 200):
             ManualPayment, ManualPayment.order_id == order.id, order_by=ManualPayment.id
         ),
         can_refund=order.source != "door"
-        and order.status in ("paid", "partially_refunded")
+        and order.status in OrderStatus.REFUNDABLE
         and order.refunded_minor < order.total_minor,
         can_resend=bool(order.tickets),
         refund_form=refund_form or RefundForm(formdata=None),

@@ -9,8 +9,8 @@ from ticketing.database import utcnow
 from ticketing.events import counters
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
-from ticketing.orders.models import Order, OrderLine
-from ticketing.tickets.models import Ticket
+from ticketing.orders.models import Order, OrderLine, OrderStatus
+from ticketing.tickets.models import Ticket, TicketStatus
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,11 @@ def tier_rows(event: Event) -> list[TierRow]:
     held = _count_by_tier(
         select(OrderLine.ticket_type_id, func.coalesce(func.sum(OrderLine.quantity), 0))
         .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.event_id == event.id, Order.status == "pending", Order.expires_at > utcnow())
+        .where(
+            Order.event_id == event.id,
+            Order.status == OrderStatus.PENDING,
+            Order.expires_at > utcnow(),
+        )
         .group_by(OrderLine.ticket_type_id)
     )
     return [
@@ -75,7 +79,7 @@ def order_ticket_counts(orders: list[Order]) -> dict[int, int]:
         return {}
     rows = db.session.execute(
         select(Ticket.order_id, func.count())
-        .where(Ticket.order_id.in_([o.id for o in orders]), Ticket.status == "valid")
+        .where(Ticket.order_id.in_([o.id for o in orders]), Ticket.status == TicketStatus.VALID)
         .group_by(Ticket.order_id)
     ).all()
     return {order_id: int(count) for order_id, count in rows}

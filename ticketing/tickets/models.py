@@ -1,6 +1,7 @@
 """Tickets: one per seat sold, each with its unguessable code."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -8,7 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ticketing.database import UTCDateTime, utcnow
 from ticketing.extensions import db
 
-TICKET_STATUSES = ("valid", "revoked")
+
+class TicketStatus(StrEnum):
+    """A ticket's status, stored as its string (the CHECK constraint lists them)."""
+
+    VALID = "valid"
+    REVOKED = "revoked"
+
+
+TICKET_STATUSES = tuple(status.value for status in TicketStatus)
 
 
 class Ticket(db.Model):

@@ -6,7 +6,7 @@ from ticketing.database import utcnow
 from ticketing.errors import Conflict
 from ticketing.extensions import db
 from ticketing.tickets.codes import looks_like_code, new_code, normalize_code
-from ticketing.tickets.models import Ticket
+from ticketing.tickets.models import Ticket, TicketStatus
 
 
 def issue_tickets(order) -> list[Ticket]:
@@ -36,12 +36,26 @@ def revoke_tickets(order) -> int:
     now = utcnow()
     count = 0
     for ticket in db.session.execute(
-        select(Ticket).where(Ticket.order_id == order.id, Ticket.status == "valid")
+        select(Ticket).where(Ticket.order_id == order.id, Ticket.status == TicketStatus.VALID)
     ).scalars():
-        ticket.status, ticket.revoked_at = "revoked", now
+        ticket.status, ticket.revoked_at = TicketStatus.REVOKED, now
         count += 1
     db.session.flush()
     return count
+
+
+def restore_revoked_tickets(order) -> None:
+    """The refund that revoked them failed: the order's tickets are valid again
+    (except those replaced by a reissue, whose replacement stays)."""
+    for ticket in db.session.execute(
+        select(Ticket).where(
+            Ticket.order_id == order.id,
+            Ticket.status == TicketStatus.REVOKED,
+            Ticket.replaced_by_id.is_(None),
+        )
+    ).scalars():
+        ticket.status, ticket.revoked_at = TicketStatus.VALID, None
+    db.session.flush()
 
 
 def reissue_ticket(ticket: Ticket) -> Ticket:
@@ -50,7 +64,7 @@ def reissue_ticket(ticket: Ticket) -> Ticket:
     For a code that leaked (a forwarded screenshot): the old code stops working
     at the door and points to its replacement.
     """
-    if ticket.status != "valid":
+    if ticket.status != TicketStatus.VALID:
         raise Conflict("Only a valid ticket can be reissued.", field="ticket")
     replacement = Ticket(
         code=new_code(),
@@ -62,7 +76,7 @@ def reissue_ticket(ticket: Ticket) -> Ticket:
     )
     db.session.add(replacement)
     db.session.flush()
-    ticket.status, ticket.revoked_at = "revoked", utcnow()
+    ticket.status, ticket.revoked_at = TicketStatus.REVOKED, utcnow()
     ticket.replaced_by_id = replacement.id
     db.session.flush()
     return replacement
@@ -81,4 +95,4 @@ def order_tickets(order) -> list[Ticket]:
     tickets = db.session.execute(
         select(Ticket).where(Ticket.order_id == order.id).order_by(Ticket.id)
     ).scalars()
-    return sorted(tickets, key=lambda t: (t.status != "valid", t.id))
+    return sorted(tickets, key=lambda t: (t.status != TicketStatus.VALID, t.id))
