@@ -1,6 +1,6 @@
 """The benchmarks' floor endpoint exists only when BENCH_FLOOR=1 is set."""
 
-from tests import factories
+from tests.support import factories
 from ticketing.accounts.models import ApiToken
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests import factories as f
+from tests.support import factories as f
 from ticketing.accounts.auth import principal_from_token
 from ticketing.accounts.models import ApiToken, Membership, Organization, User
 from ticketing.database import utcnow

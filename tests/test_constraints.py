@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from tests import factories as f
+from tests.support import factories as f
 from ticketing.checkin.models import CheckIn
 from ticketing.database import utcnow
 from ticketing.payments.models import Payment

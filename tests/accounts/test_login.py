@@ -1,6 +1,6 @@
 """Logging in and out through the real forms, CSRF and the login rate limit."""
 
-from tests.accounts.conftest import PASSWORD, csrf_token, login, logout
+from tests.support.web import PASSWORD, csrf_token, login, logout
 
 
 def test_organizer_logs_in_and_lands_on_their_events(client, team):

@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from tests import factories
-from tests.accounts.conftest import csrf_token, login, post_form
+from tests.support import factories
+from tests.support.web import csrf_token, login, post_form
 from ticketing.accounts.models import Membership
 
 

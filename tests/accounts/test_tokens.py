@@ -5,8 +5,8 @@ import re
 
 from sqlalchemy import select
 
-from tests import factories
-from tests.accounts.conftest import login, post_form
+from tests.support import factories
+from tests.support.web import login, post_form
 from ticketing.accounts.models import ApiToken
 
 

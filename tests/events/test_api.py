@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests import factories
-from tests.events.conftest import pending_order
+from tests.support import factories
+from tests.support.orders import pending_order
 from ticketing.extensions import db as _db
 
 EVENT = {

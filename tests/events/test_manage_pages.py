@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from tests import factories
-from tests.accounts.conftest import login, post_form
-from tests.events.conftest import pending_order
+from tests.support import factories
+from tests.support.orders import pending_order
+from tests.support.web import login, post_form
 from ticketing.events.models import Event, TicketType
 from ticketing.orders.models import Order
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests import factories as f
+from tests.support import factories as f
 from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
 from ticketing.extensions import db as database

@@ -4,7 +4,7 @@ import pytest
 import stripe
 from werkzeug.datastructures import MultiDict
 
-from tests.payments.standin_helpers import session_params
+from tests.support.standin_params import session_params
 from ticketing.payments.standin.errors import StripeFailure
 from ticketing.payments.standin.params import parse
 

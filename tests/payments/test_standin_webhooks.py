@@ -6,8 +6,8 @@ import time
 import pytest
 import stripe
 
-from tests.payments.conftest import TEST_KEY, WEBHOOK_SECRET
-from tests.payments.standin_helpers import session_params
+from tests.support.shop import TEST_KEY, WEBHOOK_SECRET
+from tests.support.standin_params import session_params
 from ticketing.payments.standin.webhooks import sign
 
 VERIFIER = stripe.StripeClient(TEST_KEY)

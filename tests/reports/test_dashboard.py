@@ -4,8 +4,9 @@ import re
 
 from sqlalchemy import select
 
-from tests import factories
-from tests.reports.conftest import card_order, csrf_token, login_as
+from tests.support import factories
+from tests.support.money import card_order
+from tests.support.web import csrf_token, login_as
 from ticketing.checkin.models import CheckIn
 from ticketing.reports import ledger, manual
 from ticketing.reports.models import LedgerEntry

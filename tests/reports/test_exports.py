@@ -3,7 +3,8 @@
 import csv
 import io
 
-from tests.reports.conftest import card_order, login_as
+from tests.support.money import card_order
+from tests.support.web import login_as
 from ticketing.checkin.models import CheckIn
 from ticketing.reports import ledger, manual
 from ticketing.reports.exports import ATTENDEE_HEADER, LEDGER_HEADER, ORDER_HEADER

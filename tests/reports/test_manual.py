@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from tests import factories
-from tests.reports.conftest import bearer
+from tests.support import factories
+from tests.support.web import bearer
 from ticketing.orders.models import Order
 from ticketing.payments.models import ManualPayment
 from ticketing.reports.models import LedgerEntry

@@ -1,7 +1,8 @@
 """Totals: the ledger arithmetic of API.md, and who may read it."""
 
-from tests import factories
-from tests.reports.conftest import bearer, card_order, login_as
+from tests.support import factories
+from tests.support.money import card_order
+from tests.support.web import bearer, login_as
 from ticketing.reports import ledger
 from ticketing.reports.totals import event_totals
 

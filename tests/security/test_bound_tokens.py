@@ -4,8 +4,8 @@ not reach the organization's team and tokens."""
 import pytest
 from sqlalchemy import func, select
 
-from tests.accounts.conftest import csrf_token
-from tests.integration.conftest import build_world
+from tests.support.web import csrf_token
+from tests.support.world import build_world
 from ticketing.accounts.models import ApiToken, Membership, User
 
 

@@ -13,7 +13,7 @@ import pytest
 import redis
 from werkzeug import security
 
-from tests.security.conftest import PASSWORD, csrf_token
+from tests.support.web import PASSWORD, csrf_token
 from ticketing import create_app
 from ticketing.accounts import services
 

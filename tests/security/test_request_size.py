@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.integration.conftest import build_world, quick_password_hashes  # noqa: F401
+from tests.support.world import build_world
 from ticketing.orders.models import Order
 
 TEN_MB_OF_ITEMS = json.dumps(

@@ -3,7 +3,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from tests.tickets.conftest import CONCERT_START, decode_png
+from tests.support.tickets import CONCERT_START, decode_png
 from ticketing.orders.models import Order
 from ticketing.tickets.codes import grouped_code
 from ticketing.tickets.services import revoke_tickets

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from tests.tickets.conftest import decode_png, decode_qr
+from tests.support.tickets import decode_png, decode_qr
 from ticketing.errors import Conflict
 from ticketing.tickets.codes import grouped_code, looks_like_code, new_code, normalize_code
 from ticketing.tickets.models import Ticket
