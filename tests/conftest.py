@@ -11,6 +11,8 @@ another. Tests that start a browser or serve the app over HTTP are marked
 `slow` here (`pytest -m "not slow"` for a quick run).
 """
 
+import inspect
+
 import pytest
 
 from tests.support import database
@@ -28,10 +30,29 @@ from ticketing.extensions import db as _db
 SLOW_FIXTURES = {"live_server", "make_shop", "make_standin_server", "webhook_receiver", "browser"}
 
 
+# Fixtures that reach the database on another connection or thread (a second
+# app has its own engine): a test using one commits for real even if marked
+# `rollback`.
+OTHER_CONNECTIONS = SLOW_FIXTURES | {"served_app"}
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+def _rolls_back(request) -> bool:
+    """Marked `rollback`, and nothing in the test reaches the database another way.
+
+    `@pytest.mark.rollback(False)` on a test of a module marked `rollback`
+    opts it out (one that builds apps of its own, say).
+    """
+    marker = request.node.get_closest_marker("rollback")
+    if marker is None or marker.args[:1] == (False,):
+        return False
+    own_app = "make_app" in inspect.signature(request.function).parameters
+    return not own_app and not OTHER_CONNECTIONS.intersection(request.fixturenames)
 
 
 @pytest.fixture(scope="session")
@@ -68,9 +89,19 @@ def app(make_app):
 
 
 @pytest.fixture
-def db(app):
-    """The database, emptied after the test whatever it committed."""
+def db(app, request):
+    """The database, emptied after the test whatever it committed.
+
+    A test marked `rollback` runs inside one transaction rolled back at its
+    end instead (tests/support/database.py), which is quicker: for tests
+    whose app is used on this thread alone. One that also uses a live server,
+    the stand-in or a second app (`make_app`, `served_app`) still commits.
+    """
     with app.app_context():
+        if _rolls_back(request):
+            with database.rolled_back(_db):
+                yield _db
+            return
         yield _db
         _db.session.rollback()
         _db.session.close()

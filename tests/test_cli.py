@@ -13,6 +13,8 @@ from ticketing.database import utcnow
 from ticketing.events.models import Event, TicketType
 from ticketing.orders.models import Order
 
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
+
 CONTRACT_KEYS = {
     "organizer_email",
     "organizer_password",

@@ -9,6 +9,8 @@ from ticketing.database import utcnow
 from ticketing.payments.models import Payment
 from ticketing.reports.models import LedgerEntry
 
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
+
 CODE_A = "A" * 26
 CODE_B = "B" * 26
 

@@ -6,6 +6,8 @@ from tests.support import factories
 from tests.support.orders import pending_order
 from ticketing.extensions import db as _db
 
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
+
 EVENT = {
     "name": "Songs for Shelter",
     "starts_at": "2026-12-19T19:30:00+03:00",

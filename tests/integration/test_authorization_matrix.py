@@ -11,6 +11,8 @@ from tests.integration.access_table import LOGIN, NOT_HERE, ROWS, Call
 from tests.support.web import csrf_token, login_session
 from tests.support.world import BUYER_EMAIL, World, build_world
 
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
+
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 

@@ -12,6 +12,8 @@ from ticketing.orders.access import token_matches
 from ticketing.orders.models import Order
 from ticketing.orders.services import ItemRequest, SoldOut, create_order, expire_holds
 
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
+
 
 @pytest.fixture
 def event(db):

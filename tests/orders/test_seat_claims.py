@@ -28,6 +28,8 @@ from ticketing.orders.services import (
 )
 from ticketing.reports.manual import record_door_sale
 
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
+
 CLAIMING = ("pending", "paid", "partially_refunded")
 
 

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from tests.support import factories
@@ -11,6 +12,8 @@ from ticketing.checkin.models import CheckIn
 from ticketing.reports import ledger, manual
 from ticketing.reports.models import LedgerEntry
 from ticketing.reports.totals import event_totals
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 def dashboard_url(shop) -> str:

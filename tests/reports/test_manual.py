@@ -1,5 +1,6 @@
 """Cash and bank transfers through the API: recorded, counted as manual, voided, never deleted."""
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.support import factories
@@ -8,6 +9,8 @@ from ticketing.orders.models import Order
 from ticketing.payments.models import ManualPayment
 from ticketing.reports.models import LedgerEntry
 from ticketing.tickets.models import Ticket
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 def post(client, shop, body, token=None):

@@ -1,10 +1,14 @@
 """Totals: the ledger arithmetic of API.md, and who may read it."""
 
+import pytest
+
 from tests.support import factories
 from tests.support.money import card_order
 from tests.support.web import bearer, login_as
 from ticketing.reports import ledger
 from ticketing.reports.totals import event_totals
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 TOTALS_KEYS = {
     "currency", "tickets_sold", "tickets_checked_in", "tickets_minor", "donations_minor",

@@ -8,6 +8,8 @@ from tests.support.web import csrf_token
 from tests.support.world import build_world
 from ticketing.accounts.models import ApiToken, Membership, User
 
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
+
 
 def counts(db) -> tuple[int, int, int]:
     db.session.commit()

@@ -11,6 +11,8 @@ import pytest
 from tests.support.web import PASSWORD, csrf_token
 from tests.support.world import build_world
 
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
+
 HTTPS = "https://tickets.example.test"
 
 

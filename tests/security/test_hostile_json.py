@@ -12,6 +12,8 @@ from tests.support.world import build_world
 from ticketing.events.models import TicketType
 from ticketing.orders.models import Order
 
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
+
 DEEP = "[" * 1000 + "]" * 1000
 HUGE = "9" * 4301  # one digit past Python's int max str digits
 AT_LIMIT = "9" * 4300  # parses, but no field may take it

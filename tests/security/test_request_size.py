@@ -12,6 +12,8 @@ import pytest
 from tests.support.world import build_world
 from ticketing.orders.models import Order
 
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
+
 TEN_MB_OF_ITEMS = json.dumps(
     {
         "buyer_name": "Ada",

@@ -1,6 +1,7 @@
 """The test database: which one, created if missing, built by the real migrations, emptied."""
 
 import os
+from contextlib import contextmanager
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -50,3 +51,32 @@ def empty_all_tables() -> None:
         else:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
+
+
+@contextmanager
+def rolled_back(db):
+    """Run the app's database work in one transaction, rolled back at the end.
+
+    The app's engine is swapped for one connection inside an open transaction
+    and the session joins it through a SAVEPOINT, so a commit (one per
+    request, or the test's own) releases a savepoint and a rollback returns
+    to the last one; nothing reaches the tables. Anything using another
+    connection (a second app, a thread, a live server) would not see these
+    rows, and on SQLite would wait for this transaction's write lock.
+    """
+    engines = db.engines
+    engine = engines[None]
+    factory = db.session.session_factory
+    db.session.remove()
+    connection = engine.connect()
+    outer = connection.begin()
+    engines[None] = connection
+    factory.configure(join_transaction_mode="create_savepoint")
+    try:
+        yield
+    finally:
+        db.session.remove()
+        factory.kw.pop("join_transaction_mode", None)
+        engines[None] = engine
+        outer.rollback()
+        connection.close()

@@ -13,6 +13,8 @@ from ticketing.tickets.models import Ticket
 from ticketing.tickets.qr import qr_matrix, qr_png, qr_svg, qr_version
 from ticketing.tickets.services import reissue_ticket, ticket_by_code
 
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
+
 
 def test_codes_are_26_upper_case_base32_characters_and_differ():
     codes = {new_code() for _ in range(500)}
