@@ -15,7 +15,7 @@ TEST_SETTINGS = {
     "HOLDS_PER_EMAIL": 0,
     "BASE_URL": "http://localhost",
     "MAIL_SERVER": "",
-    # No Stripe unless a test starts the stand-in (tests/payments/conftest.py)
+    # No Stripe unless a test starts the stand-in (`shop`, `standin_server` in tests/conftest.py)
     # and points STRIPE_API_BASE at it; a stray call fails fast on a closed port.
     "STRIPE_API_BASE": "http://127.0.0.1:9",
     "STRIPE_WEBHOOK_SECRET": "whsec_test_secret",
