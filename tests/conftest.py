@@ -1,93 +1,67 @@
-"""Fixtures shared by every test: app, db, client, runner, live_server.
+"""Fixtures shared by every test: app, db, client, runner, servers, browser.
 
 The suite runs against SQLite by default and against PostgreSQL when
 TEST_DATABASE_URL names one (`make test` does both). The schema is built by
 the real migrations once per session; each test ends by emptying every
 table, so code under test commits for real (one commit per request) and
 threads with their own connections see each other's work.
+
+What the fixtures build or start is in tests/support/; no conftest imports
+another. Tests that start a browser or serve the app over HTTP are marked
+`slow` here (`pytest -m "not slow"` for a quick run).
 """
 
-import os
-import threading
+import inspect
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from werkzeug.serving import make_server
 
+from tests.support import database
+from tests.support.browser import chromium
+from tests.support.people import Team, build_team
+from tests.support.servers import LiveServer, serve_webhook_receiver
+from tests.support.settings import TEST_SETTINGS
+from tests.support.shop import Shop, close_shop, open_shop, start_standin
+from tests.support.web import forget_caller_between_requests
 from ticketing import create_app
-from ticketing.config import normalize_database_url
 from ticketing.extensions import db as _db
 
-TEST_SETTINGS = {
-    "TESTING": True,
-    # Development: the tests start their own Stripe stand-in and pass every
-    # setting here; production's start-up checks have their own tests.
-    "APP_ENV": "development",
-    "SECRET_KEY": "test-secret-key-0123456789abcdef-0123456789",
-    "WTF_CSRF_ENABLED": True,
-    "RATELIMIT_STORAGE_URI": "memory://",
-    # Many buyers on one loopback address: tests/security/test_seat_holds.py
-    # sets the seat hold limits it checks.
-    "HOLD_RATE_LIMIT": "100000 per hour",
-    "HOLD_EMAIL_RATE_LIMIT": "100000 per hour",
-    "HOLDS_PER_EMAIL": 0,
-    "BASE_URL": "http://localhost",
-    "MAIL_SERVER": "",
-    # No Stripe unless a test starts the stand-in (tests/payments/conftest.py)
-    # and points STRIPE_API_BASE at it; a stray call fails fast on a closed port.
-    "STRIPE_API_BASE": "http://127.0.0.1:9",
-    "STRIPE_WEBHOOK_SECRET": "whsec_test_secret",
-}
-# Overrides for a test that needs production (make_app(**PRODUCTION_SETTINGS)):
-# everything production requires, with the test's stand-in address and the
-# rate limits still in memory.
-PRODUCTION_SETTINGS = {
-    "APP_ENV": "production",
-    "SECRET_KEY": "production-test-secret-key-0123456789abcdef",
-    "REDIS_URL": "redis://127.0.0.1:6379/11",
-    "ALLOW_SIMULATED_PAYMENTS": True,
-}
+# Fixtures that serve something over HTTP or drive Chromium: a test using any
+# of them (directly or through another fixture) is `slow`.
+SLOW_FIXTURES = {"live_server", "make_shop", "make_standin_server", "webhook_receiver", "browser"}
 
 
-def _database_url(tmp_path_factory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return normalize_database_url(url)
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+# Fixtures that reach the database on another connection or thread (a second
+# app has its own engine): a test using one commits for real even if marked
+# `rollback`.
+OTHER_CONNECTIONS = SLOW_FIXTURES | {"served_app"}
 
 
-def _ensure_postgres_database(url: str) -> None:
-    """Create the test database if missing (connecting to `postgres` to do so)."""
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
-        ).first()
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
-def _reset_schema(app) -> None:
-    """Drop everything, then build the schema with the real migrations."""
-    from flask_migrate import upgrade
+def _rolls_back(request) -> bool:
+    """Marked `rollback`, and nothing in the test reaches the database another way.
 
-    with app.app_context():
-        if _db.engine.dialect.name == "postgresql":
-            with _db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
+    `@pytest.mark.rollback(False)` on a test of a module marked `rollback`
+    opts it out (one that builds apps of its own, say).
+    """
+    marker = request.node.get_closest_marker("rollback")
+    if marker is None or marker.args[:1] == (False,):
+        return False
+    own_app = "make_app" in inspect.signature(request.function).parameters
+    return not own_app and not OTHER_CONNECTIONS.intersection(request.fixturenames)
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    url = _database_url(tmp_path_factory)
+    url = database.database_url(tmp_path_factory)
     if url.startswith("postgresql"):
-        _ensure_postgres_database(url)
+        database.ensure_postgres_database(url)
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url})
-    _reset_schema(app)
+    database.reset_schema(app)
     with app.app_context():
         _db.engine.dispose()
     return url
@@ -115,23 +89,23 @@ def app(make_app):
 
 
 @pytest.fixture
-def db(app):
-    """The database, emptied after the test whatever it committed."""
+def db(app, request):
+    """The database, emptied after the test whatever it committed.
+
+    A test marked `rollback` runs inside one transaction rolled back at its
+    end instead (tests/support/database.py), which is quicker: for tests
+    whose app is used on this thread alone. One that also uses a live server,
+    the stand-in or a second app (`make_app`, `served_app`) still commits.
+    """
     with app.app_context():
+        if _rolls_back(request):
+            with database.rolled_back(_db):
+                yield _db
+            return
         yield _db
         _db.session.rollback()
         _db.session.close()
-        _empty_all_tables()
-
-
-def _empty_all_tables() -> None:
-    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
-    with _db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(text(f"DELETE FROM {table}"))
+        database.empty_all_tables()
 
 
 @pytest.fixture
@@ -145,6 +119,31 @@ def runner(app, db):
 
 
 @pytest.fixture
+def served_app(make_app, db):
+    """A second app on the test database: its requests get their own app context.
+
+    The `db` fixture keeps the first app's context open, and Flask reuses an
+    open context (and its `g`, where the caller's Principal is cached) for
+    every request of the same app; a request of this app starts clean.
+    """
+    return make_app()
+
+
+@pytest.fixture
+def fresh_request_globals(app):
+    """Forget the caller between requests of `app` (tests/support/web.py)."""
+    forget_caller_between_requests(app)
+
+
+@pytest.fixture
+def outbox(app, tmp_path):
+    """Development mail goes to a temporary outbox, not the checkout's instance/."""
+    folder = tmp_path / "outbox"
+    app.config["MAIL_OUTBOX_DIR"] = str(folder)
+    return folder
+
+
+@pytest.fixture
 def is_postgres(database_url) -> bool:
     return database_url.startswith("postgresql")
 
@@ -155,22 +154,10 @@ def postgres_only(is_postgres):
         pytest.skip("needs PostgreSQL (runs in the TEST_DATABASE_URL pass of make test)")
 
 
-class LiveServer:
-    """The app served over real HTTP on loopback, threaded like production."""
-
-    def __init__(self, app):
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+@pytest.fixture
+def team(db) -> Team:
+    """Two organizations: ours (owner, organizer, door) and another one."""
+    return build_team(db)
 
 
 @pytest.fixture
@@ -179,102 +166,19 @@ def live_server(app, db):
         yield server
 
 
-class Shop:
-    """The app over HTTP, wired to its own offline Stripe stand-in over HTTP.
-
-    The stand-in delivers signed webhooks to the app's /webhooks/stripe, just
-    as Stripe would; `webhook_mode` "sync" delivers before the payment call
-    returns (deterministic), "off" records events for the test to deliver.
-    """
-
-    def __init__(self, app, server, standin, db):
-        self.app, self.server, self.standin, self.db = app, server, standin, db
-        self.url = server.url
-
-    def release(self) -> None:
-        """End the test's own transaction: on SQLite it would block the server's writes."""
-        self.db.session.commit()
-
-    def api(self, method: str, path: str, **kwargs):
-        import requests
-
-        self.release()
-        return requests.request(method, self.url + path, timeout=30, **kwargs)
-
-    def buy(self, event_id: int, items: list[dict], donation_minor: int = 0, **buyer):
-        body = {
-            "buyer_name": buyer.get("name", "Ada Buyer"),
-            "buyer_email": buyer.get("email", "ada@example.test"),
-            "items": items,
-            "donation_minor": donation_minor,
-        }
-        return self.api("POST", f"/api/v1/events/{event_id}/orders", json=body)
-
-    def session_id(self, created: dict) -> str:
-        return created["checkout_url"].rstrip("/").rsplit("/", 1)[-1]
-
-    def pay(self, created: dict, card: str = "4242424242424242"):
-        self.release()
-        return self.standin.pay(self.session_id(created), card)
-
-    def order(self, created: dict) -> dict:
-        response = self.api(
-            "GET",
-            f"/api/v1/orders/{created['id']}",
-            headers={"X-Order-Token": created["access_token"]},
-        )
-        assert response.status_code == 200, response.text
-        return response.json()
-
-
-def wait_for(condition, db, seconds: float = 15.0) -> None:
-    """Poll until `condition()` holds (the stand-in's webhooks arrive asynchronously)."""
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        met = condition()
-        db.session.rollback()  # never sleep holding the (SQLite) database
-        if met:
-            return
-        time.sleep(0.03)
-    raise AssertionError("condition not met in time")
-
-
 @pytest.fixture
 def make_shop(app, db, tmp_path):
     """Factory: the shop with a chosen webhook mode (one per test)."""
-    from standin import create_standin_app
-    from tests.payments.conftest import StandinServer
-    from ticketing.payments.gateway import standin_api_key
-
     started = []
 
     def factory(webhook_mode: str = "sync") -> Shop:
-        server = LiveServer(app).__enter__()
-        standin = StandinServer(
-            create_standin_app(
-                {
-                    # The key the app derives from its SECRET_KEY, and the app's
-                    # own address as the only place checkout may lead back to.
-                    "STANDIN_API_KEY": standin_api_key(app.config["SECRET_KEY"]),
-                    "STANDIN_ALLOWED_ORIGIN": server.url,
-                    "STANDIN_DB": str(tmp_path / "stripe-standin.db"),
-                    "STANDIN_WEBHOOK_URL": server.url + "/webhooks/stripe",
-                    "STANDIN_WEBHOOK_SECRET": app.config["STRIPE_WEBHOOK_SECRET"],
-                    "STANDIN_WEBHOOK_MODE": webhook_mode,
-                    "STANDIN_WEBHOOK_BACKOFF_SECONDS": 0.05,
-                }
-            )
-        )
-        app.config.update(STRIPE_API_BASE=standin.url, BASE_URL=server.url)
-        started.append((server, standin))
-        return Shop(app, server, standin, db)
+        shop = open_shop(app, db, str(tmp_path / "stripe-standin.db"), webhook_mode)
+        started.append(shop)
+        return shop
 
     yield factory
-    for server, standin in started:
-        standin.stop()
-        server.__exit__(None, None, None)
+    for shop in started:
+        close_shop(shop)
 
 
 @pytest.fixture
@@ -283,9 +187,37 @@ def shop(make_shop) -> Shop:
 
 
 @pytest.fixture
-def browser():
-    """Headless Chromium (see tests/browser.py)."""
-    from tests.browser import chromium
+def make_standin_server(tmp_path):
+    """Factory: a stand-in with config overrides (sync webhooks by default, for determinism).
 
+    `make_standin_server(STANDIN_WEBHOOK_URL=..., STANDIN_WEBHOOK_SECRET=...)`.
+    """
+    servers = []
+
+    def factory(**config):
+        server = start_standin(str(tmp_path / f"stripe-standin-{len(servers)}.db"), **config)
+        servers.append(server)
+        return server
+
+    yield factory
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def standin_server(make_standin_server):
+    return make_standin_server()
+
+
+@pytest.fixture
+def webhook_receiver():
+    """A tiny HTTP server that records what the stand-in posts."""
+    with serve_webhook_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium (tests/support/browser.py)."""
     with chromium() as launched:
         yield launched

@@ -1,7 +1,7 @@
 """The benchmarks' floor endpoint exists only in the benchmark harness's app (bench/floor.py)."""
 
 from bench import floor
-from tests import factories
+from tests.support import factories
 from ticketing.accounts.models import ApiToken
 
 

@@ -6,12 +6,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests import factories as f
+from tests.support import factories as f
 from ticketing.accounts.auth import principal_from_token
 from ticketing.accounts.models import ApiToken, Membership, Organization, User
 from ticketing.database import utcnow
 from ticketing.events.models import Event, TicketType
 from ticketing.orders.models import Order
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 CONTRACT_KEYS = {
     "organizer_email",

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from tests import factories
+from tests.support import factories
 from ticketing import compiled_sql
 from ticketing.compiled_sql import MissingParameters
 from ticketing.orders.models import Order

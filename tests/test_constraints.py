@@ -3,10 +3,12 @@
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from tests import factories as f
+from tests.support import factories as f
 from ticketing.checkin.models import CheckIn
 from ticketing.database import utcnow
 from ticketing.payments.models import LedgerEntry, Payment
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 CODE_A = "A" * 26
 CODE_B = "B" * 26

@@ -16,7 +16,9 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from tests.tickets.conftest import free_port
+from tests.support.servers import free_port
+
+pytestmark = pytest.mark.slow  # gunicorn serving the app
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -4,7 +4,7 @@
 import pytest
 from werkzeug.exceptions import NotFound
 
-from tests import factories
+from tests.support import factories
 from ticketing.accounts.access import visible, visible_or_404
 from ticketing.accounts.auth import Principal
 from ticketing.events.models import Event

@@ -1,6 +1,10 @@
 """Logging in and out through the real forms, CSRF and the login rate limit."""
 
-from tests.accounts.conftest import PASSWORD, csrf_token, login, logout
+import pytest
+
+from tests.support.web import PASSWORD, csrf_token, login, logout
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 def test_organizer_logs_in_and_lands_on_their_events(client, team):

@@ -1,10 +1,13 @@
 """The team page: members listed, added with a role, removed; role limits."""
 
+import pytest
 from sqlalchemy import select
 
-from tests import factories
-from tests.accounts.conftest import csrf_token, login, post_form
+from tests.support import factories
+from tests.support.web import csrf_token, login, post_form
 from ticketing.accounts.models import Membership
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 def add_member(client, **fields):

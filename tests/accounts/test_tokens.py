@@ -3,11 +3,14 @@ role and organization, works on the API, and stops working when revoked."""
 
 import re
 
+import pytest
 from sqlalchemy import select
 
-from tests import factories
-from tests.accounts.conftest import login, post_form
+from tests.support import factories
+from tests.support.web import login, post_form
 from ticketing.accounts.models import ApiToken
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 def create_token(client, **fields):

@@ -1,40 +1,11 @@
-"""Shared data for the door tests: an organization with an event, tiers and tickets."""
+"""Shared data for the door tests: an organization with an event, tiers and tickets.
 
-import itertools
-from dataclasses import dataclass
+The builders and the scan helpers are in tests/support/door.py.
+"""
 
 import pytest
 
-from tests import factories
-from ticketing.tickets.codes import new_code
-
-_nonces = itertools.count(1)
-
-
-@dataclass
-class Door:
-    org: object
-    event: object
-    other_event: object
-    tier: object
-    order: object
-    ticket: object
-    door_token: str
-    organizer_token: str
-
-    def headers(self, token: str | None = None) -> dict:
-        return {"Authorization": f"Bearer {token or self.door_token}"}
-
-
-@pytest.fixture
-def served_app(make_app, db):
-    """A second app on the test database: its requests get their own app context.
-
-    The `db` fixture keeps the first app's context open, and Flask reuses an
-    open context (and its `g`, where the caller's Principal is cached) for
-    every request of the same app; a request of this app starts clean.
-    """
-    return make_app()
+from tests.support.door import Door, build_door
 
 
 @pytest.fixture
@@ -43,44 +14,5 @@ def client(served_app):
 
 
 @pytest.fixture
-def door(db):
-    """One organization, two events, one paid ticket, a door and an organizer token.
-
-    The test's session keeps loaded values after commit, so that reading
-    `door.ticket.code` does not open a transaction (on SQLite, a write lock)
-    while the app under test is answering.
-    """
-    db.session().expire_on_commit = False
-    org = factories.organization()
-    event = factories.event(org, name="Benefit night", timezone="Europe/Istanbul")
-    other_event = factories.event(org, name="Second night")
-    tier = factories.tier(event, name="Standard")
-    order = factories.paid_order(event, [(tier, 1)], buyer="Ada Lovelace")
-    ticket = factories.ticket(order, tier, new_code())
-    data = Door(
-        org=org,
-        event=event,
-        other_event=other_event,
-        tier=tier,
-        order=order,
-        ticket=ticket,
-        door_token=factories.token(org, "door"),
-        organizer_token=factories.token(org, "organizer"),
-    )
-    db.session.commit()
-    return data
-
-
-def fresh_nonce() -> str:
-    return f"nonce-{next(_nonces)}"
-
-
-def scan(client, door: Door, code: str, token: str | None = None, **fields):
-    return client.post(
-        "/api/v1/checkins", json={"code": code, **fields}, headers=door.headers(token)
-    )
-
-
-def settle(db) -> None:
-    """End the test's own transaction so the app under test can write (SQLite)."""
-    db.session.commit()
+def door(db) -> Door:
+    return build_door(db)

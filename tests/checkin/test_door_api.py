@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import select
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from tests import factories
-from tests.checkin.conftest import scan, settle
+from tests.support import factories
+from tests.support.door import scan, settle
 from ticketing.checkin.models import CheckIn
 from ticketing.tickets.codes import new_code
 

@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import select
 
-from tests import factories
-from tests.checkin.conftest import scan, settle
+from tests.support import factories
+from tests.support.door import scan, settle
 from ticketing.accounts.models import ApiToken
 from ticketing.checkin.models import CheckIn, ScanAttempt
 

@@ -11,9 +11,11 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.checkin.conftest import fresh_nonce
-from tests.conftest import LiveServer
+from tests.support.door import fresh_nonce
+from tests.support.servers import LiveServer
 from ticketing.checkin.models import CheckIn, ScanAttempt
+
+pytestmark = pytest.mark.slow  # the app served over HTTP to many threads
 
 SCANNERS = 50
 

@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from tests import factories
-from tests.checkin.conftest import fresh_nonce, scan, settle
+from tests.support import factories
+from tests.support.door import fresh_nonce, scan, settle
 from ticketing.checkin.models import CheckIn, ScanAttempt
 from ticketing.orders.models import Order
 from ticketing.tickets.codes import new_code

@@ -11,9 +11,9 @@ import qrcode
 from PIL import Image
 from sqlalchemy import func, select
 
-from tests import factories
-from tests.browser import chromium
-from tests.checkin.conftest import settle
+from tests.support import factories
+from tests.support.browser import chromium
+from tests.support.door import settle
 from ticketing.checkin.models import CheckIn, ScanAttempt
 
 WIDTH, HEIGHT = 640, 480

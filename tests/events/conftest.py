@@ -1,13 +1,10 @@
 """Shared data for the events tests: two organizations, tokens of each role."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 
-from tests import factories
-from tests.accounts.conftest import team  # noqa: F401  (the shared `team` fixture)
-from ticketing.database import utcnow
+from tests.support import factories
 
 
 @dataclass
@@ -38,12 +35,3 @@ def orgs(db):
     )
     db.session.commit()
     return data
-
-
-def pending_order(event, tiers_quantities, minutes: int = 30):
-    """A checkout still holding its seats (or, with minutes < 0, a lapsed hold)."""
-    order = factories.paid_order(event, tiers_quantities)
-    order.status = "pending"
-    order.paid_at = None
-    order.expires_at = utcnow() + timedelta(minutes=minutes)
-    return order

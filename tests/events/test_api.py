@@ -2,10 +2,12 @@
 
 import pytest
 
-from tests import factories
-from tests.events.conftest import pending_order
+from tests.support import factories
+from tests.support.orders import pending_order
 from ticketing.extensions import db as _db
 from ticketing.orders.services import ItemRequest, SoldOut, create_order, expire_holds
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 EVENT = {
     "name": "Songs for Shelter",

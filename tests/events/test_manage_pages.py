@@ -2,13 +2,16 @@
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
-from tests import factories
-from tests.accounts.conftest import login, post_form
-from tests.events.conftest import pending_order
+from tests.support import factories
+from tests.support.orders import pending_order
+from tests.support.web import login, post_form
 from ticketing.events.models import Event, TicketType
 from ticketing.orders.models import Order
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 EVENT_FORM = {
     "name": "Songs for Shelter",

@@ -7,9 +7,11 @@ endpoint silently.
 
 import pytest
 
-from tests.accounts.conftest import csrf_token
 from tests.integration.access_table import LOGIN, NOT_HERE, ROWS, Call
-from tests.integration.conftest import BUYER_EMAIL, World, build_world, login_session
+from tests.support.web import csrf_token, login_session
+from tests.support.world import BUYER_EMAIL, World, build_world
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 

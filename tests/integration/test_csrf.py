@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.integration.access_table import ROWS
-from tests.integration.conftest import build_world, login_session
+from tests.support.web import login_session
+from tests.support.world import build_world
 from ticketing.extensions import db as _db
 
 # Every POST route outside the JSON API (which takes tokens, not cookies).

@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests import factories
-from tests.integration.conftest import wait_for
+from tests.support import factories
+from tests.support.servers import wait_for
 from ticketing.orders.models import Order
 
 CARD = "4242424242424242"

@@ -8,8 +8,8 @@ webhooks arrive after each call returns, as Stripe's do.
 
 from decimal import Decimal
 
-from tests import factories
-from tests.integration.conftest import wait_for
+from tests.support import factories
+from tests.support.servers import wait_for
 from ticketing.orders.models import Order
 from ticketing.tickets.models import Ticket
 

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import TEST_SETTINGS
+from tests.support.settings import TEST_SETTINGS
 from ticketing import create_app
 
 CHECKS = [

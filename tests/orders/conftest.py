@@ -1,9 +1,8 @@
 """Data for the selling tests: an organization with a published event."""
 
 import pytest
-from sqlalchemy import func, select
 
-from tests import factories as f
+from tests.support import factories as f
 
 
 @pytest.fixture
@@ -19,9 +18,3 @@ def concert(db, org):
     f.tier(event, name="Standard", price_minor=2500, capacity=100)
     db.session.commit()
     return event
-
-
-def count(db, model, *where) -> int:
-    """Count in a fresh transaction (an open one would see an old SQLite snapshot)."""
-    db.session.commit()
-    return db.session.execute(select(func.count()).select_from(model).where(*where)).scalar()

@@ -1,6 +1,6 @@
 """A buyer on a phone, in real Chromium: event page, two tickets, test card, paid."""
 
-from tests.orders.conftest import count
+from tests.support.orders import count
 from ticketing.orders.models import Order
 
 

@@ -1,6 +1,6 @@
 """The HTML buy form loads through the API's OrderCreateSchema: one set of rules."""
 
-from tests import factories as f
+from tests.support import factories as f
 from ticketing.orders.forms import parse_buy_form
 from ticketing.schemas import CONTROL_MESSAGE
 

@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from tests import factories as f
-from tests.orders.conftest import count
+from tests.support import factories as f
+from tests.support.orders import count
 from ticketing.orders.models import Order
 from ticketing.payments.models import LedgerEntry, Payment
 from ticketing.tickets.models import Ticket

@@ -2,8 +2,8 @@
 
 from sqlalchemy import create_engine, text
 
-from tests import factories as f
-from tests.orders.conftest import count
+from tests.support import factories as f
+from tests.support.orders import count
 from ticketing.orders.models import Order
 
 

@@ -4,8 +4,8 @@ A transaction open across a Stripe call keeps the order's row lock (and on
 SQLite the whole database's write lock) for as long as Stripe takes.
 """
 
-from tests import factories as f
-from tests.conftest import wait_for
+from tests.support import factories as f
+from tests.support.servers import wait_for
 from ticketing.extensions import db as database
 from ticketing.orders.models import Order
 from ticketing.payments import gateway

@@ -6,8 +6,8 @@ answers 409 (not recorded, so Stripe sends it again), and fulfilment itself
 reads the charge's refunds and disputes when it re-reads the session.
 """
 
-from tests.orders.conftest import count
 from tests.orders.stripe_world import admin, deliver, event_body, intent_of, state
+from tests.support.orders import count
 from ticketing.payments.models import StripeEvent
 
 DISPUTING_CARD = "4000000000000259"
@@ -100,7 +100,7 @@ def test_a_dispute_won_clears_the_flag(make_shop, db, concert):
 
 def test_another_apps_refund_is_acknowledged_not_refused_forever(make_shop, db, concert):
     """A 409 is only for our own payments; another app's would be retried for three days."""
-    from tests.payments.standin_helpers import session_params
+    from tests.support.standin_params import session_params
 
     shop = make_shop("off")
     client = shop.standin.client()

@@ -6,8 +6,8 @@ from collections import Counter
 import requests
 from sqlalchemy import func, select
 
-from tests import factories as f
-from tests.orders.conftest import count
+from tests.support import factories as f
+from tests.support.orders import count
 from ticketing.orders.models import Order
 from ticketing.tickets.models import Ticket
 

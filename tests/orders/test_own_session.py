@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from tests import factories as f
 from tests.orders.stripe_world import deliver, event_body, state
-from tests.payments.standin_helpers import session_params
+from tests.support import factories as f
+from tests.support.standin_params import session_params
 
 
 @pytest.fixture

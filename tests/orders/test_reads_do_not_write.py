@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from tests import factories as f
+from tests.support import factories as f
 from ticketing.database import utcnow
 from ticketing.orders.models import Order
 from ticketing.orders.services import ItemRequest, create_order

@@ -2,9 +2,9 @@
 
 import pytest
 
-from tests import factories as f
 from tests.orders.stripe_world import admin, deliver, event_body, intent_of, state
-from tests.payments.standin_helpers import session_params
+from tests.support import factories as f
+from tests.support.standin_params import session_params
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ when it fails. A pending refund is on its way and counts nowhere yet.
 
 import pytest
 
-from tests import factories as f
-from tests.conftest import wait_for
 from tests.orders.stripe_world import admin, state
+from tests.support import factories as f
+from tests.support.servers import wait_for
 from ticketing.events.totals import event_totals
 
 PENDING_REFUNDS_CARD = "4000000000007726"

@@ -4,13 +4,15 @@ from datetime import timedelta
 
 import pytest
 
-from tests import factories as f
+from tests.support import factories as f
 from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
 from ticketing.extensions import db as database
 from ticketing.orders.access import token_matches
 from ticketing.orders.models import Order
 from ticketing.orders.services import ItemRequest, SoldOut, create_order, expire_holds
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from tests import factories as f
+from tests.support import factories as f
 from ticketing.database import utcnow
 from ticketing.events.models import TicketType
 from ticketing.extensions import db as database
@@ -27,6 +27,8 @@ from ticketing.orders.services import (
     reclaim_seats,
     release_hold,
 )
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 CLAIMING = ("pending", "paid", "partially_refunded")
 

@@ -6,7 +6,7 @@ same order. Whoever loses the race must wait for the winner, never answer
 "Something went wrong / busy".
 """
 
-from tests.orders.conftest import count
+from tests.support.orders import count
 from ticketing.orders.models import Order
 
 PAYMENTS = 10

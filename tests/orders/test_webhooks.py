@@ -8,7 +8,7 @@ import requests
 import stripe
 from sqlalchemy import select
 
-from tests.orders.conftest import count
+from tests.support.orders import count
 from ticketing.orders.models import Order
 from ticketing.payments.models import LedgerEntry, Payment, StripeEvent
 from ticketing.tickets.models import Ticket
@@ -146,7 +146,7 @@ def test_events_we_do_not_need_are_acknowledged(shop, db):
 
 
 def test_expired_session_releases_the_hold(shop, db, org):
-    from tests import factories as f
+    from tests.support import factories as f
 
     event = f.event(org)
     tier = f.tier(event, capacity=2)

@@ -14,10 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from tests.payments.conftest import TEST_KEY
+from tests.support.shop import TEST_KEY
 from ticketing.database import utcnow
 from ticketing.payments import gateway
 from ticketing.speedups import stripe_http
+
+pytestmark = pytest.mark.slow  # a proxy and the stand-in over HTTP
 
 PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy")
 

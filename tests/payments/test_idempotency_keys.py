@@ -8,9 +8,9 @@ key built from the order id breaks order 1's checkout after any reset.
 import stripe
 from sqlalchemy import select
 
-from tests import factories as f
-from tests.conftest import _empty_all_tables
-from tests.payments.standin_helpers import session_params
+from tests.support import factories as f
+from tests.support.database import empty_all_tables
+from tests.support.standin_params import session_params
 from ticketing.orders.models import Order
 
 
@@ -28,7 +28,7 @@ def test_a_reset_database_checks_out_its_order_again_on_the_same_account(shop, d
     assert first.status_code == 201, first.text
 
     db.session.rollback()
-    _empty_all_tables()  # a reset, a second install or the next CI run
+    empty_all_tables()  # a reset, a second install or the next CI run
     event, tier = _fresh_event(db)
     second = shop.buy(event.id, [{"ticket_type_id": tier.id, "quantity": 2}])
 

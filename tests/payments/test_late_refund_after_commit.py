@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from tests import factories as f
-from tests.conftest import wait_for
+from tests.support import factories as f
+from tests.support.servers import wait_for
 from ticketing.database import utcnow
 from ticketing.events.totals import event_totals
 from ticketing.orders.models import Order

@@ -11,9 +11,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from tests import factories as f
-from tests.conftest import wait_for
-from tests.reports.conftest import csrf_token, login_as
+from tests.support import factories as f
+from tests.support.servers import wait_for
+from tests.support.web import csrf_token, login_as
 from ticketing.orders.models import Order
 from ticketing.payments.models import Refund, RefundRequest
 

@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from tests import factories as f
-from tests.conftest import wait_for
-from tests.reports.conftest import csrf_token
+from tests.support import factories as f
+from tests.support.servers import wait_for
+from tests.support.web import csrf_token
 from ticketing import money
 from ticketing.events.totals import event_totals
 from ticketing.orders import fees

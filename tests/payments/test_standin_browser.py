@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.payments.standin_helpers import session_params
+from tests.support.standin_params import session_params
 
 
 @pytest.fixture

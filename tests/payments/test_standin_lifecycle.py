@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.payments.standin_helpers import session_params
+from tests.support.standin_params import session_params
 
 
 def paid_intent(server, card: str = "4242424242424242") -> str:

@@ -2,7 +2,7 @@
 
 import time
 
-from tests.payments.standin_helpers import session_params
+from tests.support.standin_params import session_params
 
 
 def test_sessions_page_newest_first_with_starting_after(standin_server):

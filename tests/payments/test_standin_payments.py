@@ -6,7 +6,7 @@ import pytest
 import requests
 import stripe
 
-from tests.payments.standin_helpers import session_params
+from tests.support.standin_params import session_params
 
 EXPAND_ALL = ["payment_intent.latest_charge.balance_transaction"]
 

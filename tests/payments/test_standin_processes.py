@@ -3,27 +3,22 @@ and started on its own with `python -m standin`."""
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 import stripe
 
-from tests.payments.conftest import SHOP_ORIGIN, TEST_KEY
-from tests.payments.standin_helpers import session_params
+from tests.support.servers import free_port, stop_process, wait_until_standin_up
+from tests.support.shop import SHOP_ORIGIN, TEST_KEY
+from tests.support.standin_params import session_params
+
+pytestmark = pytest.mark.slow  # the stand-in as processes (gunicorn, python -m)
 
 AUTH = {"Authorization": f"Bearer {TEST_KEY}"}
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _start(args: list[str], log_path) -> subprocess.Popen:
@@ -32,35 +27,13 @@ def _start(args: list[str], log_path) -> subprocess.Popen:
         return subprocess.Popen(args, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log_path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {log_path.read_text()[-2000:]}")
-        try:
-            requests.get(url + "/_standin/events", timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise AssertionError("server did not start")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-
-
 @pytest.fixture
 def gunicorn_standin(tmp_path):
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     if not os.path.exists(gunicorn):
         gunicorn = shutil.which("gunicorn")
     assert gunicorn, "gunicorn is in requirements.txt"
-    port = _free_port()
+    port = free_port()
     db = str(tmp_path / "standin.db")
     config = {
         "STANDIN_API_KEY": TEST_KEY,
@@ -75,10 +48,10 @@ def gunicorn_standin(tmp_path):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process, log)
+        wait_until_standin_up(url, process, log)
         yield url
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 def test_worker_processes_share_state_and_one_payment_wins(gunicorn_standin):
@@ -123,7 +96,7 @@ def test_worker_processes_share_state_and_one_payment_wins(gunicorn_standin):
 
 
 def test_module_runs_standalone(tmp_path):
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "standalone.log"
     process = _start(
         [
@@ -145,10 +118,10 @@ def test_module_runs_standalone(tmp_path):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process, log)
+        wait_until_standin_up(url, process, log)
         client = stripe.StripeClient(TEST_KEY, base_addresses={"api": url})
         session = client.v1.checkout.sessions.create(session_params())
         assert session.url == f"{url}/pay/{session.id}"
         assert "Simulated payment" in requests.get(session.url, timeout=5).text
     finally:
-        _stop(process)
+        stop_process(process)

@@ -10,10 +10,10 @@ import stripe
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 
-from standin import create_standin_app
-from tests.payments.conftest import SHOP_ORIGIN, TEST_KEY
-from tests.payments.standin_helpers import session_params
+from tests.support.shop import SHOP_ORIGIN, TEST_KEY
+from tests.support.standin_params import session_params
 from ticketing.money import exponent
+from standin import create_standin_app
 
 
 def test_create_returns_an_open_session_like_stripe(standin_server):
@@ -266,6 +266,7 @@ def test_unknown_api_path_is_a_stripe_404(standin_server):
     assert "Unrecognized request URL" in response.json()["error"]["message"]
 
 
+@pytest.mark.slow
 def test_mounted_under_a_prefix_the_page_url_keeps_the_prefix(tmp_path):
     """The app mounts the stand-in at /_stripe with DispatcherMiddleware."""
     standin = create_standin_app(

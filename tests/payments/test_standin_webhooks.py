@@ -6,9 +6,9 @@ import time
 import pytest
 import stripe
 
+from tests.support.shop import TEST_KEY, WEBHOOK_SECRET
+from tests.support.standin_params import session_params
 from standin.webhooks import sign
-from tests.payments.conftest import TEST_KEY, WEBHOOK_SECRET
-from tests.payments.standin_helpers import session_params
 
 VERIFIER = stripe.StripeClient(TEST_KEY)
 

@@ -2,7 +2,11 @@
 
 import re
 
+import pytest
+
 from ticketing.apidocs import SWAGGER_UI
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 def test_docs_page_loads_only_local_assets(client):

@@ -2,7 +2,11 @@
 
 from datetime import UTC, datetime
 
+import pytest
+
 from ticketing.reports.chart import sales_chart
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 def test_days_follow_the_event_time_zone():

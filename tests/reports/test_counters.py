@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from tests.reports.conftest import bearer, card_order
+from tests.support.money import card_order
+from tests.support.web import bearer
 from ticketing.accounts.auth import Principal
 from ticketing.checkin import services as checkin
 from ticketing.checkin.models import CheckIn

@@ -2,14 +2,18 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
-from tests import factories
-from tests.reports.conftest import card_order, csrf_token, login_as
+from tests.support import factories
+from tests.support.money import card_order
+from tests.support.web import csrf_token, login_as
 from ticketing.checkin.models import CheckIn
 from ticketing.events.totals import event_totals
 from ticketing.payments import ledger, manual
 from ticketing.payments.models import LedgerEntry
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 def dashboard_url(shop) -> str:

@@ -3,10 +3,15 @@
 import csv
 import io
 
-from tests.reports.conftest import card_order, login_as
+import pytest
+
+from tests.support.money import card_order
+from tests.support.web import login_as
 from ticketing.checkin.models import CheckIn
 from ticketing.payments import ledger, manual
 from ticketing.reports.exports import ATTENDEE_HEADER, LEDGER_HEADER, ORDER_HEADER
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 def export(client, shop, what):

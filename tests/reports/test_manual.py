@@ -1,12 +1,15 @@
 """Cash and bank transfers through the API: recorded, counted as manual, voided, never deleted."""
 
+import pytest
 from sqlalchemy import func, select
 
-from tests import factories
-from tests.reports.conftest import bearer
+from tests.support import factories
+from tests.support.web import bearer
 from ticketing.orders.models import Order
 from ticketing.payments.models import LedgerEntry, ManualPayment
 from ticketing.tickets.models import Ticket
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 def post(client, shop, body, token=None):

@@ -5,7 +5,8 @@ import re
 
 from sqlalchemy import func, select
 
-from tests.reports.conftest import card_order, csrf_token, login_as
+from tests.support.money import card_order
+from tests.support.web import csrf_token, login_as
 from ticketing.events.totals import event_totals
 from ticketing.orders import door
 from ticketing.payments import ledger

@@ -1,9 +1,14 @@
 """Totals: the ledger arithmetic of API.md, and who may read it."""
 
-from tests import factories
-from tests.reports.conftest import bearer, card_order, login_as
+import pytest
+
+from tests.support import factories
+from tests.support.money import card_order
+from tests.support.web import bearer, login_as
 from ticketing.events.totals import event_totals
 from ticketing.payments import ledger
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 TOTALS_KEYS = {
     "currency", "tickets_sold", "tickets_checked_in", "tickets_minor", "donations_minor",

@@ -7,8 +7,8 @@ records, the totals equal what was recorded by hand, to the minor unit.
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests import factories
-from tests.reports.conftest import bearer
+from tests.support import factories
+from tests.support.web import bearer
 
 donation = st.tuples(st.just("donation"), st.integers(1, 500_000))
 door_sale = st.tuples(

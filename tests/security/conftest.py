@@ -2,15 +2,7 @@
 
 import pytest
 
-from tests import factories
-from tests.accounts.conftest import PASSWORD, csrf_token
-from tests.payments.conftest import (  # noqa: F401  (fixtures, shared)
-    make_standin_server,
-    standin_server,
-    webhook_receiver,
-)
-
-__all__ = ["PASSWORD", "csrf_token"]
+from tests.support import factories
 
 
 @pytest.fixture

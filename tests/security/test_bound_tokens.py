@@ -4,9 +4,11 @@ not reach the organization's team and tokens."""
 import pytest
 from sqlalchemy import func, select
 
-from tests.accounts.conftest import csrf_token
-from tests.integration.conftest import build_world
+from tests.support.web import csrf_token
+from tests.support.world import build_world
 from ticketing.accounts.models import ApiToken, Membership, User
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 def counts(db) -> tuple[int, int, int]:

@@ -10,9 +10,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.browser import chromium
 from tests.checkin.test_scanner_browser import write_fake_camera
-from tests.integration.conftest import build_world, quick_password_hashes  # noqa: F401
+from tests.support.browser import chromium
+from tests.support.world import build_world
 
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];

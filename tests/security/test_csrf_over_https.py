@@ -8,8 +8,10 @@ have answered 400. The session-bound CSRF token still decides.
 
 import pytest
 
-from tests.accounts.conftest import PASSWORD, csrf_token
-from tests.integration.conftest import build_world, quick_password_hashes  # noqa: F401
+from tests.support.web import PASSWORD, csrf_token
+from tests.support.world import build_world
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 HTTPS = "https://tickets.example.test"
 

@@ -12,9 +12,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from gunicorn.config import Config
 
-from tests.tickets.conftest import free_port
+from tests.support.servers import free_port
 from ticketing import gunicorn_conf
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -53,6 +54,7 @@ def raw_request(port: int, request: bytes) -> bytes:
     return b"".join(chunks)
 
 
+@pytest.mark.slow
 def test_gunicorn_refuses_a_request_line_past_the_limit(tmp_path):
     port = free_port()
     env = {**os.environ, "WEB_WORKERS": "1", "WEB_THREADS": "1"}

@@ -7,10 +7,12 @@ neither is a JSONDecodeError, so both escaped as 500s.
 
 import pytest
 
-from tests.accounts.conftest import csrf_token
-from tests.integration.conftest import build_world, login_session, quick_password_hashes  # noqa: F401
+from tests.support.web import csrf_token, login_session
+from tests.support.world import build_world
 from ticketing.events.models import TicketType
 from ticketing.orders.models import Order
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 DEEP = "[" * 1000 + "]" * 1000
 HUGE = "9" * 4301  # one digit past Python's int max str digits

@@ -4,19 +4,30 @@ import csv
 import io
 import json
 
+import pytest
 from sqlalchemy import select
 
-from tests.reports.conftest import fresh_request_globals, login_as, shop  # noqa: F401
+from tests.support.money import MoneyShop, build_money_shop
+from tests.support.web import login_as
 from ticketing.accounts.auth import principal_from_token
 from ticketing.accounts.models import ApiToken, User
 from ticketing.accounts.tokens import hash_secret
 from ticketing.database import utcnow
 from ticketing.payments import manual
 
+pytestmark = pytest.mark.usefixtures("fresh_request_globals")
+
+
+@pytest.fixture
+def shop(db) -> MoneyShop:
+    """The money tests' world (tests/support/money.py), not the shop over HTTP."""
+    return build_money_shop(db)
+
+
 FORMULA = '=HYPERLINK("http://evil.test","x")@x.test'
 
 
-def test_ledger_csv_defuses_a_formula_in_the_by_column(client, shop, db):  # noqa: F811
+def test_ledger_csv_defuses_a_formula_in_the_by_column(client, shop, db):
     author = db.session.get(User, shop.organizer.user_id)
     author.email = FORMULA
     manual.record_donation(shop.event, amount_minor=500, method="cash", recorded_by_id=author.id)

@@ -13,9 +13,12 @@ import pytest
 import redis
 from werkzeug import security
 
-from tests.security.conftest import PASSWORD, csrf_token
+from tests.support.web import PASSWORD, csrf_token
 from ticketing import create_app
 from ticketing.accounts import services
+from ticketing.extensions import db as _db
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 def _attempt(client, email: str, password: str, address: str = "127.0.0.1", **headers):
@@ -121,6 +124,7 @@ def redis_url():
     return url
 
 
+@pytest.mark.rollback(False)  # its apps read the organizer on connections of their own
 def test_production_workers_share_one_count_in_redis(
     monkeypatch, database_url, db, organizer, redis_url
 ):
@@ -153,3 +157,6 @@ def test_production_workers_share_one_count_in_redis(
         store = redis.Redis.from_url(redis_url)
         for key in store.scan_iter(f"*{prefix}*"):
             store.delete(key)
+        for worker in workers:  # their connections, closed now rather than by the GC
+            with worker.application.app_context():
+                _db.engine.dispose()

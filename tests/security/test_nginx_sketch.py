@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.tickets.conftest import free_port
+from tests.support.servers import free_port
+
+pytestmark = pytest.mark.slow  # nginx and a server on loopback
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -88,7 +88,7 @@ def test_production_wants_32_bytes_of_key(complete_env, db):
 
 
 def test_tests_can_build_a_production_app(make_app, db):
-    from tests.conftest import PRODUCTION_SETTINGS
+    from tests.support.settings import PRODUCTION_SETTINGS
 
     app = make_app(**PRODUCTION_SETTINGS)
     assert (app.config["APP_ENV"], app.config["SESSION_COOKIE_SECURE"]) == ("production", True)

@@ -9,8 +9,10 @@ import time
 
 import pytest
 
-from tests.integration.conftest import build_world, quick_password_hashes  # noqa: F401
+from tests.support.world import build_world
 from ticketing.orders.models import Order
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 TEN_MB_OF_ITEMS = json.dumps(
     {

@@ -11,8 +11,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests import factories as f
-from tests.accounts.conftest import csrf_token
+from tests.support import factories as f
+from tests.support.web import csrf_token
 from ticketing.config import from_environment
 from ticketing.events.models import Event
 from ticketing.extensions import limiter

@@ -8,9 +8,9 @@ stand-in. Rendered pages carry no inline code either.
 import pytest
 
 from tests.integration.access_table import ROWS
-from tests.integration.conftest import build_world, quick_password_hashes  # noqa: F401
 from tests.integration.test_authorization_matrix import caller, send
 from tests.security.inline_code import inline_code
+from tests.support.world import build_world
 from ticketing.security_headers import CAMERA_ENDPOINTS, content_security_policy
 
 SCANNER_ENDPOINTS = {"checkin.scanner", "checkin.device_link"}

@@ -7,11 +7,17 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests import factories
-from tests.accounts.conftest import csrf_token, login, logout, team  # noqa: F401
-from tests.checkin.conftest import door, fresh_nonce, scan, served_app, settle  # noqa: F401
+from tests.support import factories
+from tests.support.door import Door, build_door, fresh_nonce, scan, settle
+from tests.support.web import csrf_token, login, logout
 from ticketing.accounts.services import issue_token
 from ticketing.checkin.models import ScanAttempt
+
+
+@pytest.fixture
+def door(db) -> Door:
+    """The door tests' world (tests/support/door.py), not this folder's door member."""
+    return build_door(db)
 
 
 def session_cookie(app, client) -> str:

@@ -15,13 +15,14 @@ import pytest
 import requests
 import stripe
 
-from standin.objects import load
-from tests.payments.conftest import SHOP_ORIGIN, TEST_KEY
-from tests.payments.standin_helpers import session_params
+from tests.support.servers import free_port, stop_process, wait_until_standin_up
+from tests.support.shop import SHOP_ORIGIN, TEST_KEY
+from tests.support.standin_params import session_params
 from ticketing import create_app
 from ticketing.config import ConfigError
 from ticketing.extensions import db as _db
 from ticketing.payments.gateway import standin_api_key
+from standin.objects import load
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GUESSED_KEYS = ("sk_test_anything", "sk_test_offline_standin", "rk_test_123")
@@ -250,9 +251,7 @@ def test_a_session_naming_a_600_dollar_order_with_50_cents_does_not_pay_it(shop,
 
 
 def _standalone(tmp_path, env: dict, *args: str):
-    from tests.payments.test_standin_processes import _free_port
-
-    port = _free_port()
+    port = free_port()
     log = tmp_path / f"standin-{port}.log"
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("STANDIN_", "STRIPE_"))}
     for name in ("SECRET_KEY", "BASE_URL"):
@@ -265,22 +264,22 @@ def _standalone(tmp_path, env: dict, *args: str):
     return process, f"http://127.0.0.1:{port}", log
 
 
+@pytest.mark.slow
 def test_the_standalone_standin_refuses_to_start_without_a_key(tmp_path):
     process, _, log = _standalone(tmp_path, {}, "--db", str(tmp_path / "s.db"))
     assert process.wait(timeout=30) == 2
     assert "--api-key" in log.read_text()
 
 
+@pytest.mark.slow
 def test_the_standalone_standin_takes_the_apps_key_from_its_environment(tmp_path):
-    from tests.payments.test_standin_processes import _stop, _wait_until_up
-
     secret_key = "a-production-secret-key-0123456789abcdef"
     env = {"SECRET_KEY": secret_key, "BASE_URL": "https://tickets.example.test"}
     process, url, log = _standalone(
         tmp_path, env, "--db", str(tmp_path / "s.db"), "--webhook-mode", "off"
     )
     try:
-        _wait_until_up(url, process, log)
+        wait_until_standin_up(url, process, log)
         own = stripe.StripeClient(standin_api_key(secret_key), base_addresses={"api": url})
         shop = "https://tickets.example.test"
         session = own.v1.checkout.sessions.create(
@@ -293,4 +292,4 @@ def test_the_standalone_standin_takes_the_apps_key_from_its_environment(tmp_path
         with pytest.raises(stripe.AuthenticationError):
             other.v1.checkout.sessions.retrieve(session.id)
     finally:
-        _stop(process)
+        stop_process(process)

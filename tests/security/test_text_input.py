@@ -11,15 +11,17 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from tests import factories as f
-from tests.accounts.conftest import csrf_token
-from tests.reports.conftest import fresh_request_globals, login_as  # noqa: F401
-from tests.tickets.conftest import Inbox, free_port, outbox  # noqa: F401
+from tests.support import factories as f
+from tests.support.mail import Inbox
+from tests.support.servers import free_port
+from tests.support.web import csrf_token, login_as
 from ticketing.accounts.services import issue_token
 from ticketing.delivery.email import send_pending_emails
 from ticketing.events.models import Event
 from ticketing.orders.models import Order
 from ticketing.tickets.services import issue_tickets
+
+pytestmark = pytest.mark.usefixtures("fresh_request_globals", "outbox")
 
 BAD_TEXTS = ["Ada\r\nBcc: victim@evil.test", "Ada\x00", "Ada\x07", "Ada\x85", "Ada\u2028"]
 

@@ -3,10 +3,14 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from tests.tickets.conftest import CONCERT_START, decode_png
+import pytest
+
+from tests.support.tickets import CONCERT_START, decode_png
 from ticketing.orders.models import Order
 from ticketing.tickets.codes import grouped_code
 from ticketing.tickets.services import revoke_tickets
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 def _page(client, path):

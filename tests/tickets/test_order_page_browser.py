@@ -5,7 +5,7 @@ import re
 
 from PIL import Image
 
-from tests.tickets.conftest import decode_qr
+from tests.support.tickets import decode_qr
 
 
 def test_phone_screen_qr_scans_and_print_gives_one_ticket_per_page(

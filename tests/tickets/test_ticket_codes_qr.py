@@ -6,12 +6,14 @@ import pytest
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from tests.tickets.conftest import decode_png, decode_qr
+from tests.support.tickets import decode_png, decode_qr
 from ticketing.errors import Conflict
 from ticketing.tickets.codes import grouped_code, looks_like_code, new_code, normalize_code
 from ticketing.tickets.models import Ticket
 from ticketing.tickets.qr import qr_matrix, qr_png, qr_svg, qr_version
 from ticketing.tickets.services import reissue_ticket, ticket_by_code
+
+pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 
 
 def test_codes_are_26_upper_case_base32_characters_and_differ():

@@ -6,11 +6,13 @@ from email import policy
 
 from aiosmtpd.controller import Controller
 
-from tests.tickets.conftest import Inbox, decode_png, free_port, inline_images
-from ticketing.delivery.email import send_pending_emails, send_ticket_email
+from tests.support.mail import Inbox, inline_images
+from tests.support.servers import free_port
+from tests.support.tickets import decode_png
 from ticketing.orders.access import access_token_for
 from ticketing.orders.models import Order
 from ticketing.orders.signals import order_paid
+from ticketing.delivery.email import send_pending_emails, send_ticket_email
 from ticketing.tickets.services import revoke_tickets
 
 

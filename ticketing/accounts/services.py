@@ -5,6 +5,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -65,9 +66,7 @@ def create_organization(name: str, slug: str | None = None) -> Organization:
 def create_user(email: str, name: str, password: str) -> User:
     if len(password) < 10:
         raise ValidationFailed("Use at least 10 characters.", field="password")
-    user = User(
-        email=normalize_email(email), name=name, password_hash=generate_password_hash(password)
-    )
+    user = User(email=normalize_email(email), name=name, password_hash=_hash_password(password))
     db.session.add(user)
     db.session.flush()
     return user
@@ -82,10 +81,24 @@ def password_matches(user: User | None, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
 
 
-@functools.cache
+def _hash_password(password: str) -> str:
+    return generate_password_hash(password, _password_hash_method())
+
+
+def _password_hash_method() -> str:
+    """Werkzeug's scrypt unless PASSWORD_HASH_METHOD names another: only the
+    tests do, with a cheap one, since a real hash costs a test 0.1 to 0.4 s."""
+    return current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt"
+
+
 def _dummy_password_hash() -> str:
     """A hash made like every user's (same method and cost), of a password nobody has."""
-    return generate_password_hash(secrets.token_urlsafe(32))
+    return _dummy_hash_for(_password_hash_method())
+
+
+@functools.cache
+def _dummy_hash_for(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(32), method)
 
 
 def add_member(user: User, organization: Organization, role: str) -> Membership:

@@ -1,26 +1,47 @@
-"""Fixtures for payments tests: the offline Stripe stand-in served over real HTTP.
+"""Servers on loopback for the tests: the app, the Stripe stand-in, a webhook receiver.
 
-`standin_server` serves a fresh stand-in (its own SQLite file) on a free
-loopback port in a thread; `webhook_receiver` is a tiny HTTP server that
-records what the stand-in posts. Both are reusable by the app's tests:
-`make_standin_server(STANDIN_WEBHOOK_URL=..., STANDIN_WEBHOOK_SECRET=...)`.
+Each runs in a thread of this process (or, for the process tests, as a child
+process) on a free port; every one of them is stopped by the fixture that
+started it, whatever the test did.
 """
 
+import json
+import socket
+import subprocess
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 import requests
 import stripe
 from werkzeug.serving import make_server
 
-from standin import create_standin_app
 
-TEST_KEY = "sk_test_standin_tests"
-WEBHOOK_SECRET = "whsec_standin_tests_secret"
-# The shop the test sessions come from (tests/payments/standin_helpers.py).
-SHOP_ORIGIN = "http://shop.test"
+def free_port() -> int:
+    """A loopback port nothing listens on (for a server started outside this process)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """The app served over real HTTP on loopback, threaded like production."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
 
 
 class StandinServer:
@@ -68,35 +89,6 @@ class StandinServer:
         self.thread.join(timeout=5)
 
 
-@pytest.fixture
-def make_standin_server(tmp_path):
-    """Factory: a stand-in with config overrides (sync webhooks by default, for determinism)."""
-    servers = []
-
-    def factory(**config):
-        settings = {
-            "STANDIN_API_KEY": TEST_KEY,
-            "STANDIN_ALLOWED_ORIGIN": SHOP_ORIGIN,
-            "STANDIN_DB": str(tmp_path / f"stripe-standin-{len(servers)}.db"),
-            "STANDIN_WEBHOOK_MODE": "sync",
-            "STANDIN_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "STANDIN_WEBHOOK_BACKOFF_SECONDS": 0.01,
-            **config,
-        }
-        server = StandinServer(create_standin_app(settings))
-        servers.append(server)
-        return server
-
-    yield factory
-    for server in servers:
-        server.stop()
-
-
-@pytest.fixture
-def standin_server(make_standin_server):
-    return make_standin_server()
-
-
 @dataclass
 class Delivery:
     path: str
@@ -114,13 +106,12 @@ class WebhookReceiver:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def of_type(self, event_type: str) -> list[Delivery]:
-        import json
-
         return [d for d in self.deliveries if json.loads(d.body)["type"] == event_type]
 
 
-@pytest.fixture
-def webhook_receiver():
+@contextmanager
+def serve_webhook_receiver():
+    """A tiny HTTP server recording what the stand-in posts to it."""
     receiver = WebhookReceiver()
 
     class Handler(BaseHTTPRequestHandler):
@@ -140,7 +131,44 @@ def webhook_receiver():
     receiver.url = f"http://127.0.0.1:{server.server_port}/webhooks/stripe"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield receiver
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def wait_for(condition, db, seconds: float = 15.0) -> None:
+    """Poll until `condition()` holds (the stand-in's webhooks arrive asynchronously)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        met = condition()
+        db.session.rollback()  # never sleep holding the (SQLite) database
+        if met:
+            return
+        time.sleep(0.03)
+    raise AssertionError("condition not met in time")
+
+
+def wait_until_standin_up(url: str, process: subprocess.Popen, log_path) -> None:
+    """Wait for a stand-in started as a process to answer (or fail with its log)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited: {log_path.read_text()[-2000:]}")
+        try:
+            requests.get(url + "/_standin/events", timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise AssertionError("server did not start")
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
