@@ -4,9 +4,9 @@ import pytest
 import stripe
 from werkzeug.datastructures import MultiDict
 
-from tests.support.standin_params import session_params
 from standin.errors import StripeFailure
 from standin.params import parse
+from tests.support.standin_params import session_params
 
 
 def test_nested_keys_become_dicts_and_lists():

@@ -10,10 +10,10 @@ import stripe
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 
+from standin import create_standin_app
 from tests.support.shop import SHOP_ORIGIN, TEST_KEY
 from tests.support.standin_params import session_params
 from ticketing.money import exponent
-from standin import create_standin_app
 
 
 def test_create_returns_an_open_session_like_stripe(standin_server):

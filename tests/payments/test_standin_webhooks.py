@@ -6,9 +6,9 @@ import time
 import pytest
 import stripe
 
+from standin.webhooks import sign
 from tests.support.shop import TEST_KEY, WEBHOOK_SECRET
 from tests.support.standin_params import session_params
-from standin.webhooks import sign
 
 VERIFIER = stripe.StripeClient(TEST_KEY)
 

@@ -15,6 +15,7 @@ import pytest
 import requests
 import stripe
 
+from standin.objects import load
 from tests.support.servers import free_port, stop_process, wait_until_standin_up
 from tests.support.shop import SHOP_ORIGIN, TEST_KEY
 from tests.support.standin_params import session_params
@@ -22,7 +23,6 @@ from ticketing import create_app
 from ticketing.config import ConfigError
 from ticketing.extensions import db as _db
 from ticketing.payments.gateway import standin_api_key
-from standin.objects import load
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GUESSED_KEYS = ("sk_test_anything", "sk_test_offline_standin", "rk_test_123")

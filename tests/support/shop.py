@@ -2,9 +2,9 @@
 
 import requests
 
+from standin import create_standin_app
 from tests.support.servers import LiveServer, StandinServer
 from ticketing.payments.gateway import standin_api_key
-from standin import create_standin_app
 
 # The stand-in of the payments tests: its key, its webhook secret, and the
 # shop the test sessions come from (tests/support/standin_params.py).

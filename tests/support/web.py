@@ -53,6 +53,7 @@ def login_session(client, user_id: int) -> None:
     from ticketing.extensions import db
 
     version = db.session.scalar(select(User.session_version).where(User.id == user_id))
+    db.session.commit()  # end the read (SQLite: tests begin IMMEDIATE, the request would wait)
     with client.session_transaction() as session:
         session["_user_id"] = str(user_id)
         session["_fresh"] = True

@@ -9,10 +9,10 @@ from aiosmtpd.controller import Controller
 from tests.support.mail import Inbox, inline_images
 from tests.support.servers import free_port
 from tests.support.tickets import decode_png
+from ticketing.delivery.email import send_pending_emails, send_ticket_email
 from ticketing.orders.access import access_token_for
 from ticketing.orders.models import Order
 from ticketing.orders.signals import order_paid
-from ticketing.delivery.email import send_pending_emails, send_ticket_email
 from ticketing.tickets.services import revoke_tickets
 
 
