@@ -35,6 +35,12 @@ def apply_refund(order: Order, amount_minor: int, **refund_fields) -> Refund:
     )
     db.session.add(refund)
     db.session.flush()
+    book_refund(order, refund, amount_minor)
+    return refund
+
+
+def book_refund(order: Order, refund: Refund, amount_minor: int) -> None:
+    """Money went back: the ledger's refund entry, the order's refunded amount and status."""
     ledger.record(
         order.event_id,
         "refund",
@@ -45,4 +51,3 @@ def apply_refund(order: Order, amount_minor: int, **refund_fields) -> Refund:
         created_by_id=refund.created_by_id,
     )
     mark_refunded(order, amount_minor)
-    return refund

@@ -23,6 +23,7 @@ from ticketing.extensions import db
 from ticketing.orders import services as orders
 from ticketing.orders import status as order_status
 from ticketing.orders.models import Order
+from ticketing.orders.refund_records import book_refund
 from ticketing.payments import ledger
 from ticketing.payments.models import LedgerEntry, Payment, Refund
 
@@ -190,16 +191,7 @@ def _take_money_back(order: Order, refund: Refund) -> None:
     if amount <= 0:
         return
     refund.amount_minor = amount
-    ledger.record(
-        order.event_id,
-        "refund",
-        amount,
-        order.currency,
-        order_id=order.id,
-        refund_id=refund.id,
-        created_by_id=refund.created_by_id,
-    )
-    order_status.mark_refunded(order, amount)
+    book_refund(order, refund, amount)
 
 
 def _give_money_back(order: Order, refund: Refund) -> None:
