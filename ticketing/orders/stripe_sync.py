@@ -107,22 +107,32 @@ def apply_to_order(order: Order, payment: Payment, refunds, disputes) -> SyncRes
 # refunds ---------------------------------------------------------------------
 
 
+def _pending_refund(
+    order: Order, payment: Payment, stripe_id: str, amount_minor: int, reason: str, by=None
+) -> Refund:
+    """Our row for money Stripe is giving back (a refund, or a lost dispute), not yet counted."""
+    refund = Refund(
+        order_id=order.id,
+        payment_id=payment.id,
+        stripe_refund_id=stripe_id,
+        amount_minor=amount_minor,
+        currency=order.currency,
+        status="pending",
+        reason=reason,
+        created_by_id=by,
+    )
+    db.session.add(refund)
+    db.session.flush()
+    return refund
+
+
 def record_new_refund(
     order: Order, payment: Payment, stripe_refund, actor_user_id=None, reason: str = ""
 ) -> Refund:
     """A refund this app just asked Stripe for: recorded at the status Stripe gave it."""
-    refund = Refund(
-        order_id=order.id,
-        payment_id=payment.id,
-        stripe_refund_id=stripe_refund.id,
-        amount_minor=int(stripe_refund.amount),
-        currency=order.currency,
-        status="pending",
-        reason=reason,
-        created_by_id=actor_user_id,
+    refund = _pending_refund(
+        order, payment, stripe_refund.id, int(stripe_refund.amount), reason, actor_user_id
     )
-    db.session.add(refund)
-    db.session.flush()
     move_refund(order, refund, stripe_refund.status, SyncResult())
     return refund
 
@@ -150,17 +160,10 @@ def _sync_refund(order: Order, payment: Payment, stripe_refund, result: SyncResu
     refund = _recorded(stripe_refund.id)
     created = refund is None
     if created:
-        refund = Refund(
-            order_id=order.id,
-            payment_id=payment.id,
-            stripe_refund_id=stripe_refund.id,
-            amount_minor=min(int(stripe_refund.amount), order.total_minor),
-            currency=order.currency,
-            status="pending",
-            reason=_reason_of(stripe_refund),
+        amount = min(int(stripe_refund.amount), order.total_minor)
+        refund = _pending_refund(
+            order, payment, stripe_refund.id, amount, _reason_of(stripe_refund)
         )
-        db.session.add(refund)
-        db.session.flush()
     if move_refund(order, refund, stripe_refund.status, result) or created:
         result.changed += 1
 
@@ -234,17 +237,10 @@ def _sync_dispute(order: Order, payment: Payment, dispute, result: SyncResult) -
         _flag(order, f"Dispute opened ({dispute.reason}): answer it in the Stripe dashboard.")
         result.changed += 1
     elif status == "lost" and not _lost(dispute.id):
-        refund = Refund(
-            order_id=order.id,
-            payment_id=payment.id,
-            stripe_refund_id=dispute.id,
-            amount_minor=min(int(dispute.amount), order.total_minor),
-            currency=order.currency,
-            status="pending",
-            reason="Dispute lost: the bank took the money back",
+        amount = min(int(dispute.amount), order.total_minor)
+        refund = _pending_refund(
+            order, payment, dispute.id, amount, "Dispute lost: the bank took the money back"
         )
-        db.session.add(refund)
-        db.session.flush()
         move_refund(order, refund, "succeeded", result)
         result.changed += 1
         payment.status = "disputed"
