@@ -126,11 +126,13 @@ def _batch(conn, world: World, first_order: int, orders: int, per_order: int, id
     }
     statements = [
         # Every fifth order adds a $5 donation.
-        """INSERT INTO orders (id, event_id, buyer_name, buyer_email, status, source, currency,
-             tickets_minor, donation_minor, total_minor, refunded_minor, access_token_hash,
-             needs_attention, attention_reason, email_status, email_attempts, email_error,
-             created_at, paid_at)
-           SELECT :order0 + g, :event, 'Buyer ' || g, 'buyer' || g || '@example.test', 'paid',
+        # search_key: the buyer's name and email as ticketing/search_text.py folds them.
+        """INSERT INTO orders (id, event_id, buyer_name, buyer_email, search_key, status, source,
+             currency, tickets_minor, donation_minor, total_minor, refunded_minor,
+             access_token_hash, needs_attention, attention_reason, email_status, email_attempts,
+             email_error, created_at, paid_at)
+           SELECT :order0 + g, :event, 'Buyer ' || g, 'buyer' || g || '@example.test',
+             'buyer ' || g || chr(10) || 'buyer' || g || '@example.test', 'paid',
              'online', 'USD', :per * :price, CASE WHEN g % 5 = 0 THEN 500 ELSE 0 END,
              :per * :price + CASE WHEN g % 5 = 0 THEN 500 ELSE 0 END, 0, md5(g::text), false,
              '', 'sent', 1, '', :t0 + g * interval '1 second', :t0 + g * interval '1 second'
@@ -138,9 +140,9 @@ def _batch(conn, world: World, first_order: int, orders: int, per_order: int, id
         """INSERT INTO order_lines (id, order_id, ticket_type_id, quantity, unit_price_minor)
            SELECT :line0 + g, :order0 + g, :tier, :per, :price FROM generate_series(:lo, :hi) g""",
         f"""INSERT INTO tickets (id, code, order_id, order_line_id, ticket_type_id, event_id,
-             holder_name, status, created_at)
+             holder_name, search_key, status, created_at)
            SELECT :ticket0 + (g - 1) * :per + k, {CODE_SQL.format(id=":ticket0 + (g - 1) * :per + k")},
-             :order0 + g, :line0 + g, :tier, :event, 'Buyer ' || g, 'valid',
+             :order0 + g, :line0 + g, :tier, :event, 'Buyer ' || g, 'buyer ' || g, 'valid',
              :t0 + g * interval '1 second'
            FROM generate_series(:lo, :hi) g, generate_series(1, :per) k""",  # noqa: E501
         # Three entries per order slot: the sale, the donation (every fifth), Stripe's fee.

@@ -13,7 +13,7 @@ so both run the same SQL.
 Both databases behave the same way, checked when a statement is first built
 for a set of parameter names (not on every run):
 - a column an INSERT leaves out gets the table's default (the model's
-  `default=`), as Core gives it;
+  `default=`, a function of the statement's parameters too), as Core gives it;
 - every placeholder must have a parameter: else `MissingParameters`, naming
   the missing ones;
 - naive datetimes are refused (`ValueError`), as `UTCDateTime` refuses them.
@@ -135,12 +135,34 @@ def _table_defaults(sql) -> dict:
         for column in columns:
             default = getattr(column, attribute)
             # SQLAlchemy wraps callables to take its execution context; none needs it.
-            defaults[column.key] = default.arg if default.is_scalar else _call_without(default.arg)
+            defaults[column.key] = default.arg if default.is_scalar else _Computed(default.arg)
     return defaults
 
 
-def _call_without(wrapped):
-    return lambda: wrapped(None)
+class _Computed:
+    """A column default SQLAlchemy computes in Python (it takes an execution
+    context, which may ask for the statement's parameters)."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function):
+        self.function = function
+
+    def value(self, params: dict):
+        return self.function(_Context(params))
+
+
+class _Context:
+    """What a context-sensitive default reads of Core's execution context:
+    the statement's parameters (the search keys are computed from them)."""
+
+    __slots__ = ("params",)
+
+    def __init__(self, params: dict):
+        self.params = params
+
+    def get_current_parameters(self) -> dict:
+        return self.params
 
 
 def _with_defaults(compiled: _Compiled, params: dict) -> dict:
@@ -148,7 +170,7 @@ def _with_defaults(compiled: _Compiled, params: dict) -> dict:
         return params
     values = dict(compiled.constants)
     for name, default in compiled.defaults.items():
-        values[name] = default() if callable(default) else default
+        values[name] = default.value(params) if isinstance(default, _Computed) else default
     values.update(params)
     return values
 

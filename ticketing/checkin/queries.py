@@ -4,7 +4,7 @@ Each is one query (joins, no N+1), so the door's search stays fast while the
 queue waits and the organizer's list and CSV scale with the event.
 """
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import aliased
 
 from ticketing.accounts.access import visible
@@ -15,6 +15,7 @@ from ticketing.events import counters
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.orders.models import Order
+from ticketing.search_text import like_pattern
 from ticketing.tickets.codes import normalize_code
 from ticketing.tickets.models import Ticket
 
@@ -32,10 +33,6 @@ def door_events(principal: Principal) -> list[Event]:
     if principal.event_id is not None:
         query = query.where(Event.id == principal.event_id)
     return list(db.session.execute(query.order_by(Event.starts_at.desc())).scalars())
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def search_attendees(event: Event, q: str, *, with_email: bool) -> list[dict]:
@@ -62,21 +59,26 @@ def search_attendees(event: Event, q: str, *, with_email: bool) -> list[dict]:
     )
     q = (q or "").strip()
     if q:
-        pattern = f"%{_escape_like(q.lower())}%"
-        conditions = [
-            func.lower(Ticket.holder_name).like(pattern, escape="\\"),
-            func.lower(Order.buyer_name).like(pattern, escape="\\"),
-            func.lower(Order.buyer_email).like(pattern, escape="\\"),
-        ]
+        # Names and emails are matched on their folded keys (search_text):
+        # "петрова", "ПЕТРОВА" and "Petrova" all find "Петрова", on both databases.
+        conditions = []
+        pattern = like_pattern(q)
+        if pattern is not None:
+            conditions += [
+                Ticket.search_key.like(pattern, escape="\\"),
+                Order.search_key.like(pattern, escape="\\"),
+            ]
         digits = q.lstrip("#")
         if digits.isdigit() and len(digits) < 12:
             conditions.append(Order.id == int(digits))
         code = normalize_code(q)
         if len(code) >= 6:
             conditions.append(Ticket.code.startswith(code, autoescape=True))
-        query = query.where(or_(*conditions))
+        query = query.where(or_(false(), *conditions))
+    # Folded-name order: Cyrillic and Latin names sort together, along the
+    # (event_id, search_key) index, so the first matches end the walk.
     rows = db.session.execute(
-        query.order_by(func.lower(Ticket.holder_name), Ticket.id).limit(SEARCH_LIMIT)
+        query.order_by(Ticket.search_key, Ticket.id).limit(SEARCH_LIMIT)
     ).all()
     return [_attendee(row, with_email) for row in rows]
 

@@ -39,7 +39,7 @@ from ticketing.extensions import db
 from ticketing.money import DEFAULT_SETTLEMENT_CURRENCY, MoneyError, check_chargeable
 from ticketing.orders.access import token_for
 from ticketing.orders.limits import holds_per_email
-from ticketing.orders.models import Order, OrderLine, OrderStatus
+from ticketing.orders.models import Order, OrderLine, OrderStatus, buyer_search_key
 from ticketing.tickets.services import issue_tickets
 
 # Stripe wants a session's expires_at at least 30 minutes ahead when it is
@@ -266,6 +266,7 @@ def create_order(
         "event_id": event.id,
         "buyer_name": buyer_name.strip(),
         "buyer_email": buyer_email.strip(),
+        "search_key": buyer_search_key(buyer_name.strip(), buyer_email.strip()),
         "currency": event.currency,
         "tickets_minor": tickets_minor,
         "donation_minor": donation_minor,
@@ -307,7 +308,7 @@ TIER_FOR_SALE = select(
 # default (compiled_sql applies them on both databases). The token's hash
 # follows once the id is known.
 NEW_ORDER_COLUMNS = (
-    "source", "event_id", "buyer_name", "buyer_email", "currency", "tickets_minor",
+    "source", "event_id", "buyer_name", "buyer_email", "search_key", "currency", "tickets_minor",
     "donation_minor", "total_minor", "expires_at", "created_at", "checkout_key",
     "access_token_hash",
 )  # fmt: skip

@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 
 from ticketing.database import utcnow
 from ticketing.events import counters
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.orders.models import Order, OrderLine, OrderStatus
+from ticketing.search_text import like_pattern
 from ticketing.tickets.models import Ticket, TicketStatus
 
 
@@ -61,15 +62,13 @@ def search_orders(event: Event, text: str = "", limit: int = 50) -> list[Order]:
     query = select(Order).where(Order.event_id == event.id)
     text = text.strip()
     if text:
-        pattern = f"%{text.lower()}%"
-        matches = [
-            func.lower(Order.buyer_name).like(pattern),
-            func.lower(Order.buyer_email).like(pattern),
-        ]
+        # On the folded key (search_text): "Petrova" finds "Петрова" and back.
+        pattern = like_pattern(text)
+        matches = [] if pattern is None else [Order.search_key.like(pattern, escape="\\")]
         digits = text.lstrip("#")
         if digits.isdigit() and len(digits) < 10:
             matches.append(Order.id == int(digits))
-        query = query.where(or_(*matches))
+        query = query.where(or_(false(), *matches))
     query = query.order_by(Order.created_at.desc(), Order.id.desc()).limit(limit)
     return list(db.session.execute(query).scalars())
 
