@@ -1,4 +1,5 @@
-"""One way to fold names and emails for search, the same in Python on both databases.
+"""One way to fold names and emails for search, the same in Python on both
+databases; and the web addresses (slugs) made from names the same way.
 
 SQLite's `lower()` leaves Cyrillic alone and neither database folds the
 Turkish dotted and dotless i the way people type them, so the folding is
@@ -41,3 +42,14 @@ def like_pattern(query: str) -> str | None:
         return None
     escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+SLUG_LENGTH = 80
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str | None) -> str:
+    """A web address from a name, transliterated: "Umut Arkadaşlar" ->
+    "umut-arkadaslar", "Песни" -> "pesni"; "" when nothing is left."""
+    latin = _DROPPED.sub("", anyascii(unicodedata.normalize("NFC", text or "")).lower())
+    return _NOT_SLUG.sub("-", latin).strip("-")[:SLUG_LENGTH].strip("-")

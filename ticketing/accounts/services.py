@@ -1,7 +1,6 @@
 """Creating users, organizations, memberships and API tokens. Services only flush."""
 
 import functools
-import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -14,6 +13,7 @@ from ticketing.accounts.tokens import hash_secret, new_secret
 from ticketing.database import MAX_ID, utcnow
 from ticketing.errors import ValidationFailed
 from ticketing.extensions import db
+from ticketing.search_text import slugify as text_slug
 
 
 class EventDirectory:
@@ -42,8 +42,8 @@ def role_at_most(role: str, ceiling: str) -> bool:
 
 
 def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:80] or "item"
+    """A web address from a name, transliterated to Latin (search_text.slugify)."""
+    return text_slug(text) or "item"
 
 
 def normalize_email(email: str) -> str:

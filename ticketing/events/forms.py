@@ -88,6 +88,7 @@ class EventForm(BaseForm):
     goal = StringField("Fundraising goal", validators=[Optional(), Length(max=30)])
     beneficiary = StringField("Beneficiary", validators=[Length(max=300)])
     published = BooleanField("Published (visible to the public)")
+    slug = StringField("Web address", validators=[Optional(), Length(max=120)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,6 +100,7 @@ class EventForm(BaseForm):
         for name in ("name", "description", "venue", "timezone", "currency", "beneficiary"):
             getattr(self, name).data = getattr(event, name)
         self.published.data = event.published
+        self.slug.data = event.slug
         self.starts_at.data = to_local(event.starts_at, event.timezone)
         self.goal.data = show_amount(event.goal_minor, event.currency)
 
@@ -113,6 +115,7 @@ class EventForm(BaseForm):
             "goal_minor": parse_amount(self.goal.data, self.currency.data, "goal"),
             "beneficiary": (self.beneficiary.data or "").strip(),
             "published": bool(self.published.data),
+            "slug": (self.slug.data or "").strip(),  # empty: made from the name / unchanged
         }
 
 

@@ -89,6 +89,15 @@ class EventFieldsSchema(BaseSchema):
     goal_minor = Minor(allow_none=True)
     beneficiary = Text(300)
     published = fields.Boolean()
+    slug = fields.String(
+        validate=[Length(min=1, max=120), no_nul],
+        metadata={
+            "description": "The public page's address, /events/<slug>; made from the name "
+            "when left out. Typed text is transliterated (Песни -> pesni). Fixed once an "
+            "order exists (409).",
+            "example": "umut-arkadaslar",
+        },
+    )
 
     @validates_schema
     def ends_after_start(self, data, **kwargs):

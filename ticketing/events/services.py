@@ -12,6 +12,7 @@ from ticketing.errors import Conflict, ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.money import card_currency_problem, is_known_currency
+from ticketing.search_text import slugify as text_slug
 
 TIMEZONES = frozenset(available_timezones())
 
@@ -31,12 +32,41 @@ def check_currency(code: str) -> str:
     return code.upper()
 
 
+def slug_taken(slug: str, event_id: int | None = None) -> bool:
+    """Whether another event has this address (slugs are global: /events/<slug>)."""
+    query = select(Event.id).where(Event.slug == slug)
+    if event_id is not None:
+        query = query.where(Event.id != event_id)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
 def unique_slug(name: str) -> str:
+    """The name transliterated ("Песни" -> pesni), with -2, -3... when taken."""
     base = slugify(name)
     slug, n = base, 1
-    while db.session.execute(select(Event.id).where(Event.slug == slug)).first():
+    while slug_taken(slug):
         n += 1
         slug = f"{base}-{n}"
+    return slug
+
+
+def chosen_slug(typed: str, event: Event | None = None) -> str:
+    """An address the organizer typed, made a slug ("Песни весны" -> pesni-vesny);
+    409 when another event has it, or once the event has orders (links to it
+    are out: tickets, emails, shared posts)."""
+    slug = text_slug(typed)
+    if not slug:
+        raise ValidationFailed("Use letters or digits for the address.", field="slug")
+    if event is not None and slug == event.slug:
+        return slug
+    if event is not None and has_orders(event):
+        raise Conflict(
+            "The address cannot change once an order exists for this event: "
+            "tickets and emails already link to it.",
+            field="slug",
+        )
+    if slug_taken(slug, event.id if event is not None else None):
+        raise Conflict(f"Another event already uses the address “{slug}”.", field="slug")
     return slug
 
 
@@ -84,7 +114,7 @@ def event_by_slug(slug: str) -> Event | None:
 
 EVENT_FIELDS = frozenset(
     {"name", "description", "venue", "starts_at", "ends_at", "timezone", "currency"}
-    | {"goal_minor", "beneficiary", "published"}
+    | {"goal_minor", "beneficiary", "published", "slug"}
 )
 TIER_FIELDS = frozenset(
     {"name", "description", "price_minor", "capacity", "pay_what_you_want", "min_price_minor"}
@@ -162,17 +192,23 @@ def create_managed_event(organization_id: int, **fields) -> Event:
     fields = check_event_fields({k: v for k, v in fields.items() if k in EVENT_FIELDS})
     if fields.get("goal_minor") is None:
         fields.pop("goal_minor", None)
+    if fields.get("slug"):
+        fields["slug"] = chosen_slug(fields["slug"])
     return create_event(organization_id, **fields)
 
 
 def update_event(event: Event, **changes) -> Event:
-    """Change an event; its currency is fixed once anyone has ordered."""
+    """Change an event; its currency and address are fixed once anyone has ordered."""
     changes = check_event_fields({k: v for k, v in changes.items() if k in EVENT_FIELDS})
     new_currency = changes.get("currency")
     if new_currency and new_currency != event.currency and has_orders(event):
         raise Conflict(
             "The currency cannot change once an order exists for this event.", field="currency"
         )
+    if changes.get("slug"):
+        changes["slug"] = chosen_slug(changes["slug"], event)
+    else:
+        changes.pop("slug", None)  # left empty: the address stays
     for name, value in changes.items():
         setattr(event, name, value)
     db.session.flush()
