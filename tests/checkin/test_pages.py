@@ -140,13 +140,29 @@ def test_csv_export_is_streamed_text_csv_with_every_checkin(client, door, db):
     assert response.mimetype == "text/csv"
     assert response.is_streamed
     assert "attachment" in response.headers["Content-Disposition"]
-    table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads it as UTF-8
+    table = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert len(table) == 1
     (row,) = table
     assert row["ticket_code"] == door.ticket.code and row["holder_name"] == "Ada Lovelace"
     assert row["gate"].startswith("'=")  # not run as a formula by a spreadsheet
     assert row["checked_in_at"].endswith("+03:00")  # Istanbul time
     assert row["undone_at"] == ""
+
+
+def test_csv_export_in_semicolons_keeps_turkish_and_cyrillic_text(client, door, db):
+    scan(client, door, door.ticket.code, gate="Kapı İ; Вход")
+    login(client, db, door.org, "organizer")
+    response = client.get(
+        f"/manage/events/{door.event.id}/checkins.csv", headers={"Accept-Language": "tr-TR"}
+    )
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("checked_in_at;ticket_code;tier;")
+    (row,) = csv.DictReader(io.StringIO("\n".join(lines)), delimiter=";")
+    assert row["gate"] == "Kapı İ; Вход" and row["holder_name"] == "Ada Lovelace"
 
 
 def test_organizer_makes_a_device_link_shown_once(client, door, db):

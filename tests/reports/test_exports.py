@@ -22,7 +22,9 @@ def export(client, shop, what):
     assert response.headers["Content-Disposition"] == (
         f'attachment; filename="{shop.event.slug}-{what}.csv"'
     )
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads it as UTF-8
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 def test_orders_csv_has_minor_and_major_amounts(client, shop, db):
