@@ -60,6 +60,14 @@ def test_names_become_unique_addresses_across_organizations(client, orgs):
         f"/api/v1/events/{made[1].get_json()['id']}", headers=auth(orgs.organizer_token)
     )
     assert second.get_json()["slug"] == "umut-arkadaslar-2"
+    chosen = client.post(
+        "/api/v1/events", json={**EVENT, "slug": "Ночь"}, headers=auth(orgs.organizer_token)
+    )
+    assert chosen.status_code == 201 and chosen.get_json()["slug"] == "noch"
+    taken = client.post(
+        "/api/v1/events", json={**EVENT, "slug": "pesni"}, headers=auth(orgs.other_token)
+    )
+    assert taken.status_code == 409 and "slug" in taken.get_json()["errors"]
 
 
 def test_api_changes_the_address_until_the_first_order(client, orgs, db):
