@@ -1,13 +1,20 @@
-"""Organizer forms for events and tiers.
+"""Organizer forms for events and tiers: they parse, the API's schemas decide.
 
-People type local times and major-unit amounts ("12.50"); the forms turn
-them into aware UTC and integer minor units for the services.
+People type local times and major-unit amounts ("12.50"); WTForms reads what
+was typed (a number, a date, a choice from the menu) and the form turns it
+into the API's request: aware UTC in the event's zone, integer minor units.
+That request is then loaded by the same marshmallow schema as the API
+(ticketing/events/schemas.py) and given to the same services, so every rule
+(bounds, lengths, a sales window, a price) is written once; a schema's
+error is shown under the form field it is about.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import InvalidOperation
 from zoneinfo import ZoneInfo
 
+from marshmallow import Schema, ValidationError
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -17,10 +24,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 
-from ticketing.errors import ValidationFailed
-from ticketing.events.schemas import MAX_INT
+from ticketing.events.schemas import EventCreateSchema, TicketTypeCreateSchema
 from ticketing.events.services import TIMEZONES
 from ticketing.forms import BaseForm
 from ticketing.money import (
@@ -33,6 +39,10 @@ from ticketing.money import (
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 COMMON_CURRENCIES = ["EUR", "USD", "GBP", "TRY", "GEL", "AMD", "ILS", "CHF", "PLN"]
+# What the form says instead of the schema's words, for a field left empty.
+REQUIRED_MESSAGE = "This field is required."
+# Services and schemas name model fields; the forms show major-unit amounts under other names.
+FORM_FIELD = {"goal_minor": "goal", "price_minor": "price", "min_price_minor": "min_price"}
 
 
 def currency_choices() -> list[SelectChoice]:
@@ -57,36 +67,103 @@ def to_local(value: datetime | None, timezone: str) -> datetime | None:
     return value.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
 
 
-def parse_amount(text: str | None, currency: str, field: str) -> int | None:
-    """Major units typed by a person -> minor units, or a field error."""
-    if text is None or not text.strip():
-        return None
-    try:
-        minor = from_decimal(text, currency)
-    except (InvalidOperation, MoneyError, ValueError):
-        raise ValidationFailed(
-            f"Enter an amount in {currency}, like 25 or 12.50.", field=field
-        ) from None
-    if minor < 0:
-        raise ValidationFailed("Must be zero or more.", field=field)
-    return minor
-
-
 def show_amount(minor: int | None, currency: str) -> str:
     return "" if minor is None else str(to_decimal(minor, currency))
 
 
-class EventForm(BaseForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Length(max=20000)])
-    venue = StringField("Venue", validators=[Length(max=300)])
+class Unparsed(Exception):
+    """What was typed in a field cannot be read; its error is on the field."""
+
+
+class SchemaForm(BaseForm):
+    """A page form whose rules are its API schema's."""
+
+    schema: type[Schema]
+
+    def load(self, **context) -> dict | None:
+        """The schema's validated fields for the service, or None (errors on the form)."""
+        self.validate()  # reads what was typed: numbers, dates, menu choices, control characters
+        schema = self.schema()
+        request, unread = {}, set()
+        for key, read in self.request(**context).items():
+            try:
+                value = read()
+            except Unparsed:
+                unread.add(key)
+                continue
+            field = schema.fields[key]
+            if value is None and not field.allow_none or value == "" and field.required:
+                continue  # left empty: the schema says whether it may be
+            request[key] = value
+        try:
+            data = schema.load(request)
+        except ValidationError as exc:
+            self.show_schema_errors(exc.normalized_messages(), unread)
+            return None
+        return None if self.errors else data
+
+    def request(self, **context) -> dict[str, Callable[[], object]]:
+        """Per schema field, a function reading it from what was typed."""
+        raise NotImplementedError
+
+    def field_for(self, key: str):
+        return getattr(self, FORM_FIELD.get(key, key), None)
+
+    def show_schema_errors(self, messages: dict, unread: set[str]) -> None:
+        for key, errors in messages.items():
+            if key in unread:
+                continue  # the field already says it could not be read
+            field = self.field_for(key)
+            errors = errors if isinstance(errors, list) else [str(errors)]
+            errors = [
+                REQUIRED_MESSAGE if e == "Missing data for required field." else e for e in errors
+            ]
+            if field is None:
+                self.form_errors.extend(errors)
+            else:
+                field.errors = [*field.errors, *errors]
+
+    # --- reading typed values ------------------------------------------------
+
+    def parsed(self, field):
+        """The field's value as WTForms read it; Unparsed when it could not."""
+        if field.errors:
+            raise Unparsed
+        return field.data
+
+    def text(self, field) -> str:
+        return (self.parsed(field) or "").strip()
+
+    def amount(self, field, currency: str) -> int | None:
+        """Major units typed by a person -> minor units; the schema checks the bounds."""
+        text = (self.parsed(field) or "").strip()
+        if not text:
+            return None
+        try:
+            return from_decimal(text, currency)
+        except (InvalidOperation, MoneyError, ValueError):
+            field.errors = [*field.errors, f"Enter an amount in {currency}, like 25 or 12.50."]
+            raise Unparsed from None
+
+    def moment(self, field, zone: str) -> str | None:
+        """A local time typed for the event's zone, as the API's ISO 8601 with offset."""
+        local = self.parsed(field)
+        return None if local is None else to_utc(local, zone).isoformat()
+
+
+class EventForm(SchemaForm):
+    schema = EventCreateSchema
+
+    name = StringField("Name")
+    description = TextAreaField("Description")
+    venue = StringField("Venue")
     starts_at = DateTimeLocalField(
-        "Starts at (local time)", format=LOCAL_FORMATS, validators=[InputRequired()]
+        "Starts at (local time)", format=LOCAL_FORMATS, validators=[Optional()]
     )
     timezone = SelectField("Time zone", default="Europe/Istanbul")
     currency = SelectField("Currency", default="EUR")
     goal = StringField("Fundraising goal", validators=[Optional(), Length(max=30)])
-    beneficiary = StringField("Beneficiary", validators=[Length(max=300)])
+    beneficiary = StringField("Beneficiary")
     published = BooleanField("Published (visible to the public)")
 
     def __init__(self, *args, **kwargs):
@@ -102,32 +179,30 @@ class EventForm(BaseForm):
         self.starts_at.data = to_local(event.starts_at, event.timezone)
         self.goal.data = show_amount(event.goal_minor, event.currency)
 
-    def to_fields(self) -> dict:
+    def request(self):
         return {
-            "name": self.name.data.strip(),
-            "description": self.description.data or "",
-            "venue": (self.venue.data or "").strip(),
-            "starts_at": to_utc(self.starts_at.data, self.timezone.data),
-            "timezone": self.timezone.data,
-            "currency": self.currency.data,
-            "goal_minor": parse_amount(self.goal.data, self.currency.data, "goal"),
-            "beneficiary": (self.beneficiary.data or "").strip(),
-            "published": bool(self.published.data),
+            "name": lambda: self.text(self.name),
+            "description": lambda: self.parsed(self.description) or "",
+            "venue": lambda: self.text(self.venue),
+            "starts_at": lambda: self.moment(self.starts_at, self.parsed(self.timezone)),
+            "timezone": lambda: self.parsed(self.timezone),
+            "currency": lambda: self.parsed(self.currency),
+            "goal_minor": lambda: self.amount(self.goal, self.parsed(self.currency)),
+            "beneficiary": lambda: self.text(self.beneficiary),
+            "published": lambda: bool(self.published.data),
         }
 
 
-class TierForm(BaseForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Length(max=5000)])
-    price = StringField("Price", validators=[DataRequired(), Length(max=30)])
-    capacity = IntegerField(
-        "Capacity", validators=[InputRequired(), NumberRange(min=0, max=MAX_INT)]
-    )
+class TierForm(SchemaForm):
+    schema = TicketTypeCreateSchema
+
+    name = StringField("Name")
+    description = TextAreaField("Description")
+    price = StringField("Price", validators=[Optional(), Length(max=30)])
+    capacity = IntegerField("Capacity", validators=[Optional()])
     pay_what_you_want = BooleanField("Pay what you want (the price is the suggestion)")
     min_price = StringField("Minimum price", validators=[Optional(), Length(max=30)])
-    max_per_order = IntegerField(
-        "Most per order", default=10, validators=[InputRequired(), NumberRange(min=1, max=1000)]
-    )
+    max_per_order = IntegerField("Most per order", default=10, validators=[Optional()])
     sales_start = DateTimeLocalField("Sales start", format=LOCAL_FORMATS, validators=[Optional()])
     sales_end = DateTimeLocalField("Sales end", format=LOCAL_FORMATS, validators=[Optional()])
 
@@ -142,16 +217,16 @@ class TierForm(BaseForm):
         self.sales_start.data = to_local(tier.sales_start, event.timezone)
         self.sales_end.data = to_local(tier.sales_end, event.timezone)
 
-    def to_fields(self, event) -> dict:
-        currency = event.currency
+    def request(self, event):
+        currency, zone = event.currency, event.timezone
         return {
-            "name": self.name.data.strip(),
-            "description": self.description.data or "",
-            "price_minor": parse_amount(self.price.data, currency, "price"),
-            "capacity": self.capacity.data,
-            "pay_what_you_want": bool(self.pay_what_you_want.data),
-            "min_price_minor": parse_amount(self.min_price.data, currency, "min_price"),
-            "max_per_order": self.max_per_order.data,
-            "sales_start": to_utc(self.sales_start.data, event.timezone),
-            "sales_end": to_utc(self.sales_end.data, event.timezone),
+            "name": lambda: self.text(self.name),
+            "description": lambda: self.parsed(self.description) or "",
+            "price_minor": lambda: self.amount(self.price, currency),
+            "capacity": lambda: self.parsed(self.capacity),
+            "pay_what_you_want": lambda: bool(self.pay_what_you_want.data),
+            "min_price_minor": lambda: self.amount(self.min_price, currency),
+            "max_per_order": lambda: self.parsed(self.max_per_order),
+            "sales_start": lambda: self.moment(self.sales_start, zone),
+            "sales_end": lambda: self.moment(self.sales_end, zone),
         }

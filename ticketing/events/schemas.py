@@ -18,6 +18,8 @@ from ticketing.schemas import BaseSchema
 
 # The columns are 32-bit integers on PostgreSQL.
 MAX_INT = 2_147_483_647
+# The event page offers 0..max_per_order in a menu: a longer one is no use to anyone.
+MAX_PER_ORDER = 1000
 # Far enough either way for any concert; keeps time zone arithmetic in range.
 TIME_RANGE = Range(min=datetime(2000, 1, 1, tzinfo=UTC), max=datetime(2999, 12, 31, tzinfo=UTC))
 
@@ -50,13 +52,25 @@ def Name(**kwargs) -> fields.String:  # noqa: N802
     return fields.String(validate=[Length(min=1, max=200), no_nul], **kwargs)
 
 
+class Bounds(Range):
+    """A whole number's bounds, said the same way by the API and the organizer's forms."""
+
+    message_all = "Number must be between {{min}} and {{max}}."
+
+
+class AmountBounds(Range):
+    """An amount's bounds; the forms show major units, so the message names the unit."""
+
+    message_all = "Must be zero or more (at most {{max}} in the currency's minor units)."
+
+
 def Minor(**kwargs) -> fields.Integer:  # noqa: N802
     """An amount in minor units: an integer, never a float, never negative."""
-    return fields.Integer(strict=True, validate=Range(min=0, max=MAX_INT), **kwargs)
+    return fields.Integer(strict=True, validate=AmountBounds(min=0, max=MAX_INT), **kwargs)
 
 
-def Count(minimum: int = 0, **kwargs) -> fields.Integer:  # noqa: N802
-    return fields.Integer(strict=True, validate=Range(min=minimum, max=MAX_INT), **kwargs)
+def Count(minimum: int = 0, maximum: int = MAX_INT, **kwargs) -> fields.Integer:  # noqa: N802
+    return fields.Integer(strict=True, validate=Bounds(min=minimum, max=maximum), **kwargs)
 
 
 def Moment(**kwargs) -> fields.AwareDateTime:  # noqa: N802
@@ -138,7 +152,7 @@ class TicketTypeFieldsSchema(BaseSchema):
     capacity = Count()
     pay_what_you_want = fields.Boolean()
     min_price_minor = Minor(allow_none=True)
-    max_per_order = Count(1)
+    max_per_order = Count(1, MAX_PER_ORDER)
     sales_start = Moment(allow_none=True)
     sales_end = Moment(allow_none=True)
     position = Count()
