@@ -15,7 +15,7 @@ import inspect
 
 import pytest
 
-from tests.support import database
+from tests.support import app_state, database
 from tests.support.browser import chromium
 from tests.support.people import Team, build_team
 from tests.support.servers import LiveServer, serve_webhook_receiver
@@ -69,7 +69,7 @@ def database_url(tmp_path_factory):
 
 @pytest.fixture
 def make_app(database_url):
-    """Build an app on the test database with extra settings."""
+    """Build an app of the test's own on the test database, with extra settings."""
     apps = []
 
     def factory(**overrides):
@@ -83,9 +83,32 @@ def make_app(database_url):
             _db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def shared_app(database_url):
+    """One app with the test settings for the whole session (building one costs 0.2 s).
+
+    Tests get it through `app`; what a test changes on it (settings, request
+    hooks, the rate limiter's counts, cached Stripe clients) is put back
+    after the test (tests/support/app_state.py).
+    """
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url})
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
 @pytest.fixture
-def app(make_app):
-    return make_app()
+def app(request, make_app, shared_app):
+    """The app with the test settings: the session's shared one, restored after the test.
+
+    A test marked `own_app` gets a new app of its own instead (for a test
+    that adds routes or otherwise changes what cannot be put back).
+    """
+    if request.node.get_closest_marker("own_app"):
+        yield make_app()
+        return
+    with app_state.restored_after(shared_app):
+        yield shared_app
 
 
 @pytest.fixture
