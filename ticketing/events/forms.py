@@ -18,14 +18,17 @@ from marshmallow import Schema, ValidationError
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    FormField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
+from wtforms import Form as SubForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from ticketing.events.models import EVENT_TEXTS, TIER_TEXTS
 from ticketing.events.schemas import EventCreateSchema, TicketTypeCreateSchema
 from ticketing.events.services import TIMEZONES
 from ticketing.forms import BaseForm
@@ -43,6 +46,21 @@ COMMON_CURRENCIES = ["EUR", "USD", "GBP", "TRY", "GEL", "AMD", "ILS", "CHF", "PL
 REQUIRED_MESSAGE = "This field is required."
 # Services and schemas name model fields; the forms show major-unit amounts under other names.
 FORM_FIELD = {"goal_minor": "goal", "price_minor": "price", "min_price_minor": "min_price"}
+# The languages edited beside the main text (an "en" text given through the API is kept).
+FORM_LANGUAGES = (("ru", "Russian"), ("uk", "Ukrainian"), ("tr", "Turkish"))
+TEXT_LABELS = {"name": "Name", "description": "Description", "venue": "Venue"}
+TEXT_LABELS["beneficiary"] = "Beneficiary"
+
+
+def texts_form(texts: tuple[str, ...], language: str) -> type[SubForm]:
+    """The inputs for one language's texts ("ru-name", "ru-venue", ...)."""
+    inputs = {
+        name: (TextAreaField if name == "description" else StringField)(
+            f"{TEXT_LABELS[name]} in {language}"
+        )
+        for name in texts
+    }
+    return type(f"{language}Texts", (SubForm,), inputs)
 
 
 def currency_choices() -> list[SelectChoice]:
@@ -79,6 +97,7 @@ class SchemaForm(BaseForm):
     """A page form whose rules are its API schema's."""
 
     schema: type[Schema]
+    languages = FORM_LANGUAGES
 
     def load(self, **context) -> dict | None:
         """The schema's validated fields for the service, or None (errors on the form)."""
@@ -113,6 +132,9 @@ class SchemaForm(BaseForm):
         for key, errors in messages.items():
             if key in unread:
                 continue  # the field already says it could not be read
+            if key == "translations" and isinstance(errors, dict):
+                self.show_translation_errors(errors)
+                continue
             field = self.field_for(key)
             errors = errors if isinstance(errors, list) else [str(errors)]
             errors = [
@@ -122,6 +144,44 @@ class SchemaForm(BaseForm):
                 self.form_errors.extend(errors)
             else:
                 field.errors = [*field.errors, *errors]
+
+    def show_translation_errors(self, messages: dict) -> None:
+        """{"ru": {"value": {"name": [...]}}} under the Russian name's input."""
+        for code, problems in messages.items():
+            language = getattr(self, code, None) if code in dict(FORM_LANGUAGES) else None
+            for name, errors in (problems.get("value") or {}).items():
+                if language is not None and name in language.form:
+                    sub = language.form[name]
+                    sub.errors = [*sub.errors, *self.form_messages(errors)]
+                else:
+                    self.form_errors.extend(self.form_messages(errors))
+
+    @staticmethod
+    def form_messages(errors) -> list[str]:
+        errors = errors if isinstance(errors, list) else [str(errors)]
+        return [REQUIRED_MESSAGE if e == "Missing data for required field." else e for e in errors]
+
+    def texts(self, texts: tuple[str, ...], current: dict | None) -> dict:
+        """The typed translations; languages the form does not show are kept as they were."""
+        shown = dict(FORM_LANGUAGES)
+        result = {code: given for code, given in (current or {}).items() if code not in shown}
+        for code in shown:
+            inputs = getattr(self, code).form
+            given = {}
+            for name in texts:
+                value = inputs[name].data or ""
+                value = value if name == "description" else value.strip()
+                if value.strip():
+                    given[name] = value
+            if given:
+                result[code] = given
+        return result
+
+    def fill_texts(self, texts: tuple[str, ...], translations: dict | None) -> None:
+        for code, _ in FORM_LANGUAGES:
+            given = (translations or {}).get(code) or {}
+            for name in texts:
+                getattr(self, code).form[name].data = given.get(name, "")
 
     # --- reading typed values ------------------------------------------------
 
@@ -165,6 +225,9 @@ class EventForm(SchemaForm):
     goal = StringField("Fundraising goal", validators=[Optional(), Length(max=30)])
     beneficiary = StringField("Beneficiary")
     published = BooleanField("Published (visible to the public)")
+    ru = FormField(texts_form(EVENT_TEXTS, "Russian"), label="Russian")
+    uk = FormField(texts_form(EVENT_TEXTS, "Ukrainian"), label="Ukrainian")
+    tr = FormField(texts_form(EVENT_TEXTS, "Turkish"), label="Turkish")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,8 +241,9 @@ class EventForm(SchemaForm):
         self.published.data = event.published
         self.starts_at.data = to_local(event.starts_at, event.timezone)
         self.goal.data = show_amount(event.goal_minor, event.currency)
+        self.fill_texts(EVENT_TEXTS, event.translations)
 
-    def request(self):
+    def request(self, current=None):
         return {
             "name": lambda: self.text(self.name),
             "description": lambda: self.parsed(self.description) or "",
@@ -190,6 +254,7 @@ class EventForm(SchemaForm):
             "goal_minor": lambda: self.amount(self.goal, self.parsed(self.currency)),
             "beneficiary": lambda: self.text(self.beneficiary),
             "published": lambda: bool(self.published.data),
+            "translations": lambda: self.texts(EVENT_TEXTS, getattr(current, "translations", None)),
         }
 
 
@@ -205,6 +270,9 @@ class TierForm(SchemaForm):
     max_per_order = IntegerField("Most per order", default=10, validators=[Optional()])
     sales_start = DateTimeLocalField("Sales start", format=LOCAL_FORMATS, validators=[Optional()])
     sales_end = DateTimeLocalField("Sales end", format=LOCAL_FORMATS, validators=[Optional()])
+    ru = FormField(texts_form(TIER_TEXTS, "Russian"), label="Russian")
+    uk = FormField(texts_form(TIER_TEXTS, "Ukrainian"), label="Ukrainian")
+    tr = FormField(texts_form(TIER_TEXTS, "Turkish"), label="Turkish")
 
     def fill_from(self, tier, event) -> None:
         self.name.data = tier.name
@@ -216,8 +284,9 @@ class TierForm(SchemaForm):
         self.max_per_order.data = tier.max_per_order
         self.sales_start.data = to_local(tier.sales_start, event.timezone)
         self.sales_end.data = to_local(tier.sales_end, event.timezone)
+        self.fill_texts(TIER_TEXTS, tier.translations)
 
-    def request(self, event):
+    def request(self, event, current=None):
         currency, zone = event.currency, event.timezone
         return {
             "name": lambda: self.text(self.name),
@@ -229,4 +298,5 @@ class TierForm(SchemaForm):
             "max_per_order": lambda: self.parsed(self.max_per_order),
             "sales_start": lambda: self.moment(self.sales_start, zone),
             "sales_end": lambda: self.moment(self.sales_end, zone),
+            "translations": lambda: self.texts(TIER_TEXTS, getattr(current, "translations", None)),
         }

@@ -84,7 +84,7 @@ def new_event():
 def edit_event(event_id: int):
     event = org_event(event_id)
     form = EventForm()
-    if (fields := loaded(form)) is not None:
+    if (fields := loaded(form, current=event)) is not None:
         try:
             services.update_event(event, **fields)
         except DomainError as exc:
@@ -136,7 +136,7 @@ def edit_tier(event_id: int, tier_id: int):
     event = org_event(event_id)
     tier = org_tier(event, tier_id)
     form = TierForm()
-    if (fields := loaded(form, event=event)) is not None:
+    if (fields := loaded(form, event=event, current=tier)) is not None:
         try:
             services.update_ticket_type(tier, **fields)
         except DomainError as exc:

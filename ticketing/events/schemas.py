@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError, fields, validates_schema
-from marshmallow.validate import Length, Range
+from marshmallow.validate import Length, OneOf, Range
 
+from ticketing.events.models import LANGUAGES
 from ticketing.events.services import TIMEZONES
 from ticketing.money import card_currency_problem, is_known_currency
 from ticketing.schemas import BaseSchema
@@ -87,6 +88,40 @@ class EventLocalDateTime(fields.AwareDateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+# --- texts in other languages ----------------------------------------------
+
+
+class EventTextsSchema(BaseSchema):
+    """An event's texts in one language; what is left out falls back to the main text."""
+
+    name = Name(required=True)
+    description = Text(20_000, metadata={"multiline": True})
+    venue = Text(300)
+    beneficiary = Text(300)
+
+
+class TierTextsSchema(BaseSchema):
+    name = Name(required=True)
+
+
+def Translations(texts: type[BaseSchema], **kwargs) -> fields.Dict:  # noqa: N802
+    """{"ru": {...}, "uk": {...}}: a language code (en, ru, uk, tr) to its texts.
+
+    Given, it replaces the whole map ({} removes every translation). The
+    texts check their own control characters (a description keeps its lines).
+    """
+    return fields.Dict(
+        keys=fields.String(validate=OneOf(LANGUAGES)),
+        values=fields.Nested(texts),
+        metadata={
+            "multiline": True,
+            "description": f"Per language ({', '.join(LANGUAGES)}): texts that replace the "
+            "main ones for its readers; pages fall back to the main text.",
+        },
+        **kwargs,
+    )
+
+
 # --- events ----------------------------------------------------------------
 
 
@@ -103,6 +138,7 @@ class EventFieldsSchema(BaseSchema):
     goal_minor = Minor(allow_none=True)
     beneficiary = Text(300)
     published = fields.Boolean()
+    translations = Translations(EventTextsSchema)
 
     @validates_schema
     def ends_after_start(self, data, **kwargs):
@@ -139,6 +175,9 @@ class EventSchema(BaseSchema):
     goal_minor = fields.Integer(allow_none=True)
     beneficiary = fields.String()
     published = fields.Boolean()
+    translations = fields.Dict(
+        keys=fields.String(), values=fields.Nested(EventTextsSchema), dump_default=dict
+    )
     created_at = fields.AwareDateTime(dump_only=True)
 
 
@@ -156,6 +195,7 @@ class TicketTypeFieldsSchema(BaseSchema):
     sales_start = Moment(allow_none=True)
     sales_end = Moment(allow_none=True)
     position = Count()
+    translations = Translations(TierTextsSchema)
 
     @validates_schema
     def sales_window(self, data, **kwargs):
@@ -196,3 +236,6 @@ class TicketTypeSchema(BaseSchema):
     sales_start = EventLocalDateTime(allow_none=True)
     sales_end = EventLocalDateTime(allow_none=True)
     position = fields.Integer()
+    translations = fields.Dict(
+        keys=fields.String(), values=fields.Nested(TierTextsSchema), dump_default=dict
+    )
