@@ -141,15 +141,26 @@ def runner(app, db):
     return app.test_cli_runner()
 
 
+@pytest.fixture(scope="session")
+def shared_served_app(database_url):
+    """The session's second app, behind `served_app`."""
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url})
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
 @pytest.fixture
-def served_app(make_app, db):
+def served_app(shared_served_app, db):
     """A second app on the test database: its requests get their own app context.
 
     The `db` fixture keeps the first app's context open, and Flask reuses an
     open context (and its `g`, where the caller's Principal is cached) for
-    every request of the same app; a request of this app starts clean.
+    every request of the same app; a request of this app starts clean. It is
+    one app for the session, restored after each test like `app`.
     """
-    return make_app()
+    with app_state.restored_after(shared_served_app):
+        yield shared_served_app
 
 
 @pytest.fixture
