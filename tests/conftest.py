@@ -4,7 +4,10 @@ The suite runs against SQLite by default and against PostgreSQL when
 TEST_DATABASE_URL names one (`make test` does both). The schema is built by
 the real migrations once per session; each test ends by emptying every
 table, so code under test commits for real (one commit per request) and
-threads with their own connections see each other's work.
+threads with their own connections see each other's work. One app (`app`),
+one second app (`served_app`) and one Chromium (`browser`) serve the whole
+session and are put back after each test; `make_app` and `own_app` give a
+test an app of its own.
 
 What the fixtures build or start is in tests/support/; no conftest imports
 another. Tests that start a browser or serve the app over HTTP are marked
