@@ -136,10 +136,7 @@ class SchemaForm(BaseForm):
                 self.show_translation_errors(errors)
                 continue
             field = self.field_for(key)
-            errors = errors if isinstance(errors, list) else [str(errors)]
-            errors = [
-                REQUIRED_MESSAGE if e == "Missing data for required field." else e for e in errors
-            ]
+            errors = self.form_messages(errors)
             if field is None:
                 self.form_errors.extend(errors)
             else:
@@ -149,6 +146,7 @@ class SchemaForm(BaseForm):
         """{"ru": {"value": {"name": [...]}}} under the Russian name's input."""
         for code, problems in messages.items():
             language = getattr(self, code, None) if code in dict(FORM_LANGUAGES) else None
+            self.form_errors.extend(self.form_messages(problems.get("key") or []))
             for name, errors in (problems.get("value") or {}).items():
                 if language is not None and name in language.form:
                     sub = language.form[name]
