@@ -4,7 +4,10 @@ The suite runs against SQLite by default and against PostgreSQL when
 TEST_DATABASE_URL names one (`make test` does both). The schema is built by
 the real migrations once per session; each test ends by emptying every
 table, so code under test commits for real (one commit per request) and
-threads with their own connections see each other's work.
+threads with their own connections see each other's work. One app (`app`),
+one second app (`served_app`) and one Chromium (`browser`) serve the whole
+session and are put back after each test; `make_app` and `own_app` give a
+test an app of its own.
 
 What the fixtures build or start is in tests/support/; no conftest imports
 another. Tests that start a browser or serve the app over HTTP are marked
@@ -15,8 +18,8 @@ import inspect
 
 import pytest
 
-from tests.support import database
-from tests.support.browser import chromium
+from tests.support import app_state, database
+from tests.support.browser import chromium, stop_playwright
 from tests.support.people import Team, build_team
 from tests.support.servers import LiveServer, serve_webhook_receiver
 from tests.support.settings import TEST_SETTINGS
@@ -69,7 +72,7 @@ def database_url(tmp_path_factory):
 
 @pytest.fixture
 def make_app(database_url):
-    """Build an app on the test database with extra settings."""
+    """Build an app of the test's own on the test database, with extra settings."""
     apps = []
 
     def factory(**overrides):
@@ -83,9 +86,32 @@ def make_app(database_url):
             _db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def shared_app(database_url):
+    """One app with the test settings for the whole session (building one costs 0.2 s).
+
+    Tests get it through `app`; what a test changes on it (settings, request
+    hooks, the rate limiter's counts, cached Stripe clients) is put back
+    after the test (tests/support/app_state.py).
+    """
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url})
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
 @pytest.fixture
-def app(make_app):
-    return make_app()
+def app(request, make_app, shared_app):
+    """The app with the test settings: the session's shared one, restored after the test.
+
+    A test marked `own_app` gets a new app of its own instead (for a test
+    that adds routes or otherwise changes what cannot be put back).
+    """
+    if request.node.get_closest_marker("own_app"):
+        yield make_app()
+        return
+    with app_state.restored_after(shared_app):
+        yield shared_app
 
 
 @pytest.fixture
@@ -118,15 +144,26 @@ def runner(app, db):
     return app.test_cli_runner()
 
 
+@pytest.fixture(scope="session")
+def shared_served_app(database_url):
+    """The session's second app, behind `served_app`."""
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url})
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
 @pytest.fixture
-def served_app(make_app, db):
+def served_app(shared_served_app, db):
     """A second app on the test database: its requests get their own app context.
 
     The `db` fixture keeps the first app's context open, and Flask reuses an
     open context (and its `g`, where the caller's Principal is cached) for
-    every request of the same app; a request of this app starts clean.
+    every request of the same app; a request of this app starts clean. It is
+    one app for the session, restored after each test like `app`.
     """
-    return make_app()
+    with app_state.restored_after(shared_served_app):
+        yield shared_served_app
 
 
 @pytest.fixture
@@ -216,8 +253,23 @@ def webhook_receiver():
         yield receiver
 
 
-@pytest.fixture
-def browser():
-    """Headless Chromium (tests/support/browser.py)."""
+@pytest.fixture(scope="session")
+def shared_browser():
+    """One headless Chromium for the session (launching one costs 1.8 s of CPU)."""
     with chromium() as launched:
         yield launched
+
+
+@pytest.fixture
+def browser(shared_browser):
+    """Headless Chromium (tests/support/browser.py): the session's, with the
+    pages and contexts a test opened closed after it (each test starts with
+    no cookies or storage). A test that needs other flags launches its own
+    with `chromium(extra_args)`."""
+    yield shared_browser
+    for context in shared_browser.contexts:
+        context.close()
+
+
+def pytest_sessionfinish(session):
+    stop_playwright()

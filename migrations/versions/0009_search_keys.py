@@ -6,7 +6,7 @@ lower case); the door and the dashboard search them with LIKE, the same on
 SQLite and PostgreSQL. Existing rows are filled here in batches.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-07 03:45:00
 
 """
@@ -18,7 +18,7 @@ from ticketing.search_text import KEY_LENGTH, search_key
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0005'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

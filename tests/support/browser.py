@@ -28,15 +28,32 @@ def require_chromium() -> None:
     pytest.skip("Chromium is not installed (apt-get install -y chromium)")
 
 
+# One Playwright driver for the whole session: a second sync_playwright()
+# inside a live one is refused, and starting the driver costs a second.
+_DRIVER = {}
+
+
+def _playwright():
+    if "playwright" not in _DRIVER:
+        from playwright.sync_api import sync_playwright
+
+        _DRIVER["playwright"] = sync_playwright().start()
+    return _DRIVER["playwright"]
+
+
+def stop_playwright() -> None:
+    """Stop the session's driver, if a test started it (tests/conftest.py, at the end)."""
+    driver = _DRIVER.pop("playwright", None)
+    if driver is not None:
+        driver.stop()
+
+
 @contextmanager
 def chromium(extra_args: tuple[str, ...] = ()):
     """A launched browser; closed on the way out, whatever happened."""
     require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, *extra_args])
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = _playwright().chromium.launch(executable_path=CHROMIUM, args=[*ARGS, *extra_args])
+    try:
+        yield browser
+    finally:
+        browser.close()

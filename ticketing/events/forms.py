@@ -1,26 +1,35 @@
-"""Organizer forms for events and tiers.
+"""Organizer forms for events and tiers: they parse, the API's schemas decide.
 
-People type local times and major-unit amounts ("12.50"); the forms turn
-them into aware UTC and integer minor units for the services.
+People type local times and major-unit amounts ("12.50"); WTForms reads what
+was typed (a number, a date, a choice from the menu) and the form turns it
+into the API's request: aware UTC in the event's zone, integer minor units.
+That request is then loaded by the same marshmallow schema as the API
+(ticketing/events/schemas.py) and given to the same services, so every rule
+(bounds, lengths, a sales window, a price) is written once; a schema's
+error is shown under the form field it is about.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import InvalidOperation
 from zoneinfo import ZoneInfo
 
+from marshmallow import Schema, ValidationError
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    FormField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
+from wtforms import Form as SubForm
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 
-from ticketing.errors import ValidationFailed
-from ticketing.events.schemas import MAX_INT
+from ticketing.events.models import EVENT_TEXTS, TIER_TEXTS
+from ticketing.events.schemas import EventCreateSchema, TicketTypeCreateSchema
 from ticketing.events.services import TIMEZONES
 from ticketing.forms import BaseForm
 from ticketing.money import (
@@ -33,6 +42,25 @@ from ticketing.money import (
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 COMMON_CURRENCIES = ["EUR", "USD", "GBP", "TRY", "GEL", "AMD", "ILS", "CHF", "PLN"]
+# What the form says instead of the schema's words, for a field left empty.
+REQUIRED_MESSAGE = "This field is required."
+# Services and schemas name model fields; the forms show major-unit amounts under other names.
+FORM_FIELD = {"goal_minor": "goal", "price_minor": "price", "min_price_minor": "min_price"}
+# The languages edited beside the main text (an "en" text given through the API is kept).
+FORM_LANGUAGES = (("ru", "Russian"), ("uk", "Ukrainian"), ("tr", "Turkish"))
+TEXT_LABELS = {"name": "Name", "description": "Description", "venue": "Venue"}
+TEXT_LABELS["beneficiary"] = "Beneficiary"
+
+
+def texts_form(texts: tuple[str, ...], language: str) -> type[SubForm]:
+    """The inputs for one language's texts ("ru-name", "ru-venue", ...)."""
+    inputs = {
+        name: (TextAreaField if name == "description" else StringField)(
+            f"{TEXT_LABELS[name]} in {language}"
+        )
+        for name in texts
+    }
+    return type(f"{language}Texts", (SubForm,), inputs)
 
 
 def currency_choices() -> list[SelectChoice]:
@@ -57,38 +85,148 @@ def to_local(value: datetime | None, timezone: str) -> datetime | None:
     return value.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
 
 
-def parse_amount(text: str | None, currency: str, field: str) -> int | None:
-    """Major units typed by a person -> minor units, or a field error."""
-    if text is None or not text.strip():
-        return None
-    try:
-        minor = from_decimal(text, currency)
-    except (InvalidOperation, MoneyError, ValueError):
-        raise ValidationFailed(
-            f"Enter an amount in {currency}, like 25 or 12.50.", field=field
-        ) from None
-    if minor < 0:
-        raise ValidationFailed("Must be zero or more.", field=field)
-    return minor
-
-
 def show_amount(minor: int | None, currency: str) -> str:
     return "" if minor is None else str(to_decimal(minor, currency))
 
 
-class EventForm(BaseForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Length(max=20000)])
-    venue = StringField("Venue", validators=[Length(max=300)])
+class Unparsed(Exception):
+    """What was typed in a field cannot be read; its error is on the field."""
+
+
+class SchemaForm(BaseForm):
+    """A page form whose rules are its API schema's."""
+
+    schema: type[Schema]
+    languages = FORM_LANGUAGES
+
+    def load(self, **context) -> dict | None:
+        """The schema's validated fields for the service, or None (errors on the form)."""
+        self.validate()  # reads what was typed: numbers, dates, menu choices, control characters
+        schema = self.schema()
+        request, unread = {}, set()
+        for key, read in self.request(**context).items():
+            try:
+                value = read()
+            except Unparsed:
+                unread.add(key)
+                continue
+            field = schema.fields[key]
+            if value is None and not field.allow_none or value == "" and field.required:
+                continue  # left empty: the schema says whether it may be
+            request[key] = value
+        try:
+            data = schema.load(request)
+        except ValidationError as exc:
+            self.show_schema_errors(exc.normalized_messages(), unread)
+            return None
+        return None if self.errors else data
+
+    def request(self, **context) -> dict[str, Callable[[], object]]:
+        """Per schema field, a function reading it from what was typed."""
+        raise NotImplementedError
+
+    def field_for(self, key: str):
+        return getattr(self, FORM_FIELD.get(key, key), None)
+
+    def show_schema_errors(self, messages: dict, unread: set[str]) -> None:
+        for key, errors in messages.items():
+            if key in unread:
+                continue  # the field already says it could not be read
+            if key == "translations" and isinstance(errors, dict):
+                self.show_translation_errors(errors)
+                continue
+            field = self.field_for(key)
+            errors = self.form_messages(errors)
+            if field is None:
+                self.form_errors.extend(errors)
+            else:
+                field.errors = [*field.errors, *errors]
+
+    def show_translation_errors(self, messages: dict) -> None:
+        """{"ru": {"value": {"name": [...]}}} under the Russian name's input."""
+        for code, problems in messages.items():
+            language = getattr(self, code, None) if code in dict(FORM_LANGUAGES) else None
+            self.form_errors.extend(self.form_messages(problems.get("key") or []))
+            for name, errors in (problems.get("value") or {}).items():
+                if language is not None and name in language.form:
+                    sub = language.form[name]
+                    sub.errors = [*sub.errors, *self.form_messages(errors)]
+                else:
+                    self.form_errors.extend(self.form_messages(errors))
+
+    @staticmethod
+    def form_messages(errors) -> list[str]:
+        errors = errors if isinstance(errors, list) else [str(errors)]
+        return [REQUIRED_MESSAGE if e == "Missing data for required field." else e for e in errors]
+
+    def texts(self, texts: tuple[str, ...], current: dict | None) -> dict:
+        """The typed translations; languages the form does not show are kept as they were."""
+        shown = dict(FORM_LANGUAGES)
+        result = {code: given for code, given in (current or {}).items() if code not in shown}
+        for code in shown:
+            inputs = getattr(self, code).form
+            given = {}
+            for name in texts:
+                value = inputs[name].data or ""
+                value = value if name == "description" else value.strip()
+                if value.strip():
+                    given[name] = value
+            if given:
+                result[code] = given
+        return result
+
+    def fill_texts(self, texts: tuple[str, ...], translations: dict | None) -> None:
+        for code, _ in FORM_LANGUAGES:
+            given = (translations or {}).get(code) or {}
+            for name in texts:
+                getattr(self, code).form[name].data = given.get(name, "")
+
+    # --- reading typed values ------------------------------------------------
+
+    def parsed(self, field):
+        """The field's value as WTForms read it; Unparsed when it could not."""
+        if field.errors:
+            raise Unparsed
+        return field.data
+
+    def text(self, field) -> str:
+        return (self.parsed(field) or "").strip()
+
+    def amount(self, field, currency: str) -> int | None:
+        """Major units typed by a person -> minor units; the schema checks the bounds."""
+        text = (self.parsed(field) or "").strip()
+        if not text:
+            return None
+        try:
+            return from_decimal(text, currency)
+        except (InvalidOperation, MoneyError, ValueError):
+            field.errors = [*field.errors, f"Enter an amount in {currency}, like 25 or 12.50."]
+            raise Unparsed from None
+
+    def moment(self, field, zone: str) -> str | None:
+        """A local time typed for the event's zone, as the API's ISO 8601 with offset."""
+        local = self.parsed(field)
+        return None if local is None else to_utc(local, zone).isoformat()
+
+
+class EventForm(SchemaForm):
+    schema = EventCreateSchema
+
+    name = StringField("Name")
+    description = TextAreaField("Description")
+    venue = StringField("Venue")
     starts_at = DateTimeLocalField(
-        "Starts at (local time)", format=LOCAL_FORMATS, validators=[InputRequired()]
+        "Starts at (local time)", format=LOCAL_FORMATS, validators=[Optional()]
     )
     timezone = SelectField("Time zone", default="Europe/Istanbul")
     currency = SelectField("Currency", default="EUR")
     goal = StringField("Fundraising goal", validators=[Optional(), Length(max=30)])
-    beneficiary = StringField("Beneficiary", validators=[Length(max=300)])
+    beneficiary = StringField("Beneficiary")
     published = BooleanField("Published (visible to the public)")
     slug = StringField("Web address", validators=[Optional(), Length(max=120)])
+    ru = FormField(texts_form(EVENT_TEXTS, "Russian"), label="Russian")
+    uk = FormField(texts_form(EVENT_TEXTS, "Ukrainian"), label="Ukrainian")
+    tr = FormField(texts_form(EVENT_TEXTS, "Turkish"), label="Turkish")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,36 +241,40 @@ class EventForm(BaseForm):
         self.slug.data = event.slug
         self.starts_at.data = to_local(event.starts_at, event.timezone)
         self.goal.data = show_amount(event.goal_minor, event.currency)
+        self.fill_texts(EVENT_TEXTS, event.translations)
 
-    def to_fields(self) -> dict:
+    def request(self, current=None):
         return {
-            "name": self.name.data.strip(),
-            "description": self.description.data or "",
-            "venue": (self.venue.data or "").strip(),
-            "starts_at": to_utc(self.starts_at.data, self.timezone.data),
-            "timezone": self.timezone.data,
-            "currency": self.currency.data,
-            "goal_minor": parse_amount(self.goal.data, self.currency.data, "goal"),
-            "beneficiary": (self.beneficiary.data or "").strip(),
-            "published": bool(self.published.data),
-            "slug": (self.slug.data or "").strip(),  # empty: made from the name / unchanged
+            "name": lambda: self.text(self.name),
+            "description": lambda: self.parsed(self.description) or "",
+            "venue": lambda: self.text(self.venue),
+            "starts_at": lambda: self.moment(self.starts_at, self.parsed(self.timezone)),
+            "timezone": lambda: self.parsed(self.timezone),
+            "currency": lambda: self.parsed(self.currency),
+            "goal_minor": lambda: self.amount(self.goal, self.parsed(self.currency)),
+            "beneficiary": lambda: self.text(self.beneficiary),
+            "published": lambda: bool(self.published.data),
+            "translations": lambda: self.texts(EVENT_TEXTS, getattr(current, "translations", None)),
+            # Empty: made from the name (new event) or left as it is.
+            "slug": lambda: self.text(self.slug) or None,
         }
 
 
-class TierForm(BaseForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Length(max=5000)])
-    price = StringField("Price", validators=[DataRequired(), Length(max=30)])
-    capacity = IntegerField(
-        "Capacity", validators=[InputRequired(), NumberRange(min=0, max=MAX_INT)]
-    )
+class TierForm(SchemaForm):
+    schema = TicketTypeCreateSchema
+
+    name = StringField("Name")
+    description = TextAreaField("Description")
+    price = StringField("Price", validators=[Optional(), Length(max=30)])
+    capacity = IntegerField("Capacity", validators=[Optional()])
     pay_what_you_want = BooleanField("Pay what you want (the price is the suggestion)")
     min_price = StringField("Minimum price", validators=[Optional(), Length(max=30)])
-    max_per_order = IntegerField(
-        "Most per order", default=10, validators=[InputRequired(), NumberRange(min=1, max=1000)]
-    )
+    max_per_order = IntegerField("Most per order", default=10, validators=[Optional()])
     sales_start = DateTimeLocalField("Sales start", format=LOCAL_FORMATS, validators=[Optional()])
     sales_end = DateTimeLocalField("Sales end", format=LOCAL_FORMATS, validators=[Optional()])
+    ru = FormField(texts_form(TIER_TEXTS, "Russian"), label="Russian")
+    uk = FormField(texts_form(TIER_TEXTS, "Ukrainian"), label="Ukrainian")
+    tr = FormField(texts_form(TIER_TEXTS, "Turkish"), label="Turkish")
 
     def fill_from(self, tier, event) -> None:
         self.name.data = tier.name
@@ -144,17 +286,19 @@ class TierForm(BaseForm):
         self.max_per_order.data = tier.max_per_order
         self.sales_start.data = to_local(tier.sales_start, event.timezone)
         self.sales_end.data = to_local(tier.sales_end, event.timezone)
+        self.fill_texts(TIER_TEXTS, tier.translations)
 
-    def to_fields(self, event) -> dict:
-        currency = event.currency
+    def request(self, event, current=None):
+        currency, zone = event.currency, event.timezone
         return {
-            "name": self.name.data.strip(),
-            "description": self.description.data or "",
-            "price_minor": parse_amount(self.price.data, currency, "price"),
-            "capacity": self.capacity.data,
-            "pay_what_you_want": bool(self.pay_what_you_want.data),
-            "min_price_minor": parse_amount(self.min_price.data, currency, "min_price"),
-            "max_per_order": self.max_per_order.data,
-            "sales_start": to_utc(self.sales_start.data, event.timezone),
-            "sales_end": to_utc(self.sales_end.data, event.timezone),
+            "name": lambda: self.text(self.name),
+            "description": lambda: self.parsed(self.description) or "",
+            "price_minor": lambda: self.amount(self.price, currency),
+            "capacity": lambda: self.parsed(self.capacity),
+            "pay_what_you_want": lambda: bool(self.pay_what_you_want.data),
+            "min_price_minor": lambda: self.amount(self.min_price, currency),
+            "max_per_order": lambda: self.parsed(self.max_per_order),
+            "sales_start": lambda: self.moment(self.sales_start, zone),
+            "sales_end": lambda: self.moment(self.sales_end, zone),
+            "translations": lambda: self.texts(TIER_TEXTS, getattr(current, "translations", None)),
         }

@@ -10,14 +10,11 @@ from ticketing.accounts.models import MONEY_ROLES
 from ticketing.accounts.services import get_row
 from ticketing.errors import DomainError
 from ticketing.events import services
-from ticketing.events.forms import EventForm, TierForm
+from ticketing.events.forms import FORM_FIELD, EventForm, TierForm
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
-
-# Services name model fields; the forms show major-unit amounts under other names.
-FORM_FIELD = {"goal_minor": "goal", "price_minor": "price", "min_price_minor": "min_price"}
 
 
 def org_event(event_id: int) -> Event:
@@ -29,6 +26,16 @@ def org_tier(event: Event, tier_id: int) -> TicketType:
     if tier is None or tier.event_id != event.id:
         abort(404, "No such ticket type.")
     return tier
+
+
+def loaded(form, **context) -> dict | None:
+    """A submitted form's fields, checked by the API's schema; None shows its errors."""
+    if not form.is_submitted():
+        return None
+    data = form.load(**context)
+    for message in form.form_errors:
+        flash(message, "error")
+    return data
 
 
 def show_error(form, exc: DomainError) -> None:
@@ -58,9 +65,9 @@ def new_event():
     if principal.event_id is not None:
         abort(403, "This login may only manage its own event.")
     form = EventForm()
-    if form.validate_on_submit():
+    if (fields := loaded(form)) is not None:
         try:
-            event = services.create_managed_event(principal.organization_id, **form.to_fields())
+            event = services.create_managed_event(principal.organization_id, **fields)
         except DomainError as exc:
             db.session.rollback()
             show_error(form, exc)
@@ -77,9 +84,9 @@ def new_event():
 def edit_event(event_id: int):
     event = org_event(event_id)
     form = EventForm()
-    if form.validate_on_submit():
+    if (fields := loaded(form, current=event)) is not None:
         try:
-            services.update_event(event, **form.to_fields())
+            services.update_event(event, **fields)
         except DomainError as exc:
             db.session.rollback()
             event = org_event(event_id)
@@ -108,9 +115,9 @@ def edit_event(event_id: int):
 def new_tier(event_id: int):
     event = org_event(event_id)
     form = TierForm()
-    if form.validate_on_submit():
+    if (fields := loaded(form, event=event)) is not None:
         try:
-            services.create_ticket_type(event, **form.to_fields(event))
+            services.create_ticket_type(event, **fields)
         except DomainError as exc:
             db.session.rollback()
             event = org_event(event_id)
@@ -129,9 +136,9 @@ def edit_tier(event_id: int, tier_id: int):
     event = org_event(event_id)
     tier = org_tier(event, tier_id)
     form = TierForm()
-    if form.validate_on_submit():
+    if (fields := loaded(form, event=event, current=tier)) is not None:
         try:
-            services.update_ticket_type(tier, **form.to_fields(event))
+            services.update_ticket_type(tier, **fields)
         except DomainError as exc:
             db.session.rollback()
             event = org_event(event_id)

@@ -2,11 +2,29 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ticketing.database import UTCDateTime, utcnow
 from ticketing.extensions import db
+
+# Languages an event's texts may be given in besides its main text (API.md, Languages).
+LANGUAGES = ("en", "ru", "uk", "tr")
+EVENT_TEXTS = ("name", "description", "venue", "beneficiary")
+TIER_TEXTS = ("name",)
+
+
+def language_of(locale) -> str:
+    """ "ru", "ru_RU", "ru-RU" or a babel Locale -> "ru"."""
+    return str(locale or "").replace("-", "_").split("_")[0].lower()
+
+
+def translated(row, texts: tuple[str, ...], field: str, locale) -> str:
+    """The row's `field` in the locale's language, else its main text."""
+    if field not in texts:
+        raise ValueError(f"{field!r} is not a translatable text of {type(row).__name__}")
+    given = (row.translations or {}).get(language_of(locale)) or {}
+    return given.get(field) or getattr(row, field)
 
 
 class Event(db.Model):
@@ -33,11 +51,19 @@ class Event(db.Model):
     beneficiary: Mapped[str] = mapped_column(String(300), default="")
     published: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # {"ru": {"name": ..., "description"?: ..., "venue"?: ..., "beneficiary"?: ...}, ...}
+    # (migration 0008). Replaced whole, never changed in place.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
 
     organization = relationship("Organization")
     ticket_types: Mapped[list["TicketType"]] = relationship(
         back_populates="event", order_by="TicketType.position, TicketType.id"
     )
+
+    def text(self, field: str, locale) -> str:
+        """Name, description, venue or beneficiary (the cause) for a reader of
+        `locale` ("ru", "uk_UA"): its translation, else the main text."""
+        return translated(self, EVENT_TEXTS, field, locale)
 
 
 class TicketType(db.Model):
@@ -69,8 +95,17 @@ class TicketType(db.Model):
     sales_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # {"ru": {"name": ...}, ...} (migration 0008). Replaced whole, never changed in place.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
 
     event: Mapped[Event] = relationship(back_populates="ticket_types")
+
+    def text(self, field: str, locale) -> str:
+        return translated(self, TIER_TEXTS, field, locale)
+
+    def display_name(self, locale) -> str:
+        """The tier's name for a reader of `locale`, else its main name."""
+        return self.text("name", locale)
 
     @property
     def seats_left(self) -> int:

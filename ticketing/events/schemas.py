@@ -10,14 +10,17 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError, fields, validates_schema
-from marshmallow.validate import Length, Range
+from marshmallow.validate import Length, OneOf, Range
 
+from ticketing.events.models import LANGUAGES
 from ticketing.events.services import TIMEZONES
 from ticketing.money import card_currency_problem, is_known_currency
 from ticketing.schemas import BaseSchema
 
 # The columns are 32-bit integers on PostgreSQL.
 MAX_INT = 2_147_483_647
+# The event page offers 0..max_per_order in a menu: a longer one is no use to anyone.
+MAX_PER_ORDER = 1000
 # Far enough either way for any concert; keeps time zone arithmetic in range.
 TIME_RANGE = Range(min=datetime(2000, 1, 1, tzinfo=UTC), max=datetime(2999, 12, 31, tzinfo=UTC))
 
@@ -50,13 +53,25 @@ def Name(**kwargs) -> fields.String:  # noqa: N802
     return fields.String(validate=[Length(min=1, max=200), no_nul], **kwargs)
 
 
+class Bounds(Range):
+    """A whole number's bounds, said the same way by the API and the organizer's forms."""
+
+    message_all = "Number must be between {{min}} and {{max}}."
+
+
+class AmountBounds(Range):
+    """An amount's bounds; the forms show major units, so the message names the unit."""
+
+    message_all = "Must be zero or more (at most {{max}} in the currency's minor units)."
+
+
 def Minor(**kwargs) -> fields.Integer:  # noqa: N802
     """An amount in minor units: an integer, never a float, never negative."""
-    return fields.Integer(strict=True, validate=Range(min=0, max=MAX_INT), **kwargs)
+    return fields.Integer(strict=True, validate=AmountBounds(min=0, max=MAX_INT), **kwargs)
 
 
-def Count(minimum: int = 0, **kwargs) -> fields.Integer:  # noqa: N802
-    return fields.Integer(strict=True, validate=Range(min=minimum, max=MAX_INT), **kwargs)
+def Count(minimum: int = 0, maximum: int = MAX_INT, **kwargs) -> fields.Integer:  # noqa: N802
+    return fields.Integer(strict=True, validate=Bounds(min=minimum, max=maximum), **kwargs)
 
 
 def Moment(**kwargs) -> fields.AwareDateTime:  # noqa: N802
@@ -71,6 +86,40 @@ class EventLocalDateTime(fields.AwareDateTime):
             zone = getattr(obj, "timezone", None) or obj.event.timezone
             value = value.astimezone(ZoneInfo(zone))
         return super()._serialize(value, attr, obj, **kwargs)
+
+
+# --- texts in other languages ----------------------------------------------
+
+
+class EventTextsSchema(BaseSchema):
+    """An event's texts in one language; what is left out falls back to the main text."""
+
+    name = Name(required=True)
+    description = Text(20_000, metadata={"multiline": True})
+    venue = Text(300)
+    beneficiary = Text(300)
+
+
+class TierTextsSchema(BaseSchema):
+    name = Name(required=True)
+
+
+def Translations(texts: type[BaseSchema], **kwargs) -> fields.Dict:  # noqa: N802
+    """{"ru": {...}, "uk": {...}}: a language code (en, ru, uk, tr) to its texts.
+
+    Given, it replaces the whole map ({} removes every translation). The
+    texts check their own control characters (a description keeps its lines).
+    """
+    return fields.Dict(
+        keys=fields.String(validate=OneOf(LANGUAGES)),
+        values=fields.Nested(texts),
+        metadata={
+            "multiline": True,
+            "description": f"Per language ({', '.join(LANGUAGES)}): texts that replace the "
+            "main ones for its readers; pages fall back to the main text.",
+        },
+        **kwargs,
+    )
 
 
 # --- events ----------------------------------------------------------------
@@ -98,6 +147,7 @@ class EventFieldsSchema(BaseSchema):
             "example": "umut-arkadaslar",
         },
     )
+    translations = Translations(EventTextsSchema)
 
     @validates_schema
     def ends_after_start(self, data, **kwargs):
@@ -134,6 +184,9 @@ class EventSchema(BaseSchema):
     goal_minor = fields.Integer(allow_none=True)
     beneficiary = fields.String()
     published = fields.Boolean()
+    translations = fields.Dict(
+        keys=fields.String(), values=fields.Nested(EventTextsSchema), dump_default=dict
+    )
     created_at = fields.AwareDateTime(dump_only=True)
 
 
@@ -147,10 +200,11 @@ class TicketTypeFieldsSchema(BaseSchema):
     capacity = Count()
     pay_what_you_want = fields.Boolean()
     min_price_minor = Minor(allow_none=True)
-    max_per_order = Count(1)
+    max_per_order = Count(1, MAX_PER_ORDER)
     sales_start = Moment(allow_none=True)
     sales_end = Moment(allow_none=True)
     position = Count()
+    translations = Translations(TierTextsSchema)
 
     @validates_schema
     def sales_window(self, data, **kwargs):
@@ -191,3 +245,6 @@ class TicketTypeSchema(BaseSchema):
     sales_start = EventLocalDateTime(allow_none=True)
     sales_end = EventLocalDateTime(allow_none=True)
     position = fields.Integer()
+    translations = fields.Dict(
+        keys=fields.String(), values=fields.Nested(TierTextsSchema), dump_default=dict
+    )

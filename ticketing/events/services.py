@@ -114,11 +114,11 @@ def event_by_slug(slug: str) -> Event | None:
 
 EVENT_FIELDS = frozenset(
     {"name", "description", "venue", "starts_at", "ends_at", "timezone", "currency"}
-    | {"goal_minor", "beneficiary", "published", "slug"}
+    | {"goal_minor", "beneficiary", "published", "slug", "translations"}
 )
 TIER_FIELDS = frozenset(
     {"name", "description", "price_minor", "capacity", "pay_what_you_want", "min_price_minor"}
-    | {"max_per_order", "sales_start", "sales_end", "position"}
+    | {"max_per_order", "sales_start", "sales_end", "position", "translations"}
 )
 
 
