@@ -1,7 +1,9 @@
 """The load generator: a separate process that replays a list of requests.
 
 `python -m bench.client SPEC.json` reads the spec (server address, concurrency,
-limits, the requests) and prints one JSON object with what it measured. It is
+limits, the requests) and prints one JSON object with what it measured.
+With `request_timeout_s` a request not answered in time is given up (its
+connection closed) and counted as status 0 with the time waited. It is
 a deliberately small HTTP/1.1 client on asyncio streams with keep-alive: on a
 2-core machine every cycle the load generator burns is taken from the app and
 the database, and this costs far less per request than requests or httpx.
@@ -114,7 +116,10 @@ async def run(spec: dict) -> dict:
     results = []  # (status, latency ms, finished at seconds since start)
     errors = []
     keep = spec.get("keep_bodies", 0)
+    # Seconds a client waits for one answer before it gives up (None: for ever).
+    give_up = spec.get("request_timeout_s")
     bodies = []
+    started_at = time.time()
     start = time.perf_counter()
 
     async def worker():
@@ -126,7 +131,15 @@ async def run(spec: dict) -> dict:
             headers = header_sets[header_set]
             sent = time.perf_counter()
             try:
-                status, data = await conn.request(method, path, headers, body.encode())
+                status, data = await asyncio.wait_for(
+                    conn.request(method, path, headers, body.encode()), give_up
+                )
+            except TimeoutError:  # the client gave up waiting: counted as status 0
+                conn.close()
+                results.append(
+                    (0, (time.perf_counter() - sent) * 1000, time.perf_counter() - start)
+                )
+                continue
             except (OSError, ServerClosed, asyncio.IncompleteReadError) as exc:
                 errors.append(f"{type(exc).__name__}: {exc}")
                 conn.close()
@@ -144,7 +157,8 @@ async def run(spec: dict) -> dict:
         entry = by_status.setdefault(str(status), {"latencies": [], "last_s": 0.0})
         entry["latencies"].append(latency)
         entry["last_s"] = max(entry["last_s"], finished)
-    return {
+    figures = {
+        "started_at": started_at,
         "sent": len(results) + len(errors),
         "answered": len(results),
         "elapsed_s": round(elapsed, 3),
@@ -158,6 +172,9 @@ async def run(spec: dict) -> dict:
         "error_count": len(errors),
         "bodies": bodies,
     }
+    if spec.get("timeline"):  # every answer: [seconds since start, latency ms, status]
+        figures["timeline"] = [[round(f, 4), round(lat, 2), st] for st, lat, f in results]
+    return figures
 
 
 def main(argv: list[str]) -> None:

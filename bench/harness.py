@@ -7,6 +7,7 @@ workers, the stand-in and the load generator compete for the same two cores
 the way they would on a small server with a phone-sized client farm.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -71,8 +72,21 @@ def _wait_http(url: str, seconds: float, process: subprocess.Popen, name: str) -
 class Stack:
     """Database + stand-in + app. Use as a context manager."""
 
-    def __init__(self, name: str, workers=APP_WORKERS, threads=APP_THREADS):
+    def __init__(
+        self,
+        name: str,
+        workers=APP_WORKERS,
+        threads=APP_THREADS,
+        *,
+        env: dict | None = None,
+        standin: dict | None = None,
+        standin_threads: int = 4,
+    ):
+        """`env`: settings for the app (and whatever else it spawns) on top of the
+        defaults; `standin`: stand-in config on top of the defaults."""  # fmt: skip
         self.name = name
+        self.extra_env, self.extra_standin = env or {}, standin or {}
+        self.standin_threads = standin_threads
         self.database = f"ticketing_bench_{name}"
         self.workers, self.threads = workers, threads
         self.processes: list[tuple[str, subprocess.Popen]] = []
@@ -101,7 +115,19 @@ class Stack:
             "HOLD_RATE_LIMIT": "",
             "MAIL_SERVER": "",
             "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
         }
+
+    def spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
+        """Start another process of the stack (own process group, log in the temp dir)."""
+        return self._spawn(name, argv)
+
+    def stop_one(self, name: str) -> None:
+        """Stop one process started here (SIGTERM, then SIGKILL), e.g. a server going down."""
+        for entry in list(self.processes):
+            if entry[0] == name:
+                self.processes.remove(entry)
+                _terminate(*entry)
 
     def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
         log = open(os.path.join(self.tmp, f"{name}.log"), "wb")  # noqa: SIM115
@@ -124,10 +150,11 @@ class Stack:
             "STANDIN_ALLOWED_ORIGIN": self.url,
             "STANDIN_DB": os.path.join(self.tmp, "stripe.db"),
             "STANDIN_WEBHOOK_MODE": "off",
+            **self.extra_standin,
         }
         standin = self._spawn(
             "standin",
-            [PYTHON, "-m", "gunicorn", "--workers", "2", "--threads", "4",
+            [PYTHON, "-m", "gunicorn", "--workers", "2", "--threads", str(self.standin_threads),
              "--worker-class", "gthread", "--keep-alive", "30", "--log-level", "warning",
              "--bind", f"127.0.0.1:{self.standin_port}",
              f"standin:create_standin_app({json.dumps(standin_config)})"],
@@ -159,12 +186,7 @@ class Stack:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
         for name, process in reversed(self.processes):
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-                print(f"  ({name} had to be killed)")  # noqa: T201
+            _terminate(name, process, signalled=True)
         self.processes.clear()
         if self.engine is not None:
             self.engine.dispose()
@@ -187,8 +209,21 @@ class Stack:
         self.stop()
 
 
+def _terminate(name: str, process: subprocess.Popen, *, signalled: bool = False) -> None:
+    if not signalled and process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        print(f"  ({name} had to be killed)")  # noqa: T201
+
+
 def drive(stack: Stack, requests: list, *, concurrency: int, max_seconds: float,
-          header_sets: list[dict] | None = None, keep_bodies: int = 0) -> dict:  # fmt: skip
+          header_sets: list[dict] | None = None, keep_bodies: int = 0,
+          timeline: bool = False, request_timeout_s: float | None = None) -> dict:  # fmt: skip
     """Run the load generator as its own process over loopback; returns its figures."""
     spec = {
         "host": "127.0.0.1",
@@ -198,6 +233,8 @@ def drive(stack: Stack, requests: list, *, concurrency: int, max_seconds: float,
         "header_sets": header_sets or [{}],
         "requests": requests,
         "keep_bodies": keep_bodies,
+        "timeline": timeline,
+        "request_timeout_s": request_timeout_s,
     }
     path = os.path.join(stack.tmp, f"spec-{time.monotonic_ns()}.json")
     with open(path, "w") as handle:

@@ -57,6 +57,23 @@ def checks(result: dict) -> list[tuple[str, str, bool]]:
             ("sold out exactly", f"{result['seats_taken']}/{result['capacity']}",
              result["seats_taken"] == result["capacity"]),
         ]  # fmt: skip
+    if name == "mixed_rush":
+        during, hooks, mail = result["door_during_sale"], result["webhooks"], result["emails"]
+        p99 = during["latency_ms"]["p99_ms"]
+        hook_p99 = hooks["attempts"]["p99_ms"]
+        return [
+            ("door p99 < 50 ms during the sale", f"{p99}", p99 is not None and p99 < 50),
+            ("door >= 400 scans/s during the sale", f"{during['scans_per_s']}",
+             during["scans_per_s"] >= 400),
+            ("webhooks answered p99 < 200 ms", f"{hook_p99}",
+             hook_p99 is not None and hook_p99 < 200),
+            ("each paid order emailed exactly once",
+             f"{mail['emailed_once']}/{mail['paid_at_stripe']} once, "
+             f"{mail['emailed_more_than_once']} twice+, {mail['not_emailed']} none",
+             mail["paid_at_stripe"] > 0 and mail["emailed_once"] == mail["paid_at_stripe"]
+             and mail["emails_to_unpaid_orders"] == 0),
+            ("oversold == 0", f"{result['oversold']}", result["oversold"] == 0),
+        ]  # fmt: skip
     if name == "totals":
         last = result["sizes"][-1]
         return [
@@ -116,6 +133,28 @@ def rows(result: dict) -> list[tuple[str, str, str]]:
             ("door rush", "ok / repeats refused",
              f"{first['expected_answers']} / {second['expected_answers']}"),
             ("door rush", "floor req/s, ratio", _floor(result)),
+        ]  # fmt: skip
+    if name == "mixed_rush":
+        during, whole = result["door_during_sale"], result["door_whole_window"]
+        sale, hooks, mail = result["sale"], result["webhooks"], result["emails"]
+        return [
+            ("mixed rush", "code path", result["code_path"]),
+            ("mixed rush", "door during sale: scans/s (s)",
+             f"{during['scans_per_s']} ({during['seconds']} s)"),
+            ("mixed rush", "door during sale p50/p95/p99 ms", _lat(during["latency_ms"])),
+            ("mixed rush", "door whole window scans/s, p99 ms",
+             f"{whole['scans_per_s']}, {whole['latency_ms']['p99_ms']}"),
+            ("mixed rush", "sale created / sold out / other",
+             f"{sale['orders_created']} / {sale['sold_out_answers']} / "
+             f"{sale['other_answers'] or 0} (unsent {sale['unsent_attempts']})"),
+            ("mixed rush", "sale orders/s, p99 ms",
+             f"{sale['orders_per_s']}, {sale['order_latency_ms']['p99_ms']}"),
+            ("mixed rush", "webhook attempts p50/p95/p99 ms", _lat(hooks["attempts"])),
+            ("mixed rush", "webhook answers", f"{hooks['answers']}"),
+            ("mixed rush", "paid at Stripe / in app / emailed once",
+             f"{mail['paid_at_stripe']} / {mail['paid_in_app']} / {mail['emailed_once']}"),
+            ("mixed rush", "oversold seats", f"{result['oversold']}"),
+            ("mixed rush", "floor req/s, door ratio", _floor(result)),
         ]  # fmt: skip
     if name == "totals":
         out = []

@@ -33,6 +33,8 @@ Config keys (a plain dict):
   STANDIN_BALANCE_TRANSACTION_DELAY_SECONDS  > 0: a charge's balance_transaction is
                            null at first and appears that much later, announced by
                            `charge.updated` (default 0: at once)
+  STANDIN_API_DELAY_SECONDS  > 0: every API answer (/v1/...) waits that long first, a
+                           slow Stripe (benchmarks); the controls under /_standin do not
 """
 
 import logging

@@ -66,6 +66,12 @@ def main(argv=None) -> None:
         default=os.environ.get("STANDIN_WEBHOOK_SCHEDULE", ""),
         help='seconds between retries ("0.1,1,5"), or "stripe": further apart over three days',
     )
+    parser.add_argument(
+        "--api-delay",
+        type=float,
+        default=float(os.environ.get("STANDIN_API_DELAY_SECONDS") or 0),
+        help="seconds every API answer waits first (a slow Stripe)",
+    )
     args = parser.parse_args(argv)
     if not args.api_key:
         parser.error("needs --api-key (STANDIN_API_KEY) or SECRET_KEY to derive the app's key")
@@ -84,6 +90,7 @@ def main(argv=None) -> None:
                 "STANDIN_WEBHOOK_SECRET": args.webhook_secret,
                 "STANDIN_WEBHOOK_MODE": args.webhook_mode,
                 "STANDIN_WEBHOOK_SCHEDULE": args.webhook_schedule,
+                "STANDIN_API_DELAY_SECONDS": args.api_delay,
             }
         )
     except ValueError as exc:

@@ -44,16 +44,18 @@ def events():
     limit = p.as_int(request.args.get("limit", "100"), "limit", minimum=1, maximum=1000)
     with standin().store.read() as tx:
         rows = tx.event_rows(limit, request.args.get("type") or None)
-    return json_response([event_summary(row) for row in rows])
+        summaries = [event_summary(row, tx.delivery_log(row["id"])) for row in rows]
+    return json_response(summaries)
 
 
 @bp.get("/events/<event_id>")
 def event(event_id):
     with standin().store.read() as tx:
         row = tx.event_row(event_id)
+        log = tx.delivery_log(event_id)
     if row is None:
         raise StripeFailure(f"No such event: '{event_id}'", status=404, code="resource_missing")
-    return json_response(event_summary(row))
+    return json_response(event_summary(row, log))
 
 
 @bp.post("/events/<event_id>/resend")

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import re
+import time
 
 from flask import Blueprint, Response, current_app, request, url_for
 
@@ -60,6 +61,13 @@ def authenticate():
         )
     if not hmac.compare_digest(key.encode(), standin().api_key.encode()):
         raise StripeFailure(f"Invalid API Key provided: {key[:8]}****", status=401)
+
+
+@bp.before_request
+def slow_stripe():
+    """STANDIN_API_DELAY_SECONDS: Stripe answering that much slower than usual."""
+    if standin().api_delay > 0:
+        time.sleep(standin().api_delay)
 
 
 def _api_key() -> str:

@@ -34,6 +34,8 @@ class StandIn:
         self.balance_transaction_delay = float(
             config.get("STANDIN_BALANCE_TRANSACTION_DELAY_SECONDS") or 0
         )
+        # Seconds every API answer (/v1/...) waits first: a slow Stripe, for benchmarks.
+        self.api_delay = float(config.get("STANDIN_API_DELAY_SECONDS") or 0)
         self.webhooks = Dispatcher(
             self.store,
             url=config.get("STANDIN_WEBHOOK_URL") or "",

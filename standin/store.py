@@ -49,6 +49,15 @@ CREATE TABLE IF NOT EXISTS events (
     last_error TEXT,
     delivered_at INTEGER
 );
+CREATE TABLE IF NOT EXISTS delivery_attempts (
+    event_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    started REAL NOT NULL,
+    duration_ms REAL NOT NULL,
+    http_status INTEGER,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS ix_delivery_attempts_event ON delivery_attempts (event_id);
 """
 
 
@@ -233,6 +242,8 @@ class Tx:
         http_status: int | None,
         error: str | None,
         delivered_at: int | None,
+        started: float | None = None,
+        duration_ms: float | None = None,
     ) -> None:
         self.conn.execute(
             "UPDATE events SET delivery_status = ?, attempts = attempts + 1, "
@@ -240,3 +251,18 @@ class Tx:
             "WHERE id = ?",
             (status, http_status, error, delivered_at, event_id),
         )
+        if started is not None:
+            self.conn.execute(
+                "INSERT INTO delivery_attempts (event_id, attempt, started, duration_ms,"
+                " http_status, error) SELECT id, attempts, ?, ?, ?, ? FROM events WHERE id = ?",
+                (started, duration_ms, http_status, error, event_id),
+            )
+
+    def delivery_log(self, event_id: str) -> list[dict]:
+        """Every attempt to deliver an event: when, how long until answered, and the answer."""
+        rows = self.conn.execute(
+            "SELECT attempt, started, duration_ms, http_status, error FROM delivery_attempts"
+            " WHERE event_id = ? ORDER BY attempt",
+            (event_id,),
+        ).fetchall()
+        return [dict(row) for row in rows]

@@ -136,19 +136,22 @@ class Dispatcher:
             raise KeyError(event_id)
         body = row["body"]
         for attempt in range(1, self.attempts + 1):
+            started, clock = time.time(), time.perf_counter()
             http_status, error = self._post(url, body)
+            duration_ms = round((time.perf_counter() - clock) * 1000, 2)
             ok = http_status is not None and 200 <= http_status < 300
             final = ok or attempt == self.attempts
             status = "delivered" if ok else ("failed" if final else "retrying")
             with self.store.write() as tx:
                 tx.record_delivery(
-                    event_id, status, http_status, error, int(time.time()) if ok else None
-                )
+                    event_id, status, http_status, error, int(time.time()) if ok else None,
+                    started=started, duration_ms=duration_ms,
+                )  # fmt: skip
             if final:
                 break
             time.sleep(self.delays[attempt - 1])
         with self.store.read() as tx:
-            return delivery_of(tx.event_row(event_id))
+            return delivery_of(tx.event_row(event_id), tx.delivery_log(event_id))
 
     def _post(self, url: str, body: str) -> tuple[int | None, str | None]:
         request = urllib.request.Request(  # noqa: S310  (the configured webhook URL)
@@ -171,21 +174,25 @@ class Dispatcher:
             return None, f"{type(exc).__name__}: {exc}"
 
 
-def delivery_of(row) -> dict:
-    return {
+def delivery_of(row, log: list[dict] | None = None) -> dict:
+    """How an event's delivery went; `log`: each attempt (started, duration_ms, answer)."""
+    delivery = {
         "status": row["delivery_status"],
         "attempts": row["attempts"],
         "last_http_status": row["last_http_status"],
         "last_error": row["last_error"],
         "delivered_at": row["delivered_at"],
     }
+    if log is not None:
+        delivery["log"] = log
+    return delivery
 
 
-def event_summary(row) -> dict:
+def event_summary(row, log: list[dict] | None = None) -> dict:
     return {
         "id": row["id"],
         "type": row["type"],
         "created": row["created"],
-        "delivery": delivery_of(row),
+        "delivery": delivery_of(row, log),
         "event": json.loads(row["body"]),
     }

@@ -190,3 +190,28 @@ def test_the_receiver_sees_the_new_state_when_it_reads_back(make_standin_server,
     server = make_standin_server(STANDIN_WEBHOOK_URL=webhook_receiver.url)
     _paid_session(server)
     assert seen == ["paid"]
+
+
+def test_each_delivery_attempt_is_logged_with_its_duration(make_standin_server, webhook_receiver):
+    webhook_receiver.statuses = [503]
+    server = make_standin_server(STANDIN_WEBHOOK_URL=webhook_receiver.url)
+    _paid_session(server)
+
+    (summary,) = server.events("checkout.session.completed")
+    attempts = summary["delivery"]["log"]
+    assert [a["http_status"] for a in attempts] == [503, 200]
+    assert [a["attempt"] for a in attempts] == [1, 2]
+    assert all(0 < a["duration_ms"] < 5000 for a in attempts)
+    assert attempts[0]["started"] <= attempts[1]["started"]
+
+
+def test_an_api_delay_slows_every_api_answer_but_not_the_controls(make_standin_server):
+    server = make_standin_server(STANDIN_API_DELAY_SECONDS="0.3")
+    client = server.client()
+    started = time.monotonic()
+    session = client.v1.checkout.sessions.create(session_params())
+    client.v1.checkout.sessions.retrieve(session.id)
+    assert time.monotonic() - started >= 0.6
+    started = time.monotonic()
+    assert server.pay(session.id).json()["outcome"] == "paid"
+    assert time.monotonic() - started < 0.3
