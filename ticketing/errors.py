@@ -79,6 +79,7 @@ def _field_errors(exc: HTTPException) -> dict | None:
 
 
 def render_error(status: int, code: str, message: str, body: dict | None = None):
+    message = str(message)  # a lazily translated text, in the request's language
     if status >= 500:
         db.session.rollback()
     if wants_json():

@@ -1,10 +1,12 @@
 """Flask-WTF forms for the account pages (each carries a CSRF token)."""
 
+from flask_babel import lazy_gettext
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
 from ticketing.forms import BaseForm
+from ticketing.i18n import LANGUAGES
 
 # A plain shape check: the email_validator package is not a dependency.
 EMAIL_SHAPE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address.")
@@ -45,3 +47,18 @@ class TokenForm(BaseForm):
     role = SelectField("Role", choices=ROLE_CHOICES, default="door")
     # Choices are the organization's events, filled in by the view.
     event_id = SelectField("Only for event", choices=[], default="", coerce=str)
+
+
+def language_choices() -> list[SelectChoice]:
+    names = {"en": "English", "ru": "Русский", "uk": "Українська", "tr": "Türkçe"}
+    return [SelectChoice("", lazy_gettext("As my browser asks"))] + [
+        SelectChoice(code, names[code]) for code in LANGUAGES
+    ]
+
+
+class ProfileForm(BaseForm):
+    locale = SelectField(lazy_gettext("Language of the pages"), default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = language_choices()

@@ -20,6 +20,8 @@ from flask import (
     request,
     url_for,
 )
+import flask_babel
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
@@ -30,7 +32,7 @@ from ticketing.accounts.auth import (
     page_role_required,
     token_used_recently,
 )
-from ticketing.accounts.forms import LoginForm, MemberForm, TokenForm
+from ticketing.accounts.forms import LoginForm, MemberForm, ProfileForm, TokenForm
 from ticketing.accounts.models import MONEY_ROLES, ApiToken, Membership, Organization
 from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
@@ -117,6 +119,22 @@ def logout():
     g.pop("principal", None)
     flash("You are logged out.", "info")
     return redirect(url_for("events.index"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    """The person's own settings: the language of their pages."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.path))
+    form = ProfileForm(locale=current_user.locale or "")
+    if form.validate_on_submit():
+        current_user.locale = form.locale.data or ""
+        db.session.commit()
+        flask_babel.refresh()
+        flash(gettext("Your settings are saved."), "info")
+        return redirect(url_for("accounts.profile"))
+    status = 422 if form.errors else 200
+    return render_template("accounts/profile.html", form=form), status
 
 
 def current_membership() -> Membership:

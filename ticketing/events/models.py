@@ -32,6 +32,8 @@ class Event(db.Model):
     goal_minor: Mapped[int | None] = mapped_column()
     beneficiary: Mapped[str] = mapped_column(String(300), default="")
     published: Mapped[bool] = mapped_column(default=False)
+    # The page's language when neither ?lang nor the browser chooses one.
+    default_locale: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organization = relationship("Organization")

@@ -8,6 +8,7 @@ from ticketing.accounts.access import visible
 from ticketing.accounts.auth import current_principal, require_role
 from ticketing.accounts.models import MONEY_ROLES
 from ticketing.extensions import db
+from ticketing.i18n import current_locale
 from ticketing.orders import services
 from ticketing.orders.access import token_matches
 from ticketing.orders.checkout import event_on_sale, place_order
@@ -75,6 +76,7 @@ class EventOrders(MethodView):
             buyer_email=data["buyer_email"],
             items=items,
             donation_minor=data["donation_minor"],
+            locale=data["locale"] or current_locale(),
         )
         return placed
 

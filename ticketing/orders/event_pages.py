@@ -4,6 +4,7 @@ from flask import Blueprint, abort, render_template
 
 from ticketing.events import services
 from ticketing.events.totals import event_totals
+from ticketing.i18n import use_event_locale
 from ticketing.orders.availability import seats_held
 
 bp = Blueprint("events", __name__)
@@ -23,6 +24,7 @@ def published_event_or_404(slug: str):
 
 def render_event_page(event, form=None, status: int = 200):
     """The event page; after a failed purchase it shows the errors and what was typed."""
+    use_event_locale(event)
     tiers = event.ticket_types
     page = render_template(
         "events/event.html",

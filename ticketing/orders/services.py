@@ -244,6 +244,7 @@ def create_order(
     now: datetime | None = None,
     source: Source = ONLINE,
     tickets_minor: int | None = None,
+    locale: str = "en",
 ) -> Hold:
     """Validate, then claim the seats: the one way an order is made, whatever
     its `source`. `event` needs id, currency and published; `tickets_minor`
@@ -274,6 +275,7 @@ def create_order(
         "created_at": now,
         "checkout_key": None if source.paid_at_once else new_checkout_key(),
         "access_token_hash": "",
+        "locale": locale,
     }
     wanted = {line.ticket_type_id: line.quantity for line in priced}
     # Seen short already (the counter, read without a lock): unless lapsed
@@ -309,7 +311,7 @@ TIER_FOR_SALE = select(
 NEW_ORDER_COLUMNS = (
     "source", "event_id", "buyer_name", "buyer_email", "currency", "tickets_minor",
     "donation_minor", "total_minor", "expires_at", "created_at", "checkout_key",
-    "access_token_hash",
+    "access_token_hash", "locale",
 )  # fmt: skip
 # The buyer's open holds on the event, counted up to the cap (LIMIT: never
 # more rows than that), through the index on buyer_email.
