@@ -14,11 +14,15 @@ Outside a request (CLI, workers) it is English unless the caller wraps its
 work in `flask_babel.force_locale(...)`, as the ticket email does.
 """
 
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import flask_babel
+from babel.numbers import format_decimal
 from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
+
+from ticketing.money import BABEL_LOCALES, exponent
 
 LANGUAGES = ("en", "ru", "uk", "tr")
 # Each language's own name, as the switcher shows it.
@@ -124,3 +128,17 @@ def init_app(app: Flask) -> None:
         if not has_request_context():
             return {"html_lang": current_locale()}
         return {"html_lang": current_locale(), "language_links": language_links}
+
+
+def amount_hint(currency: str) -> str:
+    """The field error for an amount that is not one, with an example written
+    the reader's way ("Enter an amount in TRY, like 1 500,50")."""
+    digits = exponent(currency)
+    example = Decimal(150050).scaleb(-2).quantize(Decimal(1).scaleb(-digits))
+    locale = BABEL_LOCALES.get(current_locale(), current_locale())
+    text = format_decimal(
+        example, format="#,##0" + ("." + "0" * digits if digits else ""), locale=locale
+    )
+    return flask_babel.gettext(
+        "Enter an amount in %(currency)s, like %(example)s.", currency=currency, example=text
+    )

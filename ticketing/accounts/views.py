@@ -9,6 +9,7 @@ counts live in Redis in production, shared by every worker.
 import hashlib
 from urllib.parse import urlsplit
 
+import flask_babel
 from flask import (
     Blueprint,
     abort,
@@ -20,8 +21,7 @@ from flask import (
     request,
     url_for,
 )
-import flask_babel
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
@@ -104,7 +104,7 @@ def login():
             login_user(user)
             target = safe_next(request.args.get("next"))
             return redirect(target or landing_url(services.membership_of(user)))
-        form.password.errors.append("Wrong email or password.")
+        form.password.errors.append(gettext("Wrong email or password."))
     status = 422 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
 
@@ -117,15 +117,16 @@ def logout():
         db.session.commit()
     logout_user()
     g.pop("principal", None)
-    flash("You are logged out.", "info")
+    flash(gettext("You are logged out."), "info")
     return redirect(url_for("events.index"))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
+@page_role_required()
 def profile():
-    """The person's own settings: the language of their pages."""
+    """The person's own settings: the language of their pages (a token has none)."""
     if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.path))
+        abort(403, gettext("Only a person who logged in has a profile."))
     form = ProfileForm(locale=current_user.locale or "")
     if form.validate_on_submit():
         current_user.locale = form.locale.data or ""
@@ -146,7 +147,7 @@ def current_membership() -> Membership:
         )
     ).scalar_one_or_none()
     if membership is None:
-        abort(403, "Your account is not a member of this organization.")
+        abort(403, gettext("Your account is not a member of this organization."))
     return membership
 
 
@@ -180,7 +181,12 @@ def team():
             apply_error(form, exc)
         else:
             db.session.commit()
-            flash(f"{added.user.name} joined the team as {added.role}.", "info")
+            flash(
+                gettext(
+                    "%(name)s joined the team as %(role)s.", name=added.user.name, role=added.role
+                ),
+                "info",
+            )
             return redirect(url_for("accounts.team"))
     if form.errors:
         status = 422
@@ -194,7 +200,7 @@ def remove_member(membership_id: int):
     me = current_membership()
     membership = services.get_row(Membership, membership_id)
     if membership is None or membership.organization_id != me.organization_id:
-        abort(404, "No such team member.")
+        abort(404, gettext("No such team member."))
     name = membership.user.name
     try:
         services.remove_member(membership, removed_by=me)
@@ -203,14 +209,16 @@ def remove_member(membership_id: int):
         flash(exc.message, "error")
         return redirect(url_for("accounts.team"))
     db.session.commit()
-    flash(f"{name} was removed from the team; their tokens were revoked.", "info")
+    flash(
+        gettext("%(name)s was removed from the team; their tokens were revoked.", name=name), "info"
+    )
     return redirect(url_for("accounts.team"))
 
 
 def token_form(me: Membership) -> TokenForm:
     form = TokenForm()
     events = services.EVENTS.events_of(me.organization_id)
-    form.event_id.choices = [SelectChoice("", "Every event")] + [
+    form.event_id.choices = [SelectChoice("", gettext("Every event"))] + [
         SelectChoice(str(e.id), e.name) for e in events
     ]
     allowed = [c for c in form.role.choices if services.role_at_most(c.value, me.role)]
@@ -264,7 +272,7 @@ def revoke_token(token_id: int):
     me = current_membership()
     token = services.get_row(ApiToken, token_id)
     if token is None or token.organization_id != me.organization_id:
-        abort(404, "No such token.")
+        abort(404, gettext("No such token."))
     try:
         services.revoke_token(token, revoked_by=me)
     except ValidationFailed as exc:
@@ -272,7 +280,7 @@ def revoke_token(token_id: int):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash(f"Token {token.prefix}… is revoked.", "info")
+        flash(gettext("Token %(prefix)s… is revoked.", prefix=token.prefix), "info")
     return redirect(url_for("accounts.tokens"))
 
 

@@ -8,7 +8,7 @@ the link reveals nothing about which orders exist.
 import hashlib
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
-from flask_babel import lazy_gettext, ngettext
+from flask_babel import gettext, lazy_gettext, ngettext
 
 from ticketing.delivery.email import connect_signals
 from ticketing.extensions import db
@@ -111,7 +111,7 @@ def _image(code: str, extension: str, mimetype: str, render) -> Response:
     """A QR image, cached for a year: it depends only on the code, which never changes."""
     ticket = ticket_by_code(code)
     if ticket is None or ticket.code != code:
-        abort(404, "There is no ticket with this code.")
+        abort(404, gettext("There is no ticket with this code."))
     digest = hashlib.sha256(f"{qr.RENDER_VERSION}:{extension}:{code}".encode()).hexdigest()
     response = Response(mimetype=mimetype)
     response.set_etag(digest[:32])

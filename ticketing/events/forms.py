@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import InvalidOperation
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext, lazy_gettext
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -19,15 +20,16 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ticketing import money
 from ticketing.errors import ValidationFailed
 from ticketing.events.schemas import MAX_INT
 from ticketing.events.services import TIMEZONES
 from ticketing.forms import BaseForm
+from ticketing.i18n import amount_hint, current_locale
 from ticketing.money import (
     KNOWN_CURRENCIES,
     NOT_CHARGEABLE_BY_CARD,
     MoneyError,
-    from_decimal,
     to_decimal,
 )
 
@@ -62,13 +64,11 @@ def parse_amount(text: str | None, currency: str, field: str) -> int | None:
     if text is None or not text.strip():
         return None
     try:
-        minor = from_decimal(text, currency)
+        minor = money.parse_amount(text, currency, current_locale())
     except (InvalidOperation, MoneyError, ValueError):
-        raise ValidationFailed(
-            f"Enter an amount in {currency}, like 25 or 12.50.", field=field
-        ) from None
+        raise ValidationFailed(amount_hint(currency), field=field) from None
     if minor < 0:
-        raise ValidationFailed("Must be zero or more.", field=field)
+        raise ValidationFailed(gettext("Must be zero or more."), field=field)
     return minor
 
 
@@ -77,17 +77,17 @@ def show_amount(minor: int | None, currency: str) -> str:
 
 
 class EventForm(BaseForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Length(max=20000)])
-    venue = StringField("Venue", validators=[Length(max=300)])
+    name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(lazy_gettext("Description"), validators=[Length(max=20000)])
+    venue = StringField(lazy_gettext("Venue"), validators=[Length(max=300)])
     starts_at = DateTimeLocalField(
-        "Starts at (local time)", format=LOCAL_FORMATS, validators=[InputRequired()]
+        lazy_gettext("Starts at (local time)"), format=LOCAL_FORMATS, validators=[InputRequired()]
     )
-    timezone = SelectField("Time zone", default="Europe/Istanbul")
-    currency = SelectField("Currency", default="EUR")
-    goal = StringField("Fundraising goal", validators=[Optional(), Length(max=30)])
-    beneficiary = StringField("Beneficiary", validators=[Length(max=300)])
-    published = BooleanField("Published (visible to the public)")
+    timezone = SelectField(lazy_gettext("Time zone"), default="Europe/Istanbul")
+    currency = SelectField(lazy_gettext("Currency"), default="EUR")
+    goal = StringField(lazy_gettext("Fundraising goal"), validators=[Optional(), Length(max=30)])
+    beneficiary = StringField(lazy_gettext("Beneficiary"), validators=[Length(max=300)])
+    published = BooleanField(lazy_gettext("Published (visible to the public)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,19 +117,27 @@ class EventForm(BaseForm):
 
 
 class TierForm(BaseForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Length(max=5000)])
-    price = StringField("Price", validators=[DataRequired(), Length(max=30)])
+    name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(lazy_gettext("Description"), validators=[Length(max=5000)])
+    price = StringField(lazy_gettext("Price"), validators=[DataRequired(), Length(max=30)])
     capacity = IntegerField(
-        "Capacity", validators=[InputRequired(), NumberRange(min=0, max=MAX_INT)]
+        lazy_gettext("Capacity"), validators=[InputRequired(), NumberRange(min=0, max=MAX_INT)]
     )
-    pay_what_you_want = BooleanField("Pay what you want (the price is the suggestion)")
-    min_price = StringField("Minimum price", validators=[Optional(), Length(max=30)])
+    pay_what_you_want = BooleanField(
+        lazy_gettext("Pay what you want (the price is the suggestion)")
+    )
+    min_price = StringField(lazy_gettext("Minimum price"), validators=[Optional(), Length(max=30)])
     max_per_order = IntegerField(
-        "Most per order", default=10, validators=[InputRequired(), NumberRange(min=1, max=1000)]
+        lazy_gettext("Most per order"),
+        default=10,
+        validators=[InputRequired(), NumberRange(min=1, max=1000)],
     )
-    sales_start = DateTimeLocalField("Sales start", format=LOCAL_FORMATS, validators=[Optional()])
-    sales_end = DateTimeLocalField("Sales end", format=LOCAL_FORMATS, validators=[Optional()])
+    sales_start = DateTimeLocalField(
+        lazy_gettext("Sales start"), format=LOCAL_FORMATS, validators=[Optional()]
+    )
+    sales_end = DateTimeLocalField(
+        lazy_gettext("Sales end"), format=LOCAL_FORMATS, validators=[Optional()]
+    )
 
     def fill_from(self, tier, event) -> None:
         self.name.data = tier.name

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ticketing.accounts.services import EVENTS, slugify
@@ -18,13 +19,18 @@ TIMEZONES = frozenset(available_timezones())
 
 def check_timezone(name: str) -> str:
     if name not in TIMEZONES:
-        raise ValidationFailed(f"Unknown time zone {name!r}; use an IANA name.", field="timezone")
+        raise ValidationFailed(
+            gettext("Unknown time zone %(name)s; use an IANA name.", name=f"{name!r}"),
+            field="timezone",
+        )
     return name
 
 
 def check_currency(code: str) -> str:
     if not is_known_currency(code):
-        raise ValidationFailed(f"Unknown currency {code!r}; use ISO 4217.", field="currency")
+        raise ValidationFailed(
+            gettext("Unknown currency %(code)s; use ISO 4217.", code=f"{code!r}"), field="currency"
+        )
     problem = card_currency_problem(code)  # every event is paid by card for now
     if problem:
         raise ValidationFailed(problem, field="currency")
@@ -142,18 +148,18 @@ def has_orders(event: Event) -> bool:
 def check_event_fields(fields: dict) -> dict:
     """Refuse what the database or the rules would refuse, naming the field."""
     if "name" in fields and not (fields["name"] or "").strip():
-        raise ValidationFailed("Give the event a name.", field="name")
+        raise ValidationFailed(gettext("Give the event a name."), field="name")
     if "timezone" in fields:
         check_timezone(fields["timezone"])
     if "currency" in fields:
         fields["currency"] = check_currency(fields["currency"])
     goal = fields.get("goal_minor")
     if goal is not None and goal < 0:
-        raise ValidationFailed("The goal cannot be negative.", field="goal_minor")
+        raise ValidationFailed(gettext("The goal cannot be negative."), field="goal_minor")
     for name in ("starts_at", "ends_at"):
         value = fields.get(name)
         if value is not None and value.tzinfo is None:
-            raise ValidationFailed("Give a time with its UTC offset.", field=name)
+            raise ValidationFailed(gettext("Give a time with its UTC offset."), field=name)
     return fields
 
 
@@ -186,18 +192,18 @@ def check_tier_fields(fields: dict, current: TicketType | None = None) -> dict:
         return fields[name] if name in fields else getattr(current, name, None)
 
     if "name" in fields and not (fields["name"] or "").strip():
-        raise ValidationFailed("Give the tier a name.", field="name")
+        raise ValidationFailed(gettext("Give the tier a name."), field="name")
     for name in ("price_minor", "capacity", "min_price_minor"):
         if fields.get(name) is not None and fields[name] < 0:
-            raise ValidationFailed("Must be zero or more.", field=name)
+            raise ValidationFailed(gettext("Must be zero or more."), field=name)
     if fields.get("max_per_order") is not None and fields["max_per_order"] < 1:
-        raise ValidationFailed("Must be at least 1.", field="max_per_order")
+        raise ValidationFailed(gettext("Must be at least 1."), field="max_per_order")
     for name in ("sales_start", "sales_end"):
         if fields.get(name) is not None and fields[name].tzinfo is None:
-            raise ValidationFailed("Give a time with its UTC offset.", field=name)
+            raise ValidationFailed(gettext("Give a time with its UTC offset."), field=name)
     start, end = value("sales_start"), value("sales_end")
     if start is not None and end is not None and end <= start:
-        raise ValidationFailed("Sales must end after they start.", field="sales_end")
+        raise ValidationFailed(gettext("Sales must end after they start."), field="sales_end")
     if value("pay_what_you_want") and value("min_price_minor") is None:
         fields["min_price_minor"] = 0
     return fields
@@ -222,7 +228,10 @@ def update_ticket_type(tier: TicketType, **changes) -> TicketType:
         ).scalar_one()
         if changes["capacity"] < taken:
             raise ValidationFailed(
-                f"Capacity cannot be below the {taken} seats already sold or held.",
+                gettext(
+                    "Capacity cannot be below the %(taken)s seats already sold or held.",
+                    taken=taken,
+                ),
                 field="capacity",
             )
     for name, value in changes.items():

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app, url_for
+from flask_babel import gettext
 from sqlalchemy import bindparam, select, update
 
 from ticketing import compiled_sql
@@ -134,8 +135,10 @@ def _release_after_failure(order_id: int, exc: Exception):
     if gateway.is_refusal(exc):
         raise ValidationFailed(_refusal_message(exc), field="total_minor") from exc
     raise PaymentsUnavailable(
-        "Card payments are unavailable right now; your seats were released. "
-        "Please try again in a few minutes."
+        gettext(
+            "Card payments are unavailable right now; your seats were released. "
+            "Please try again in a few minutes."
+        )
     ) from exc
 
 

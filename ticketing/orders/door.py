@@ -7,6 +7,7 @@ a manual payment record (payments.manual) that adds to the totals.
 """
 
 from flask import current_app
+from flask_babel import gettext
 
 from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
@@ -36,11 +37,18 @@ def record_door_sale(
     """Tickets paid in cash at the door: a paid order, its tickets, and the manual record."""
     tier = db.session.get(TicketType, ticket_type_id)
     if tier is None or tier.event_id != event.id:
-        raise ValidationFailed("No such ticket type for this event.", field="ticket_type_id")
+        raise ValidationFailed(
+            gettext("No such ticket type for this event."), field="ticket_type_id"
+        )
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise ValidationFailed("The quantity is a whole number.", field="quantity")
+        raise ValidationFailed(gettext("The quantity is a whole number."), field="quantity")
     if not 0 < quantity <= MAX_DOOR_QUANTITY:
-        raise ValidationFailed(f"Sell 1 to {MAX_DOOR_QUANTITY} tickets.", field="quantity")
+        raise ValidationFailed(
+            gettext(
+                "Sell 1 to %(MAX_DOOR_QUANTITY)s tickets.", MAX_DOOR_QUANTITY=MAX_DOOR_QUANTITY
+            ),
+            field="quantity",
+        )
     if amount_minor is None:
         amount_minor = tier.price_minor * quantity
     manual.check_amount(amount_minor)

@@ -1,6 +1,7 @@
 """Public pages: the list of published events and each event's page with its buy form."""
 
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext
 
 from ticketing.events import services
 from ticketing.events.totals import event_totals
@@ -18,7 +19,7 @@ def index():
 def published_event_or_404(slug: str):
     event = services.event_by_slug(slug)
     if event is None or not event.published:
-        abort(404, "There is no such event, or it is not on sale.")
+        abort(404, gettext("There is no such event, or it is not on sale."))
     return event
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -97,44 +98,55 @@ def _check_item(
     """Validate one requested line; returns its unit price in minor units."""
     field = f"items.{index}"
     if tier is None:
-        raise ValidationFailed("This ticket type is not sold for this event.", field=field)
+        raise ValidationFailed(gettext("This ticket type is not sold for this event."), field=field)
     if not source.sale_rules:
         return item.price_minor
     if item.quantity < 1:
-        raise ValidationFailed("Choose at least one ticket.", field=f"{field}.quantity")
+        raise ValidationFailed(gettext("Choose at least one ticket."), field=f"{field}.quantity")
     if item.quantity > tier.max_per_order:
         raise ValidationFailed(
-            f"At most {tier.max_per_order} {tier.name} tickets per order.",
+            gettext(
+                "At most %(max_per_order)s %(name)s tickets per order.",
+                max_per_order=tier.max_per_order,
+                name=tier.name,
+            ),
             field=f"{field}.quantity",
         )
     if tier.sales_start and now < tier.sales_start:
-        raise ValidationFailed(f"{tier.name} tickets are not on sale yet.", field=field)
+        raise ValidationFailed(
+            gettext("%(name)s tickets are not on sale yet.", name=tier.name), field=field
+        )
     if tier.sales_end and now >= tier.sales_end:
-        raise ValidationFailed(f"{tier.name} ticket sales have ended.", field=field)
+        raise ValidationFailed(
+            gettext("%(name)s ticket sales have ended.", name=tier.name), field=field
+        )
     if not tier.pay_what_you_want:
         if item.price_minor is not None and item.price_minor != tier.price_minor:
-            raise ValidationFailed(f"{tier.name} has a fixed price.", field=f"{field}.price_minor")
+            raise ValidationFailed(
+                gettext("%(name)s has a fixed price.", name=tier.name), field=f"{field}.price_minor"
+            )
         return tier.price_minor
     price = tier.price_minor if item.price_minor is None else item.price_minor
     minimum = tier.min_price_minor or 0
     if price < minimum:
         raise ValidationFailed(
-            f"Pay at least the minimum for {tier.name}.", field=f"{field}.price_minor"
+            gettext("Pay at least the minimum for %(name)s.", name=tier.name),
+            field=f"{field}.price_minor",
         )
     return price
 
 
 def _check_request(event: Event, items: list[ItemRequest], donation_minor: int, now: datetime):
     if not event.published:
-        raise ValidationFailed("This event is not on sale.", field="event_id")
+        raise ValidationFailed(gettext("This event is not on sale."), field="event_id")
     if donation_minor < 0:
-        raise ValidationFailed("A donation cannot be negative.", field="donation_minor")
+        raise ValidationFailed(gettext("A donation cannot be negative."), field="donation_minor")
     if not items and donation_minor <= 0:
-        raise ValidationFailed("Choose a ticket or enter a donation.", field="items")
+        raise ValidationFailed(gettext("Choose a ticket or enter a donation."), field="items")
     seen = set()
     for index, item in enumerate(items):
         if item.ticket_type_id in seen:
-            raise ValidationFailed("List each ticket type once.", field=f"items.{index}")
+            raise ValidationFailed(gettext("List each ticket type once."), field=f"items.{index}")
         seen.add(item.ticket_type_id)
 
 

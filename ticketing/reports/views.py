@@ -6,6 +6,7 @@ organization's event is a 404. Each POST commits once, then redirects.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from wtforms.fields.choices import SelectChoice
 
 from ticketing.errors import DomainError
@@ -74,7 +75,12 @@ def record_donation(event_id: int):
                 recorded_by_id=principal.user_id,
             )
             db.session.commit()
-            flash(f"Recorded a {form.method.data.replace('_', ' ')} donation.", "success")
+            flash(
+                gettext(
+                    "Recorded a %(replace)s donation.", replace=form.method.data.replace("_", " ")
+                ),
+                "success",
+            )
             return redirect(url_for(".dashboard", event_id=event.id, _anchor="manual"))
     return render_dashboard(event, donation_form=form, status=422)
 
@@ -107,7 +113,10 @@ def record_door_sale(event_id: int):
             else:
                 db.session.commit()
                 door.announce_door_sale(payment)
-                flash(f"Sold {form.quantity.data} ticket(s) at the door.", "success")
+                flash(
+                    gettext("Sold %(data)s ticket(s) at the door.", data=form.quantity.data),
+                    "success",
+                )
                 return redirect(url_for(".order_detail", order_id=payment.order_id))
     return render_dashboard(event, door_form=form, status=422)
 
@@ -118,12 +127,12 @@ def void_manual_payment(payment_id: int):
     principal = money_principal()
     payment = db.session.get(ManualPayment, payment_id)
     if payment is None:
-        abort(404, "There is no such payment.")
+        abort(404, gettext("There is no such payment."))
     event = event_for(principal, payment.event_id)
     form = VoidForm(prefix="void")
     back = url_for(".dashboard", event_id=event.id, _anchor="manual")
     if not form.validate_on_submit():
-        flash("Say why the record is voided.", "error")
+        flash(gettext("Say why the record is voided."), "error")
         return redirect(back)
     try:
         door.void(payment, reason=form.reason.data, voided_by_id=principal.user_id)
@@ -132,7 +141,7 @@ def void_manual_payment(payment_id: int):
         flash(exc.message, "error")
         return redirect(back)
     db.session.commit()
-    flash("Voided: the totals no longer count it.", "success")
+    flash(gettext("Voided: the totals no longer count it."), "success")
     return redirect(back)
 
 
@@ -140,7 +149,7 @@ def void_manual_payment(payment_id: int):
 @organizer_page
 def export(event_id: int, what: str):
     if what not in EXPORTS:
-        abort(404, "No such export.")
+        abort(404, gettext("No such export."))
     return csv_response(event_for(money_principal(), event_id), what)
 
 
