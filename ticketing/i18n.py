@@ -132,9 +132,9 @@ def init_app(app: Flask) -> None:
 
 def amount_hint(currency: str) -> str:
     """The field error for an amount that is not one, with an example written
-    the reader's way ("Enter an amount in TRY, like 1 500,50")."""
+    the reader's way ("Enter an amount in TRY, like 12,50.")."""
     digits = exponent(currency)
-    example = Decimal(150050).scaleb(-2).quantize(Decimal(1).scaleb(-digits))
+    example = Decimal(1250).scaleb(-2).quantize(Decimal(1).scaleb(-digits))
     locale = BABEL_LOCALES.get(current_locale(), current_locale())
     text = format_decimal(
         example, format="#,##0" + ("." + "0" * digits if digits else ""), locale=locale
