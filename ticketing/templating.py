@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
+from flask_babel import lazy_gettext
 
 from ticketing.i18n import current_locale
 from ticketing.money import format_money, to_decimal
@@ -17,6 +18,43 @@ FULL_PATTERNS = {
     "uk": "d MMMM y 'р.', HH:mm",
     "tr": "d MMMM y EEEE, HH:mm",
 }
+
+
+# The stored words (statuses, kinds, methods) as people read them; the
+# English text is the word with spaces, as the pages always showed it.
+WORDS = {
+    "pending": lazy_gettext("pending"),
+    "paid": lazy_gettext("paid"),
+    "expired": lazy_gettext("expired"),
+    "canceled": lazy_gettext("canceled"),
+    "refunded": lazy_gettext("refunded"),
+    "partially_refunded": lazy_gettext("partially refunded"),
+    "valid": lazy_gettext("valid"),
+    "revoked": lazy_gettext("revoked"),
+    "none": lazy_gettext("none"),
+    "sent": lazy_gettext("sent"),
+    "failed": lazy_gettext("failed"),
+    "succeeded": lazy_gettext("succeeded"),
+    "disputed": lazy_gettext("disputed"),
+    "donation": lazy_gettext("donation"),
+    "tickets": lazy_gettext("tickets"),
+    "ticket_sale": lazy_gettext("ticket sale"),
+    "manual": lazy_gettext("manual"),
+    "refund": lazy_gettext("refund"),
+    "fee": lazy_gettext("fee"),
+    "cash": lazy_gettext("cash"),
+    "bank_transfer": lazy_gettext("bank transfer"),
+    "other": lazy_gettext("other"),
+    "hour": lazy_gettext("hour"),
+    "day": lazy_gettext("day"),
+}
+
+
+def word(value: str | None) -> str:
+    """A stored status or kind in the reader's language ("partially_refunded" ->
+    "partially refunded", "частично возвращён")."""
+    value = value or ""
+    return str(WORDS[value]) if value in WORDS else value.replace("_", " ")
 
 
 def money(amount_minor: int | None, currency: str) -> str:
@@ -55,6 +93,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["major"] = major
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["word"] = word
 
     @app.context_processor
     def inject_globals():

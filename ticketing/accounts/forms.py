@@ -16,11 +16,12 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-ROLE_CHOICES = [
-    SelectChoice("door", lazy_gettext("Door staff")),
-    SelectChoice("organizer", lazy_gettext("Organizer")),
-    SelectChoice("owner", lazy_gettext("Owner")),
-]
+ROLE_NAMES = {
+    "door": lazy_gettext("Door staff"),
+    "organizer": lazy_gettext("Organizer"),
+    "owner": lazy_gettext("Owner"),
+}
+ROLE_CHOICES = [SelectChoice(role, name) for role, name in ROLE_NAMES.items()]
 
 
 class LoginForm(BaseForm):

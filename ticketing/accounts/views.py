@@ -21,7 +21,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
@@ -32,7 +32,7 @@ from ticketing.accounts.auth import (
     page_role_required,
     token_used_recently,
 )
-from ticketing.accounts.forms import LoginForm, MemberForm, ProfileForm, TokenForm
+from ticketing.accounts.forms import ROLE_NAMES, LoginForm, MemberForm, ProfileForm, TokenForm
 from ticketing.accounts.models import MONEY_ROLES, ApiToken, Membership, Organization
 from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
@@ -312,6 +312,11 @@ def nav_context():
     return {"nav_role": role, "nav_scanner_url": endpoint_url("checkin.scanner")}
 
 
+def role_name(role: str) -> str:
+    """A role as the reader's language names it."""
+    return str(ROLE_NAMES.get(role, role))
+
+
 def forget_request_user() -> None:
     """Start every request without a cached user, principal or CSRF token.
 
@@ -327,7 +332,8 @@ def forget_request_user() -> None:
 def init_app(app) -> None:
     app.before_request(forget_request_user)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = lazy_gettext("Please log in to see this page.")
     login_manager.login_message_category = "info"
     app.after_request(record_token_use)
     app.context_processor(nav_context)
+    app.context_processor(lambda: {"role_name": role_name})

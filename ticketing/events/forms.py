@@ -25,7 +25,7 @@ from ticketing.errors import ValidationFailed
 from ticketing.events.schemas import MAX_INT
 from ticketing.events.services import TIMEZONES
 from ticketing.forms import BaseForm
-from ticketing.i18n import amount_hint, current_locale
+from ticketing.i18n import LANGUAGE_NAMES, LANGUAGES, amount_hint, current_locale
 from ticketing.money import (
     KNOWN_CURRENCIES,
     NOT_CHARGEABLE_BY_CARD,
@@ -88,15 +88,20 @@ class EventForm(BaseForm):
     goal = StringField(lazy_gettext("Fundraising goal"), validators=[Optional(), Length(max=30)])
     beneficiary = StringField(lazy_gettext("Beneficiary"), validators=[Length(max=300)])
     published = BooleanField(lazy_gettext("Published (visible to the public)"))
+    default_locale = SelectField(lazy_gettext("Default language"), default="en")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_choices()
         self.currency.choices = currency_choices()
+        self.default_locale.choices = [
+            SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES
+        ]
 
     def fill_from(self, event) -> None:
         """Show a saved event, in its own time zone and major units."""
-        for name in ("name", "description", "venue", "timezone", "currency", "beneficiary"):
+        names = ("name", "description", "venue", "timezone", "currency", "beneficiary")
+        for name in (*names, "default_locale"):
             getattr(self, name).data = getattr(event, name)
         self.published.data = event.published
         self.starts_at.data = to_local(event.starts_at, event.timezone)
@@ -113,6 +118,7 @@ class EventForm(BaseForm):
             "goal_minor": parse_amount(self.goal.data, self.currency.data, "goal"),
             "beneficiary": (self.beneficiary.data or "").strip(),
             "published": bool(self.published.data),
+            "default_locale": self.default_locale.data or "en",
         }
 
 

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext
 from marshmallow import ValidationError, fields, validates_schema
-from marshmallow.validate import Length, Range
+from marshmallow.validate import Length, OneOf, Range
 
 from ticketing.events.services import TIMEZONES
+from ticketing.i18n import LANGUAGES
 from ticketing.money import card_currency_problem, is_known_currency
 from ticketing.schemas import BaseSchema
 
@@ -97,6 +98,10 @@ class EventFieldsSchema(BaseSchema):
     goal_minor = Minor(allow_none=True)
     beneficiary = Text(300)
     published = fields.Boolean()
+    default_locale = fields.String(
+        validate=OneOf(LANGUAGES),
+        metadata={"description": "The page's language when the browser asks for none of ours."},
+    )
 
     @validates_schema
     def ends_after_start(self, data, **kwargs):
@@ -133,6 +138,7 @@ class EventSchema(BaseSchema):
     goal_minor = fields.Integer(allow_none=True)
     beneficiary = fields.String()
     published = fields.Boolean()
+    default_locale = fields.String()
     created_at = fields.AwareDateTime(dump_only=True)
 
 
