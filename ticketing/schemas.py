@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Mapping
 
+from flask_babel import lazy_gettext
 from flask_smorest.arguments import ArgumentsMixin
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, pre_load
 from webargs.flaskparser import FlaskParser, abort
@@ -23,15 +24,19 @@ from webargs.flaskparser import FlaskParser, abort
 # surrogates (only ever lone ones in a Python str).
 SINGLE_LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 MULTI_LINE_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-CONTROL_MESSAGE = "Remove the control characters (line breaks, tabs and the like) from this text."
-MULTILINE_CONTROL_MESSAGE = "Remove the control characters from this text (line breaks may stay)."
+CONTROL_MESSAGE = lazy_gettext(
+    "Remove the control characters (line breaks, tabs and the like) from this text."
+)
+MULTILINE_CONTROL_MESSAGE = lazy_gettext(
+    "Remove the control characters from this text (line breaks may stay)."
+)
 
 
 def text_problem(value: str, multiline: bool = False) -> str | None:
     """Why this text may not be stored, or None when it may."""
     if multiline:
-        return MULTILINE_CONTROL_MESSAGE if MULTI_LINE_FORBIDDEN.search(value) else None
-    return CONTROL_MESSAGE if SINGLE_LINE_FORBIDDEN.search(value) else None
+        return str(MULTILINE_CONTROL_MESSAGE) if MULTI_LINE_FORBIDDEN.search(value) else None
+    return str(CONTROL_MESSAGE) if SINGLE_LINE_FORBIDDEN.search(value) else None
 
 
 def _strings(value):

@@ -83,7 +83,7 @@ def scan(body):
 
 
 def _visible_event(event_id: int):
-    return visible_or_404(current_principal(), Event, event_id, "There is no such event.")
+    return visible_or_404(current_principal(), Event, event_id, gettext("There is no such event."))
 
 
 @blp.route("/events/<int:event_id>/attendees", methods=["GET"])

@@ -85,7 +85,7 @@ def device_link(token: str):
 
 
 def _managed_event(event_id: int):
-    return visible_or_404(current_principal(), Event, event_id, "There is no such event.")
+    return visible_or_404(current_principal(), Event, event_id, gettext("There is no such event."))
 
 
 @bp.get("/manage/events/<int:event_id>/checkins")

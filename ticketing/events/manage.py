@@ -22,7 +22,7 @@ FORM_FIELD = {"goal_minor": "goal", "price_minor": "price", "min_price_minor": "
 
 
 def org_event(event_id: int) -> Event:
-    return visible_or_404(current_principal(), Event, event_id, "No such event.")
+    return visible_or_404(current_principal(), Event, event_id, gettext("No such event."))
 
 
 def org_tier(event: Event, tier_id: int) -> TicketType:

@@ -177,7 +177,8 @@ def update_event(event: Event, **changes) -> Event:
     new_currency = changes.get("currency")
     if new_currency and new_currency != event.currency and has_orders(event):
         raise Conflict(
-            "The currency cannot change once an order exists for this event.", field="currency"
+            gettext("The currency cannot change once an order exists for this event."),
+            field="currency",
         )
     for name, value in changes.items():
         setattr(event, name, value)

@@ -144,10 +144,13 @@ def _release_after_failure(order_id: int, exc: Exception):
 
 def _refusal_message(exc: Exception) -> str:
     if gateway.error_code(exc) == "amount_too_small":
-        return (
+        return gettext(
             "The total is below the smallest amount Stripe can charge for this organizer "
-            f"(after conversion to {services.settlement_currency()}). Add tickets or a "
-            "donation and try again; your seats were released."
+            "(after conversion to %(currency)s). Add tickets or a donation and try again; "
+            "your seats were released.",
+            currency=services.settlement_currency(),
         )
-    reason = getattr(exc, "user_message", None) or "it cannot take this payment"
-    return f"Stripe refused this payment: {reason} Your seats were released."
+    reason = getattr(exc, "user_message", None) or gettext("it cannot take this payment")
+    return gettext(
+        "Stripe refused this payment: %(reason)s Your seats were released.", reason=reason
+    )

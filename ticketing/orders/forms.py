@@ -124,6 +124,6 @@ def _flat_errors(messages, prefix: str = ""):
 
 
 def _form_message(name: str, message: str) -> str:
-    if message == CONTROL_MESSAGE:
+    if message == str(CONTROL_MESSAGE):
         return message
     return FRIENDLY_MESSAGES.get(name, message)

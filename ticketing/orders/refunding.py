@@ -84,13 +84,20 @@ def request_refund(
         if first is not None:
             if first.asked_minor != amount_minor:
                 raise Conflict(
-                    "This Idempotency-Key was already used for another refund of this order "
-                    f"({_asked(first.asked_minor)}); use a new key for a new refund.",
+                    gettext(
+                        "This Idempotency-Key was already used for another refund of this "
+                        "order (%(asked)s); use a new key for a new refund.",
+                        asked=_asked(first.asked_minor),
+                    ),
                     field="amount_minor",
                 )
             return first
     if order.status not in OrderStatus.REFUNDABLE:
-        raise Conflict(f"The order is {order.status}; only paid orders can be refunded.")
+        raise Conflict(
+            gettext(
+                "The order is %(status)s; only paid orders can be refunded.", status=order.status
+            )
+        )
     payment = _payment_of(order)
     amount = _amount_to_refund(order, amount_minor)
     return _new_request(order, payment, amount_minor, amount, actor_user_id, client_key, reason)

@@ -446,7 +446,7 @@ def lock_order(order_id: int) -> Order | None:
         return db.session.execute(query).scalar_one_or_none()
     except OperationalError as exc:
         db.session.rollback()
-        raise Busy("This order is being updated: please try again in a moment.") from exc
+        raise Busy(gettext("This order is being updated: please try again in a moment.")) from exc
 
 
 def hold_is_live(order: Order, now: datetime | None = None) -> bool:

@@ -91,7 +91,7 @@ def void(payment: ManualPayment, *, reason: str = "", voided_by_id=None) -> Manu
         .execution_options(synchronize_session=False)
     ).rowcount
     if not won:
-        raise AlreadyVoided("This payment was already voided.")
+        raise AlreadyVoided(gettext("This payment was already voided."))
     db.session.refresh(payment)
     original = db.session.execute(
         select(LedgerEntry).where(

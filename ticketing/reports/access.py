@@ -25,11 +25,11 @@ def money_principal() -> Principal:
 
 
 def event_for(principal: Principal, event_id: int) -> Event:
-    return visible_or_404(principal, Event, event_id, "There is no such event.")
+    return visible_or_404(principal, Event, event_id, gettext("There is no such event."))
 
 
 def order_for(principal: Principal, order_id: int) -> Order:
-    return visible_or_404(principal, Order, order_id, "There is no such order.", _event_of)
+    return visible_or_404(principal, Order, order_id, gettext("There is no such order."), _event_of)
 
 
 def _event_of(order: Order) -> Event:

@@ -22,7 +22,6 @@ from ticketing.payments.models import MANUAL_METHODS
 METHOD_NAMES = {
     "cash": lazy_gettext("Cash"),
     "bank_transfer": lazy_gettext("Bank transfer"),
-    "card_terminal": lazy_gettext("Card terminal"),
     "other": lazy_gettext("Other"),
 }
 METHOD_CHOICES = [

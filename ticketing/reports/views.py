@@ -6,7 +6,7 @@ organization's event is a 404. Each POST commits once, then redirects.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from wtforms.fields.choices import SelectChoice
 
 from ticketing.errors import DomainError
@@ -21,6 +21,7 @@ from ticketing.reports.access import event_for, money_principal, organizer_page
 from ticketing.reports.chart import sales_chart
 from ticketing.reports.exports import EXPORTS, csv_response
 from ticketing.reports.forms import DonationForm, DoorSaleForm, VoidForm, amount_minor
+from ticketing.templating import word
 
 bp = Blueprint("reports", __name__)
 
@@ -76,9 +77,7 @@ def record_donation(event_id: int):
             )
             db.session.commit()
             flash(
-                gettext(
-                    "Recorded a %(replace)s donation.", replace=form.method.data.replace("_", " ")
-                ),
+                gettext("Recorded a %(method)s donation.", method=word(form.method.data)),
                 "success",
             )
             return redirect(url_for(".dashboard", event_id=event.id, _anchor="manual"))
@@ -114,7 +113,11 @@ def record_door_sale(event_id: int):
                 db.session.commit()
                 door.announce_door_sale(payment)
                 flash(
-                    gettext("Sold %(data)s ticket(s) at the door.", data=form.quantity.data),
+                    ngettext(
+                        "Sold %(num)d ticket at the door.",
+                        "Sold %(num)d tickets at the door.",
+                        form.quantity.data,
+                    ),
                     "success",
                 )
                 return redirect(url_for(".order_detail", order_id=payment.order_id))
