@@ -308,9 +308,11 @@ def _read_decimal(raw: str, currency: str, locale: str) -> Decimal | None:
     separator = raw[last]
     other = "," if separator == "." else "."
     whole, decimals = raw[:last], raw[last + 1 :]
-    if raw.count(separator) == 1 and len(decimals) != 3:
+    if raw.count(separator) == 1 and (len(decimals) != 3 or other in raw):
         # "12,5", "1.500,00", "1,500.00": the last separator is the decimal point.
-        return _grouped(whole, other) and _decimal(f"{whole.replace(other, '')}.{decimals}")
+        if not _grouped(whole, other):
+            return None
+        return _decimal(f"{whole.replace(other, '')}.{decimals}")
     if other in raw:
         return None  # "1.500.00,5" or "1,5.00": not a number people write
     # Only one kind of separator, in groups of three ("1.500", "1,500,000"):
@@ -333,6 +335,8 @@ def _grouped(whole: str, separator: str) -> bool:
 
 
 def _decimal(text: str) -> Decimal | None:
+    if not text.lstrip("-").replace(".", "", 1).isdigit() or text.count("-") > 1:
+        return None
     try:
         return Decimal(text)
     except InvalidOperation:
