@@ -4,11 +4,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_currency_symbol
 from flask_babel import lazy_gettext
 
 from ticketing.i18n import current_locale
-from ticketing.money import format_money, to_decimal
+from ticketing.money import BABEL_LOCALES, NARROW_SYMBOLS, format_money, to_decimal
 
 DEFAULT_PATTERN = "EEE d MMM y, HH:mm"
 # An event's date and time as each language writes it ("26 декабря 2026 г., 19:30").
@@ -66,6 +66,13 @@ def major(amount_minor: int | None, currency: str) -> str:
     return str(to_decimal(amount_minor or 0, currency))
 
 
+def currency_symbol(currency: str) -> str:
+    """The symbol money() writes for the currency in the reader's language."""
+    code = currency.upper()
+    locale = BABEL_LOCALES.get(current_locale(), current_locale())
+    return NARROW_SYMBOLS.get(code) or get_currency_symbol(code, locale)
+
+
 def local_time(value: datetime | None, timezone: str, pattern: str = DEFAULT_PATTERN) -> str:
     """Show an aware UTC time in the event's time zone and the reader's language,
     with the zone's name."""
@@ -94,6 +101,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["major"] = major
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["word"] = word
+    app.jinja_env.filters["currency_symbol"] = currency_symbol
 
     @app.context_processor
     def inject_globals():

@@ -35,12 +35,15 @@ PRIVATE_HEADERS = {
 IMAGE_CACHE = "public, max-age=31536000, immutable"
 
 STATUS_NOTES = {
-    OrderStatus.PAID: ("Paid", "ok"),
-    OrderStatus.PARTIALLY_REFUNDED: ("Paid, partly refunded", "ok"),
-    OrderStatus.REFUNDED: ("Refunded: these tickets are no longer valid", "bad"),
-    OrderStatus.PENDING: ("Waiting for payment", "warn"),
-    OrderStatus.EXPIRED: ("Expired: the payment was not completed in time", "bad"),
-    OrderStatus.CANCELED: ("Canceled: these tickets are no longer valid", "bad"),
+    OrderStatus.PAID: (lazy_gettext("Paid"), "ok"),
+    OrderStatus.PARTIALLY_REFUNDED: (lazy_gettext("Paid, partly refunded"), "ok"),
+    OrderStatus.REFUNDED: (lazy_gettext("Refunded: these tickets are no longer valid"), "bad"),
+    OrderStatus.PENDING: (lazy_gettext("Waiting for payment"), "warn"),
+    OrderStatus.EXPIRED: (
+        lazy_gettext("Expired: the payment was not completed in time"),
+        "bad",
+    ),
+    OrderStatus.CANCELED: (lazy_gettext("Canceled: these tickets are no longer valid"), "bad"),
 }
 
 

@@ -10,7 +10,7 @@ and its errors are shown on the form's fields.
 
 from dataclasses import dataclass, field
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from marshmallow import ValidationError
 
 from ticketing.i18n import amount_hint, current_locale
@@ -21,8 +21,8 @@ from ticketing.schemas import CONTROL_MESSAGE
 
 # What the form says instead of the schema's terse message, per field.
 FRIENDLY_MESSAGES = {
-    "buyer_name": "Tell us your name (it goes on the tickets).",
-    "buyer_email": "Enter the email address your tickets go to.",
+    "buyer_name": lazy_gettext("Tell us your name (it goes on the tickets)."),
+    "buyer_email": lazy_gettext("Enter the email address your tickets go to."),
 }
 
 
@@ -126,4 +126,4 @@ def _flat_errors(messages, prefix: str = ""):
 def _form_message(name: str, message: str) -> str:
     if message == str(CONTROL_MESSAGE):
         return message
-    return FRIENDLY_MESSAGES.get(name, message)
+    return str(FRIENDLY_MESSAGES.get(name, message))
