@@ -153,8 +153,9 @@ def _every_page_and_email(app, db, org_id, event_id):
     order.email_status, order.email_attempts = "sent", 1
     token = seal(order)
     tickets = issue_tickets(order)
-    db.session.add(Payment(order_id=order.id, stripe_payment_intent_id="pi_test_ka",
-                           amount_minor=order.total_minor, fee_minor=300, currency="TRY"))  # fmt: skip
+    payment = Payment(order_id=order.id, stripe_payment_intent_id="pi_test_ka",
+                      amount_minor=order.total_minor, fee_minor=300, currency="TRY")  # fmt: skip
+    db.session.add(payment)
     ledger.record(concert.id, "ticket_sale", order.tickets_minor, "TRY", order_id=order.id)
     ledger.record(concert.id, "fee", 300, "TRY", order_id=order.id)
     db.session.commit()
