@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import flask_babel
 from babel.numbers import format_decimal
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
 from ticketing.money import BABEL_LOCALES, exponent
@@ -58,7 +58,7 @@ def select_locale() -> str | None:
     chosen = request.accept_languages.best_match(languages())
     if chosen:
         return chosen
-    return known(g.get("event_locale")) or "en"
+    return known(getattr(request, "event_locale", None)) or "en"
 
 
 def current_locale() -> str:
@@ -75,7 +75,7 @@ def use_event_locale(event) -> None:
 def use_default_locale(code: str | None) -> None:
     """This page's language when neither ?lang, the cookie, the profile nor the
     browser chooses (an order's pages: the language it was bought in)."""
-    g.event_locale = code or "en"
+    request.event_locale = code or "en"
     flask_babel.refresh()
 
 
@@ -121,6 +121,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
+    # Each request chooses afresh (Flask-Babel keeps its choice on `g`, which
+    # outlives a request when an app context is kept open around several).
+    app.before_request(flask_babel.refresh)
     app.after_request(remember_choice)
 
     @app.context_processor

@@ -12,6 +12,7 @@ from ticketing.database import MAX_ID
 from ticketing.errors import Conflict, ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
+from ticketing.i18n import LANGUAGES
 from ticketing.money import card_currency_problem, is_known_currency
 
 TIMEZONES = frozenset(available_timezones())
@@ -90,7 +91,7 @@ def event_by_slug(slug: str) -> Event | None:
 
 EVENT_FIELDS = frozenset(
     {"name", "description", "venue", "starts_at", "ends_at", "timezone", "currency"}
-    | {"goal_minor", "beneficiary", "published"}
+    | {"goal_minor", "beneficiary", "published", "default_locale"}
 )
 TIER_FIELDS = frozenset(
     {"name", "description", "price_minor", "capacity", "pay_what_you_want", "min_price_minor"}
@@ -153,6 +154,11 @@ def check_event_fields(fields: dict) -> dict:
         check_timezone(fields["timezone"])
     if "currency" in fields:
         fields["currency"] = check_currency(fields["currency"])
+    if "default_locale" in fields and fields["default_locale"] not in LANGUAGES:
+        raise ValidationFailed(
+            gettext("Choose one of the languages: %(codes)s.", codes=", ".join(LANGUAGES)),
+            field="default_locale",
+        )
     goal = fields.get("goal_minor")
     if goal is not None and goal < 0:
         raise ValidationFailed(gettext("The goal cannot be negative."), field="goal_minor")
