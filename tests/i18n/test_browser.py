@@ -62,7 +62,7 @@ def test_a_russian_browser_buys_in_russian_and_gets_a_russian_email(
     deadline = time.monotonic() + 10
     while not smtp_inbox.messages and time.monotonic() < deadline:
         time.sleep(0.05)
-    (recipients, message), = smtp_inbox.messages
+    ((recipients, message),) = smtp_inbox.messages
     assert recipients == ["irina@example.test"]
     assert message["Subject"] == "Ваши билеты: Концерт «Весна»"
     text = message.get_body(preferencelist=("plain",)).get_content()
