@@ -38,6 +38,7 @@ Config keys (a plain dict):
 import logging
 import os
 import sqlite3
+from pathlib import Path
 
 import flask_babel
 from flask import Blueprint, Flask, render_template, request
@@ -58,7 +59,11 @@ _REPO_ROOT = os.path.dirname(_HERE)
 # The shop's own stylesheet (app.css), which the stand-in's pages build on.
 _SHOP_STATIC = os.path.join(_REPO_ROOT, "ticketing", "static")
 _TRANSLATIONS = os.path.join(_REPO_ROOT, "ticketing", "translations")
-LANGUAGES = ("en", "ru", "uk", "tr")
+# English and every language the shop has a catalog for.
+LANGUAGES = (
+    "en",
+    *sorted(p.name for p in Path(_TRANSLATIONS).glob("*") if (p / "LC_MESSAGES").is_dir()),
+)
 
 
 def create_standin_app(config: dict | None = None) -> Flask:

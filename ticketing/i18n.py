@@ -15,18 +15,39 @@ work in `flask_babel.force_locale(...)`, as the ticket email does.
 """
 
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import urlencode
 
 import flask_babel
+from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
 from ticketing.money import BABEL_LOCALES, exponent
 
-LANGUAGES = ("en", "ru", "uk", "tr")
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+FIRST = ("en", "ru", "uk", "tr")  # the switcher's order; other catalogs follow
+
+
+def catalog_languages() -> tuple[str, ...]:
+    """English, and every language with a catalog: a fifth language is one file."""
+    found = {p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
+    return ("en", *[c for c in FIRST if c in found], *sorted(found - set(FIRST) - {"en"}))
+
+
+def own_name(code: str) -> str:
+    """The language's name in itself ("Русский", "Türkçe", "ქართული")."""
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+LANGUAGES = catalog_languages()
 # Each language's own name, as the switcher shows it.
-LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "uk": "Українська", "tr": "Türkçe"}
+LANGUAGE_NAMES = {code: own_name(code) for code in LANGUAGES} | {"en": "English"}
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
@@ -93,7 +114,7 @@ def language_links() -> list[dict]:
         links.append(
             {
                 "code": code,
-                "name": LANGUAGE_NAMES.get(code, code),
+                "name": LANGUAGE_NAMES.get(code) or own_name(code),
                 "url": f"?{query}",
                 "current": code == here,
             }

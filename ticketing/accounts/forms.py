@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
 from ticketing.forms import BaseForm
-from ticketing.i18n import LANGUAGES
+from ticketing.i18n import LANGUAGE_NAMES, LANGUAGES
 
 # A plain shape check: the email_validator package is not a dependency.
 EMAIL_SHAPE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=lazy_gettext("Enter an email address."))
@@ -58,9 +58,8 @@ class TokenForm(BaseForm):
 
 
 def language_choices() -> list[SelectChoice]:
-    names = {"en": "English", "ru": "Русский", "uk": "Українська", "tr": "Türkçe"}
     return [SelectChoice("", lazy_gettext("As my browser asks"))] + [
-        SelectChoice(code, names[code]) for code in LANGUAGES
+        SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES
     ]
 
 
