@@ -151,3 +151,22 @@ def test_the_ticket_email_is_in_the_order_language(
              "en": "₺1,500.00"}  # fmt: skip
     assert when[locale] in text and total[locale] in text
     assert db.session.get(Order, order.id).email_status == "sent"
+
+
+def test_the_organizer_sets_the_event_default_language_on_the_form(client, db, org, concert):
+    organizer = f.member(org, "organizer")
+    db.session.commit()
+    login_as(client, organizer.user)
+    url = f"/manage/events/{concert.id}/edit"
+    page = client.get(url)
+    assert '<select id="default_locale" name="default_locale">' in page.get_data(as_text=True)
+    saved = client.post(url, data={
+        "csrf_token": csrf_token(page.data), "name": concert.name, "venue": concert.venue,
+        "starts_at": "2026-12-26T19:30", "timezone": "Europe/Istanbul", "currency": "TRY",
+        "published": "y", "default_locale": "tr",
+    })  # fmt: skip
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert concert.default_locale == "tr"
+    visitor = client.get(f"/events/{concert.slug}", headers={"Accept-Language": "de"})
+    assert lang_of(visitor) == "tr"  # a browser asking for none of ours
