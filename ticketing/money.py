@@ -120,7 +120,14 @@ MINIMUM_SAFETY_MARGIN = Decimal("1.25")
 
 
 class MoneyError(ValueError):
-    """A money amount that Stripe or the rules here would refuse."""
+    """A money amount that Stripe or the rules here would refuse.
+
+    `reason` and `limit_minor` let a caller say it in the reader's language
+    (the message itself is English, for logs and the stand-in)."""
+
+    def __init__(self, message: str, reason: str = "", limit_minor: int | None = None):
+        super().__init__(message)
+        self.reason, self.limit_minor = reason, limit_minor
 
 
 def is_known_currency(code: str) -> bool:
@@ -241,18 +248,23 @@ def check_chargeable(amount_minor: int, currency: str, settlement: str | None = 
     if exponent(currency) == 3 and amount_minor % 10:
         raise MoneyError(
             f"{currency} amounts must be a multiple of 10 minor units "
-            f"(Stripe charges {currency} to two decimals)."
+            f"(Stripe charges {currency} to two decimals).",
+            reason="tens",
         )
     minimum = minimum_charge_minor(currency, settlement)
     if 0 < amount_minor < minimum:
         raise MoneyError(
             f"The total must be at least {format_money(minimum, currency)} "
-            "to pay by card (or zero for a free order)."
+            "to pay by card (or zero for a free order).",
+            reason="minimum",
+            limit_minor=minimum,
         )
     if amount_minor > STRIPE_MAXIMUM_MINOR:
         raise MoneyError(
             f"The total can be at most {format_money(STRIPE_MAXIMUM_MINOR, currency)} "
-            "to pay by card."
+            "to pay by card.",
+            reason="maximum",
+            limit_minor=STRIPE_MAXIMUM_MINOR,
         )
 
 

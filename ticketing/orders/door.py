@@ -13,6 +13,7 @@ from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
+from ticketing.i18n import current_locale
 from ticketing.orders.models import Order
 from ticketing.orders.services import DOOR, ItemRequest, SoldOut, create_order, expire_holds
 from ticketing.orders.signals import order_paid
@@ -62,7 +63,9 @@ def record_door_sale(
     tier_name, left = tier.name, tier.seats_left
     if quantity > left:
         raise SoldOut(
-            f"Only {left} left of {tier_name}.", field="quantity", available={str(tier.id): left}
+            gettext("Only %(left)s left of %(tier)s.", left=left, tier=tier_name),
+            field="quantity",
+            available={str(tier.id): left},
         )
     try:
         sold = create_order(
@@ -73,10 +76,13 @@ def record_door_sale(
             tickets_minor=amount_minor,
             source=DOOR,
             now=now,
+            locale=current_locale(),  # the tickets are emailed in the staff's language
         )
     except SoldOut:
         raise SoldOut(
-            f"{tier_name} just sold out.", field="quantity", available={str(ticket_type_id): 0}
+            gettext("%(tier)s just sold out.", tier=tier_name),
+            field="quantity",
+            available={str(ticket_type_id): 0},
         ) from None
 
     payment = ManualPayment(

@@ -37,7 +37,13 @@ from ticketing.database import utcnow
 from ticketing.errors import Busy, DomainError, ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
-from ticketing.money import DEFAULT_SETTLEMENT_CURRENCY, MoneyError, check_chargeable
+from ticketing.i18n import current_locale
+from ticketing.money import (
+    DEFAULT_SETTLEMENT_CURRENCY,
+    MoneyError,
+    check_chargeable,
+    format_money,
+)
 from ticketing.orders.access import token_for
 from ticketing.orders.limits import holds_per_email
 from ticketing.orders.models import Order, OrderLine, OrderStatus
@@ -159,7 +165,26 @@ def _check_total(total_minor: int, currency: str) -> None:
     try:
         check_chargeable(total_minor, currency, settlement_currency())
     except MoneyError as exc:
-        raise ValidationFailed(str(exc), field="total_minor") from exc
+        raise ValidationFailed(total_refused(exc, currency), field="total_minor") from exc
+
+
+def total_refused(exc: MoneyError, currency: str) -> str:
+    """Why Stripe would refuse the total, in the reader's language."""
+    limit = format_money(exc.limit_minor or 0, currency, current_locale())
+    if exc.reason == "minimum":
+        return gettext(
+            "The total must be at least %(amount)s to pay by card (or zero for a free order).",
+            amount=limit,
+        )
+    if exc.reason == "maximum":
+        return gettext("The total can be at most %(amount)s to pay by card.", amount=limit)
+    if exc.reason == "tens":
+        return gettext(
+            "%(currency)s amounts must be a multiple of 10 minor units (Stripe charges "
+            "%(currency)s to two decimals).",
+            currency=currency,
+        )
+    return str(exc)
 
 
 class SeatsGone(Exception):
@@ -215,7 +240,7 @@ def sold_out(wanted: dict[int, int]) -> SoldOut:
     left = {tier.id: tier.seats_left for tier in tiers}
     short = [tier for tier in tiers if wanted[tier.id] > left[tier.id]] or tiers
     return SoldOut(
-        f"Not enough seats left for: {', '.join(tier.name for tier in short)}.",
+        gettext("Not enough seats left for: %(tiers)s.", tiers=", ".join(t.name for t in short)),
         available={str(tier_id): left[tier_id] for tier_id in sorted(left)},
     )
 
