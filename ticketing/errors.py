@@ -6,6 +6,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ticketing.extensions import db
+from ticketing.schemas import translated_errors
 
 CODES = {
     400: "bad_request",
@@ -90,8 +91,8 @@ def _field_errors(exc: HTTPException) -> dict | None:
     if len(messages) == 1:
         (only,) = messages.values()
         if isinstance(only, dict):
-            return only
-    return messages
+            return translated_errors(only)
+    return translated_errors(messages)
 
 
 def render_error(status: int, code: str, message: str, body: dict | None = None):

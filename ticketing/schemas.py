@@ -32,6 +32,37 @@ MULTILINE_CONTROL_MESSAGE = lazy_gettext(
 )
 
 
+# marshmallow's own field errors (English), in the reader's language.
+FIELD_MESSAGES = {
+    "Missing data for required field.": lazy_gettext("Missing data for required field."),
+    "Field may not be null.": lazy_gettext("Field may not be null."),
+    "Invalid value.": lazy_gettext("Invalid value."),
+    "Not a valid integer.": lazy_gettext("Not a valid integer."),
+    "Not a valid string.": lazy_gettext("Not a valid string."),
+    "Not a valid boolean.": lazy_gettext("Not a valid boolean."),
+    "Not a valid datetime.": lazy_gettext("Not a valid datetime."),
+    "Not a valid email address.": lazy_gettext("Not a valid email address."),
+    "Not a valid list.": lazy_gettext("Not a valid list."),
+    "Not a valid number.": lazy_gettext("Not a valid number."),
+    "Number too large.": lazy_gettext("Number too large."),
+    "Invalid type.": lazy_gettext("Invalid type."),
+    "Invalid input type.": lazy_gettext("Invalid input type."),
+    "Unknown field.": lazy_gettext("Unknown field."),
+}
+
+
+def translated_errors(errors):
+    """Field errors (nested dicts and lists of texts) with marshmallow's own
+    messages in the reader's language; ours are translated where raised."""
+    if isinstance(errors, dict):
+        return {key: translated_errors(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [translated_errors(value) for value in errors]
+    if isinstance(errors, str) and errors in FIELD_MESSAGES:
+        return str(FIELD_MESSAGES[errors])
+    return errors
+
+
 def text_problem(value: str, multiline: bool = False) -> str | None:
     """Why this text may not be stored, or None when it may."""
     if multiline:

@@ -170,3 +170,14 @@ def test_the_organizer_sets_the_event_default_language_on_the_form(client, db, o
     assert concert.default_locale == "tr"
     visitor = client.get(f"/events/{concert.slug}", headers={"Accept-Language": "de"})
     assert lang_of(visitor) == "tr"  # a browser asking for none of ours
+
+
+def test_field_errors_of_the_api_are_in_the_request_language(client, concert):
+    answer = client.post(f"/api/v1/events/{concert.id}/orders", json={"buyer_name": "Петрова",
+                         "items": "много"}, headers={"Accept-Language": "uk"})  # fmt: skip
+    assert answer.status_code == 422
+    body = answer.get_json()
+    assert body["code"] == "validation_error"
+    assert body["message"] == "У запиті є неправильні поля; див. errors."
+    assert body["errors"]["buyer_email"] == ["Обов’язкове поле не заповнено."]
+    assert body["errors"]["items"] == ["Це не список."]

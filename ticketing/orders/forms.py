@@ -17,7 +17,7 @@ from ticketing.i18n import amount_hint, current_locale
 from ticketing.money import MoneyError, parse_amount
 from ticketing.orders.schemas import OrderCreateSchema
 from ticketing.orders.services import ItemRequest
-from ticketing.schemas import CONTROL_MESSAGE
+from ticketing.schemas import CONTROL_MESSAGE, translated_errors
 
 # What the form says instead of the schema's terse message, per field.
 FRIENDLY_MESSAGES = {
@@ -126,4 +126,4 @@ def _flat_errors(messages, prefix: str = ""):
 def _form_message(name: str, message: str) -> str:
     if message == str(CONTROL_MESSAGE):
         return message
-    return str(FRIENDLY_MESSAGES.get(name, message))
+    return str(FRIENDLY_MESSAGES.get(name) or translated_errors(message))
