@@ -105,7 +105,8 @@ def language_links() -> list[dict]:
 
     Each link is only a query ("?lang=ru"), which a browser resolves against
     the page's own path: the page never repeats its address (order links
-    carry keys, and a 404 looks the same whatever was asked)."""
+    carry keys, and a 404 looks the same whatever was asked). A page answering
+    a form (a POST) names its own address with `link_languages_to`."""
     args = {k: v for k, v in request.args.items(multi=False) if k != "lang"}
     here = current_locale()
     links = []
@@ -115,11 +116,16 @@ def language_links() -> list[dict]:
             {
                 "code": code,
                 "name": LANGUAGE_NAMES.get(code) or own_name(code),
-                "url": f"?{query}",
+                "url": f"{getattr(request, 'language_base', '')}?{query}",
                 "current": code == here,
             }
         )
     return links
+
+
+def link_languages_to(path: str) -> None:
+    """The switcher's links lead to `path` (the page a form was sent from)."""
+    request.language_base = path
 
 
 def remember_choice(response):

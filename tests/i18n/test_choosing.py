@@ -60,6 +60,10 @@ def test_every_page_has_a_switcher_with_plain_links(client, concert):
         assert f'href="?lang={code}" hreflang="{code}" lang="{code}"' in switcher
         assert name in switcher
     assert 'lang="ru" aria-current="true"' in switcher
+    page = client.get(f"/events/{concert.slug}")
+    refused = client.post(f"/events/{concert.slug}/buy", data={"csrf_token": csrf_token(page.data)})
+    assert refused.status_code == 422  # the form's answer links to the event page, not /buy
+    assert f'href="/events/{concert.slug}?lang=uk"' in refused.get_data(as_text=True)
     error = client.get("/nothing-here?lang=tr")
     assert error.status_code == 404 and 'href="?lang=ru"' in error.get_data(as_text=True)
     assert "Bu adreste hiçbir şey yok." in error.get_data(as_text=True)
