@@ -5,7 +5,7 @@ FLASK := $(PY) -m flask --app app
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ticketing_test
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean catalogs messages
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 # simulated payments on the in-process Stripe stand-in. Anything else is production.
 DEV_ENV = APP_ENV=development BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)}
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed catalogs
 	$(DEV_ENV) $(FLASK) db upgrade
 	$(DEV_ENV) $(FLASK) seed-demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
@@ -40,7 +40,7 @@ format: $(VENV)/.dev-installed
 
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL is set or one answers
 # on 127.0.0.1:5432. With CI=true PostgreSQL is required.
-test: lint
+test: lint catalogs
 	TEST_DATABASE_URL= $(PY) -m pytest
 	@url="$${TEST_DATABASE_URL:-$(PG_TEST_URL)}"; \
 	if $(PY) .ci/pg_ready.py "$$url"; then \
@@ -51,6 +51,22 @@ test: lint
 	else \
 	  echo "== PostgreSQL pass skipped: nothing answers at $$url"; \
 	fi
+
+# Translations: only the .po files are in git; the .mo files are built here
+# (make run, make test and CI). Without them the app speaks English.
+TRANSLATIONS := ticketing/translations
+PYBABEL := $(VENV)/bin/pybabel
+
+catalogs: $(VENV)/.installed
+	$(PYBABEL) compile --statistics -d $(TRANSLATIONS)
+
+# After adding or changing texts: collect them and add them to every
+# catalog, then translate the new (empty) entries in each .po file.
+messages: $(VENV)/.installed
+	$(PYBABEL) extract -F babel.cfg -k lazy_gettext -k N_ --no-location --sort-output \
+	  --project "Benefit tickets" -o $(TRANSLATIONS)/messages.pot .
+	$(PYBABEL) update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
+	  --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m bench

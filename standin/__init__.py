@@ -40,8 +40,11 @@ Config keys (a plain dict):
 import logging
 import os
 import sqlite3
+from pathlib import Path
 
+import flask_babel
 from flask import Blueprint, Flask, render_template, request
+from flask_babel import Babel
 from werkzeug.exceptions import HTTPException
 
 from standin import admin, admin_lifecycle, api, checkout
@@ -57,6 +60,12 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 _REPO_ROOT = os.path.dirname(_HERE)
 # The shop's own stylesheet (app.css), which the stand-in's pages build on.
 _SHOP_STATIC = os.path.join(_REPO_ROOT, "ticketing", "static")
+_TRANSLATIONS = os.path.join(_REPO_ROOT, "ticketing", "translations")
+# English and every language the shop has a catalog for.
+LANGUAGES = (
+    "en",
+    *sorted(p.name for p in Path(_TRANSLATIONS).glob("*") if (p / "LC_MESSAGES").is_dir()),
+)
 
 
 def create_standin_app(config: dict | None = None) -> Flask:
@@ -75,6 +84,7 @@ def create_standin_app(config: dict | None = None) -> Flask:
     app.config.setdefault("SECRET_KEY", "stand-in-has-no-sessions")
     app.extensions["stripe_standin"] = StandIn(app.config)
     app.jinja_env.filters["money"] = money
+    _register_languages(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(checkout.bp)
     app.register_blueprint(admin.bp)  # with admin_lifecycle's routes
@@ -84,6 +94,26 @@ def create_standin_app(config: dict | None = None) -> Flask:
     _register_errors(app)
     _register_security_headers(app)
     return app
+
+
+def _register_languages(app: Flask) -> None:
+    """The hosted page speaks the shop's languages, from the shop's catalogs
+    (ticketing/translations, read as files): ?lang, then the shop's `lang`
+    cookie (the same site in development), then the browser's."""
+    app.config.setdefault("LANGUAGES", LANGUAGES)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", _TRANSLATIONS)
+    Babel(app, locale_selector=_page_locale)
+
+    @app.context_processor
+    def inject_language():
+        return {"html_lang": str(flask_babel.get_locale() or "en")}
+
+
+def _page_locale() -> str:
+    for chosen in (request.args.get("lang"), request.cookies.get("lang")):
+        if chosen in LANGUAGES:
+            return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "en"
 
 
 def _check(config) -> None:

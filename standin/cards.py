@@ -3,6 +3,12 @@
 import re
 from dataclasses import dataclass
 
+
+def N_(text: str) -> str:
+    """Marks a text for the catalog (pybabel -k N_); the page translates it when shown."""
+    return text
+
+
 PAYS = "pays"
 DECLINED = "declined"
 INSUFFICIENT_FUNDS = "insufficient_funds"
@@ -33,16 +39,16 @@ class CardSpec:
 
 
 TEST_CARDS = (
-    CardSpec("4242424242424242", "visa", PAYS, "Pays"),
-    CardSpec("5555555555554444", "mastercard", PAYS, "Pays (Mastercard)"),
-    CardSpec("4000000000000002", "visa", DECLINED, "Declined"),
-    CardSpec("4000000000009995", "visa", INSUFFICIENT_FUNDS, "Insufficient funds"),
-    CardSpec("4000000000000069", "visa", EXPIRED, "Expired card"),
-    CardSpec("4000000000000127", "visa", INCORRECT_CVC, "Incorrect CVC"),
-    CardSpec("4000002500003155", "visa", THREE_D_SECURE, "Asks for 3-D Secure"),
-    CardSpec("4000000000000259", "visa", DISPUTED, "Pays, then the buyer disputes it"),
-    CardSpec("4000000000007726", "visa", REFUND_PENDING, "Pays; refunds stay pending a while"),
-    CardSpec("4000000000005126", "visa", REFUND_FAILS, "Pays; refunds fail later"),
+    CardSpec("4242424242424242", "visa", PAYS, N_("Pays")),
+    CardSpec("5555555555554444", "mastercard", PAYS, N_("Pays (Mastercard)")),
+    CardSpec("4000000000000002", "visa", DECLINED, N_("Declined")),
+    CardSpec("4000000000009995", "visa", INSUFFICIENT_FUNDS, N_("Insufficient funds")),
+    CardSpec("4000000000000069", "visa", EXPIRED, N_("Expired card")),
+    CardSpec("4000000000000127", "visa", INCORRECT_CVC, N_("Incorrect CVC")),
+    CardSpec("4000002500003155", "visa", THREE_D_SECURE, N_("Asks for 3-D Secure")),
+    CardSpec("4000000000000259", "visa", DISPUTED, N_("Pays, then the buyer disputes it")),
+    CardSpec("4000000000007726", "visa", REFUND_PENDING, N_("Pays; refunds stay pending a while")),
+    CardSpec("4000000000005126", "visa", REFUND_FAILS, N_("Pays; refunds fail later")),
 )
 _BY_NUMBER = {card.number: card for card in TEST_CARDS}
 
@@ -57,21 +63,23 @@ class Decline:
 
 
 DECLINES = {
-    DECLINED: Decline("card_declined", "generic_decline", "Your card was declined."),
+    DECLINED: Decline("card_declined", "generic_decline", N_("Your card was declined.")),
     INSUFFICIENT_FUNDS: Decline(
-        "card_declined", "insufficient_funds", "Your card has insufficient funds."
+        "card_declined", "insufficient_funds", N_("Your card has insufficient funds.")
     ),
-    EXPIRED: Decline("expired_card", "expired_card", "Your card has expired."),
+    EXPIRED: Decline("expired_card", "expired_card", N_("Your card has expired.")),
     INCORRECT_CVC: Decline(
-        "incorrect_cvc", "incorrect_cvc", "Your card's security code is incorrect."
+        "incorrect_cvc", "incorrect_cvc", N_("Your card's security code is incorrect.")
     ),
 }
-INCORRECT_NUMBER = Decline("incorrect_number", None, "Your card number is incorrect.")
+INCORRECT_NUMBER = Decline("incorrect_number", None, N_("Your card number is incorrect."))
 AUTHENTICATION_FAILED = Decline(
     "payment_intent_authentication_failure",
     None,
-    "We are unable to authenticate your payment method. "
-    "Please choose a different payment method and try again.",
+    N_(
+        "We are unable to authenticate your payment method. "
+        "Please choose a different payment method and try again."
+    ),
 )
 
 

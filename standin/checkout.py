@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, redirect, render_template, request
 
 from standin import cards, charges, sessions
 from standin import params as p
+from standin.cards import N_
 from standin.core import StandIn
 from standin.errors import StripeFailure
 
@@ -142,8 +143,8 @@ def _check_card_fields(typed: dict) -> str | None:
             and len(parts[1]) in (2, 4)
         )
         if not valid:
-            return "Your card's expiration date is invalid (use MM/YY)."
+            return N_("Your card's expiration date is invalid (use MM/YY).")
     cvc = typed["cvc"].strip()
     if cvc and not (cvc.isdigit() and len(cvc) in (3, 4)):
-        return "Your card's security code is invalid."
+        return N_("Your card's security code is invalid.")
     return None

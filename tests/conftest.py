@@ -20,6 +20,7 @@ import pytest
 
 from tests.support import app_state, database
 from tests.support.browser import chromium, stop_playwright
+from tests.support.catalogs import compile_catalogs
 from tests.support.people import Team, build_team
 from tests.support.servers import LiveServer, serve_webhook_receiver
 from tests.support.settings import TEST_SETTINGS
@@ -37,6 +38,10 @@ SLOW_FIXTURES = {"live_server", "make_shop", "make_standin_server", "webhook_rec
 # app has its own engine): a test using one commits for real even if marked
 # `rollback`.
 OTHER_CONNECTIONS = SLOW_FIXTURES | {"served_app"}
+
+
+def pytest_sessionstart(session):
+    compile_catalogs()  # the .po files are in git, the .mo files are built
 
 
 def pytest_collection_modifyitems(items):

@@ -180,6 +180,7 @@ def register_cli(app: Flask) -> None:
 
 
 def register_templating(app: Flask) -> None:
-    from ticketing import templating
+    from ticketing import i18n, templating
 
+    i18n.init_app(app)
     templating.init_app(app)

@@ -1,10 +1,12 @@
 """One error shape: JSON `{"code", "message"}` under /api, friendly pages elsewhere."""
 
 from flask import current_app, jsonify, make_response, render_template, request
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy.exc import DataError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from ticketing.extensions import db
+from ticketing.schemas import translated_errors
 
 CODES = {
     400: "bad_request",
@@ -19,6 +21,21 @@ CODES = {
     429: "rate_limited",
     500: "internal_error",
     503: "unavailable",
+}
+
+
+# The answers werkzeug gives in English, in the reader's language.
+STANDARD_MESSAGES = {
+    400: lazy_gettext("The request could not be understood."),
+    401: lazy_gettext("Please log in or send a valid token."),
+    403: lazy_gettext("You are not allowed to do this."),
+    404: lazy_gettext("There is nothing at this address."),
+    405: lazy_gettext("This address does not take this kind of request."),
+    413: lazy_gettext("The request is too large."),
+    415: lazy_gettext("This kind of content is not accepted here."),
+    429: lazy_gettext("Too many requests; please wait a little and try again."),
+    500: lazy_gettext("Something went wrong on our side; please try again."),
+    503: lazy_gettext("The service is unavailable; please try again shortly."),
 }
 
 
@@ -74,11 +91,12 @@ def _field_errors(exc: HTTPException) -> dict | None:
     if len(messages) == 1:
         (only,) = messages.values()
         if isinstance(only, dict):
-            return only
-    return messages
+            return translated_errors(only)
+    return translated_errors(messages)
 
 
 def render_error(status: int, code: str, message: str, body: dict | None = None):
+    message = str(message)  # a lazily translated text, in the request's language
     if status >= 500:
         db.session.rollback()
     if wants_json():
@@ -95,8 +113,10 @@ def handle_http_exception(exc: HTTPException):
     if errors is not None:
         body["errors"] = errors
     message = exc.description or ""
+    if message == type(exc).description:  # werkzeug's own English text
+        message = str(STANDARD_MESSAGES.get(status, message))
     if status == 422 and errors is not None:
-        message = "The request has invalid fields; see errors."
+        message = gettext("The request has invalid fields; see errors.")
     response = render_error(status, CODES.get(status, "error"), message, body)
     for name, value in exc.get_headers():
         if name.lower() != "content-type":
@@ -114,19 +134,21 @@ def handle_domain_error(exc: DomainError):
 def handle_database_busy(exc: OperationalError):
     """A lock or connection problem is "try again", not a crash."""
     db.session.rollback()
-    return render_error(503, "busy", "The system is busy right now; please try again shortly.")
+    return render_error(
+        503, "busy", gettext("The system is busy right now; please try again shortly.")
+    )
 
 
 def handle_data_error(exc: DataError):
     """A value the database cannot hold (a number too large, say) is bad input."""
     db.session.rollback()
-    return render_error(422, "validation_error", "A value is out of range.")
+    return render_error(422, "validation_error", gettext("A value is out of range."))
 
 
 def handle_overflow(exc: OverflowError):
     """SQLite's DataError: a number past 64 bits cannot even be sent to the database."""
     db.session.rollback()
-    return render_error(422, "validation_error", "A value is out of range.")
+    return render_error(422, "validation_error", gettext("A value is out of range."))
 
 
 def handle_unexpected(exc: Exception):
@@ -134,7 +156,7 @@ def handle_unexpected(exc: Exception):
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
-    return render_error(500, "internal_error", InternalServerError.description)
+    return render_error(500, "internal_error", str(STANDARD_MESSAGES[500]))
 
 
 def register_error_handlers(app) -> None:

@@ -5,9 +5,16 @@ three decimals (Stripe wants the last digit 0), and the smallest charge
 Stripe accepts per currency.
 """
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import format_currency, list_currencies
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    get_currency_precision,
+    get_currency_symbol,
+    list_currencies,
+    parse_decimal,
+)
 
 # https://docs.stripe.com/currencies#zero-decimal
 ZERO_DECIMAL = frozenset(
@@ -113,7 +120,14 @@ MINIMUM_SAFETY_MARGIN = Decimal("1.25")
 
 
 class MoneyError(ValueError):
-    """A money amount that Stripe or the rules here would refuse."""
+    """A money amount that Stripe or the rules here would refuse.
+
+    `reason` and `limit_minor` let a caller say it in the reader's language
+    (the message itself is English, for logs and the stand-in)."""
+
+    def __init__(self, message: str, reason: str = "", limit_minor: int | None = None):
+        super().__init__(message)
+        self.reason, self.limit_minor = reason, limit_minor
 
 
 def is_known_currency(code: str) -> bool:
@@ -234,18 +248,23 @@ def check_chargeable(amount_minor: int, currency: str, settlement: str | None = 
     if exponent(currency) == 3 and amount_minor % 10:
         raise MoneyError(
             f"{currency} amounts must be a multiple of 10 minor units "
-            f"(Stripe charges {currency} to two decimals)."
+            f"(Stripe charges {currency} to two decimals).",
+            reason="tens",
         )
     minimum = minimum_charge_minor(currency, settlement)
     if 0 < amount_minor < minimum:
         raise MoneyError(
             f"The total must be at least {format_money(minimum, currency)} "
-            "to pay by card (or zero for a free order)."
+            "to pay by card (or zero for a free order).",
+            reason="minimum",
+            limit_minor=minimum,
         )
     if amount_minor > STRIPE_MAXIMUM_MINOR:
         raise MoneyError(
             f"The total can be at most {format_money(STRIPE_MAXIMUM_MINOR, currency)} "
-            "to pay by card."
+            "to pay by card.",
+            reason="maximum",
+            limit_minor=STRIPE_MAXIMUM_MINOR,
         )
 
 
@@ -256,12 +275,116 @@ def to_decimal(amount_minor: int, currency: str) -> Decimal:
 def from_decimal(amount: Decimal | str, currency: str) -> int:
     """Parse a major-unit amount typed by a person ("12.50") into minor units."""
     value = Decimal(str(amount).strip().replace(",", "."))
+    return _to_minor(value, currency)
+
+
+def _to_minor(value: Decimal, currency: str) -> int:
+    if not value.is_finite():
+        raise MoneyError("not a number")
     minor = value.scaleb(exponent(currency))
     if minor != minor.to_integral_value():
         raise MoneyError(f"too many decimals for {currency}")
     return int(minor)
 
 
-def format_money(amount_minor: int, currency: str, locale: str = "en_US") -> str:
-    """Format for people, through Babel, with the currency's own digits."""
-    return format_currency(to_decimal(amount_minor, currency), currency.upper(), locale=locale)
+# Spaces people (and spreadsheets) put between groups of digits.
+_GROUP_SPACES = ("\u00a0", "\u202f", "\u2009", " ", "'", "’")
+
+
+def parse_amount(text: str, currency: str, locale: str = "en") -> int:
+    """An amount typed by a person in `locale`, in minor units of `currency`.
+
+    Takes what people type in any of our languages: "1 500,00" and
+    "1.500,00" (ru, uk, tr), "1,500.00" and "1500.5" (en), with a no-break
+    or thin space between groups. Babel's parse_decimal reads the locale's
+    own way first; a single separator followed by one or two digits (or the
+    currency's own count) is a decimal point whatever the locale. Raises
+    MoneyError for anything else (letters, two decimal points, too many
+    decimals for the currency).
+    """
+    raw = (text or "").strip()
+    for space in _GROUP_SPACES:
+        raw = raw.replace(space, "")
+    if not raw or not all(c.isdigit() or c in ".,-" for c in raw):
+        raise MoneyError("not an amount")
+    value = _read_decimal(raw, currency, locale)
+    if value is None:
+        raise MoneyError("not an amount")
+    return _to_minor(value, currency)
+
+
+def _read_decimal(raw: str, currency: str, locale: str) -> Decimal | None:
+    last = max(raw.rfind("."), raw.rfind(","))
+    if last == -1:
+        return _decimal(raw)
+    separator = raw[last]
+    other = "," if separator == "." else "."
+    whole, decimals = raw[:last], raw[last + 1 :]
+    if raw.count(separator) == 1 and (len(decimals) != 3 or other in raw):
+        # "12,5", "1.500,00", "1,500.00": the last separator is the decimal point.
+        if not _grouped(whole, other):
+            return None
+        return _decimal(f"{whole.replace(other, '')}.{decimals}")
+    if other in raw:
+        return None  # "1.500.00,5" or "1,5.00": not a number people write
+    # Only one kind of separator, in groups of three ("1.500", "1,500,000"):
+    # group separators, unless the locale reads a lone one as the decimal point.
+    try:
+        return parse_decimal(raw, locale=_babel_locale(locale), strict=True)
+    except NumberFormatError:
+        parts = raw.split(separator)
+        if all(len(p) == 3 for p in parts[1:]) and 1 <= len(parts[0]) <= 3:
+            return _decimal("".join(parts))
+        return None
+
+
+def _grouped(whole: str, separator: str) -> bool:
+    """Group separators in `whole` (if any) sit between groups of three."""
+    if separator not in whole:
+        return True
+    parts = whole.lstrip("-").split(separator)
+    return 1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:])
+
+
+def _decimal(text: str) -> Decimal | None:
+    if not text.lstrip("-").replace(".", "", 1).isdigit() or text.count("-") > 1:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _babel_locale(locale: str | None) -> str:
+    code = (locale or "en").replace("-", "_").split("_")[0].lower()
+    return BABEL_LOCALES.get(code, code)
+
+
+# The region whose conventions each language uses for numbers and money.
+BABEL_LOCALES = {"en": "en_US", "ru": "ru_RU", "uk": "uk_UA", "tr": "tr_TR"}
+# One-character symbols people know, where CLDR gives some locales only the code
+# (Russian CLDR writes "750,00 TRY"; the audience writes "750,00 ₺").
+NARROW_SYMBOLS = {
+    "TRY": "₺", "USD": "$", "EUR": "€", "GBP": "£", "GEL": "₾", "AMD": "֏",
+    "UAH": "₴", "ILS": "₪", "RUB": "₽", "JPY": "¥", "KZT": "₸", "PLN": "zł",
+}  # fmt: skip
+
+
+def format_money(amount_minor: int, currency: str, locale: str = "en") -> str:
+    """Format for people, through Babel, with the currency's own digits.
+
+    English puts the symbol first ("$25.00", "₺750.00"); Russian, Ukrainian
+    and Turkish after the amount ("750,00 ₺", "1 500,00 $").
+    """
+    currency = currency.upper()
+    babel_locale = _babel_locale(locale)
+    value = to_decimal(amount_minor, currency)
+    symbol = get_currency_symbol(currency, babel_locale)
+    narrow = NARROW_SYMBOLS.get(currency, symbol)
+    if babel_locale.startswith("en"):
+        text = format_currency(value, currency, locale=babel_locale)
+    else:
+        digits = get_currency_precision(currency)
+        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "\u00a0¤"
+        text = format_currency(value, currency, format=pattern, locale=babel_locale)
+    return text.replace(symbol, narrow) if symbol != narrow else text

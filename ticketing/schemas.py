@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Mapping
 
+from flask_babel import lazy_gettext
 from flask_smorest.arguments import ArgumentsMixin
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, pre_load
 from webargs.flaskparser import FlaskParser, abort
@@ -23,15 +24,50 @@ from webargs.flaskparser import FlaskParser, abort
 # surrogates (only ever lone ones in a Python str).
 SINGLE_LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 MULTI_LINE_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-CONTROL_MESSAGE = "Remove the control characters (line breaks, tabs and the like) from this text."
-MULTILINE_CONTROL_MESSAGE = "Remove the control characters from this text (line breaks may stay)."
+CONTROL_MESSAGE = lazy_gettext(
+    "Remove the control characters (line breaks, tabs and the like) from this text."
+)
+MULTILINE_CONTROL_MESSAGE = lazy_gettext(
+    "Remove the control characters from this text (line breaks may stay)."
+)
+
+
+# marshmallow's own field errors (English), in the reader's language.
+FIELD_MESSAGES = {
+    "Missing data for required field.": lazy_gettext("Missing data for required field."),
+    "Field may not be null.": lazy_gettext("Field may not be null."),
+    "Invalid value.": lazy_gettext("Invalid value."),
+    "Not a valid integer.": lazy_gettext("Not a valid integer."),
+    "Not a valid string.": lazy_gettext("Not a valid string."),
+    "Not a valid boolean.": lazy_gettext("Not a valid boolean."),
+    "Not a valid datetime.": lazy_gettext("Not a valid datetime."),
+    "Not a valid email address.": lazy_gettext("Not a valid email address."),
+    "Not a valid list.": lazy_gettext("Not a valid list."),
+    "Not a valid number.": lazy_gettext("Not a valid number."),
+    "Number too large.": lazy_gettext("Number too large."),
+    "Invalid type.": lazy_gettext("Invalid type."),
+    "Invalid input type.": lazy_gettext("Invalid input type."),
+    "Unknown field.": lazy_gettext("Unknown field."),
+}
+
+
+def translated_errors(errors):
+    """Field errors (nested dicts and lists of texts) with marshmallow's own
+    messages in the reader's language; ours are translated where raised."""
+    if isinstance(errors, dict):
+        return {key: translated_errors(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [translated_errors(value) for value in errors]
+    if isinstance(errors, str) and errors in FIELD_MESSAGES:
+        return str(FIELD_MESSAGES[errors])
+    return errors
 
 
 def text_problem(value: str, multiline: bool = False) -> str | None:
     """Why this text may not be stored, or None when it may."""
     if multiline:
-        return MULTILINE_CONTROL_MESSAGE if MULTI_LINE_FORBIDDEN.search(value) else None
-    return CONTROL_MESSAGE if SINGLE_LINE_FORBIDDEN.search(value) else None
+        return str(MULTILINE_CONTROL_MESSAGE) if MULTI_LINE_FORBIDDEN.search(value) else None
+    return str(CONTROL_MESSAGE) if SINGLE_LINE_FORBIDDEN.search(value) else None
 
 
 def _strings(value):

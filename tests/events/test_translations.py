@@ -185,9 +185,11 @@ def test_the_event_page_shows_the_readers_language(client, orgs, db, lang_from_q
     assert "Песни для приюта" in listing and "Вавилон, Стамбул" in listing
 
 
-def test_an_app_without_flask_babel_set_up_reads_english(app):
+def test_event_texts_follow_the_language_the_request_chose(app):
     with app.test_request_context("/?lang=ru"):
-        assert templating.babel_locale() == "en"
+        assert templating.page_locale() == "ru"
+    with app.test_request_context("/", headers={"Accept-Language": "tr-TR,tr;q=0.9"}):
+        assert templating.page_locale() == "tr"
 
 
 # --- the organizer's form ---------------------------------------------------------
@@ -224,7 +226,7 @@ def test_the_event_form_edits_translations_beside_the_main_text(client, team, db
     }
     page = html.unescape(client.get(url).get_data(as_text=True))
     assert 'name="ru-name"' in page and 'value="Песни для приюта"' in page
-    assert 'name="uk-beneficiary"' in page and "Name in Ukrainian" in page
+    assert 'name="uk-beneficiary"' in page and "Name (Українська)" in page
     assert 'class="texts-row"' in page
 
 

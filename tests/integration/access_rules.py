@@ -55,10 +55,11 @@ def api(endpoint, method, build, *, anonymous, door, rival, organizer, bound=Non
 def page(
     endpoint, method, build, *, door, rival, organizer, anonymous=LOGIN, bound=None, **kw
 ) -> Row:
+    door_login = kw.pop("door_login", door)  # a door person logged in, where it differs
     expect = {
         "anonymous": anonymous,
         "door": door,
-        "door_login": door,
+        "door_login": door_login,
         "rival": rival,
         "organizer": organizer,
         "bound": organizer if bound is None else bound,

@@ -16,6 +16,7 @@ from ticketing.extensions import db as _db
 HTML_POSTS = {
     "accounts.login",
     "accounts.logout",
+    "accounts.profile",
     "orders.buy",
     "accounts.team",
     "accounts.remove_member",

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import abort, g, request, session
+from flask_babel import gettext
 from flask_login import current_user, user_logged_in
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import bindparam, select
@@ -117,9 +118,9 @@ def require_role(*roles: str):
         def wrapped(*args, **kwargs):
             principal = current_principal()
             if principal is None:
-                abort(401, "A valid API token or login is required.")
+                abort(401, gettext("A valid API token or login is required."))
             if roles and principal.role not in roles:
-                abort(403, "Your role may not do this.")
+                abort(403, gettext("Your role may not do this."))
             return view(*args, **kwargs)
 
         return wrapped
@@ -155,7 +156,7 @@ def refuse_event_bound(principal: Principal) -> None:
     """403 for a token bound to one event (a device link too): the team, the
     tokens and whatever else belongs to the whole organization are not its to touch."""
     if principal.event_id is not None:
-        abort(403, "This token is for one event only; it cannot act for the organization.")
+        abort(403, gettext("This token is for one event only; it cannot act for the organization."))
 
 
 def page_role_required(*roles: str, whole_organization: bool = False):
@@ -171,9 +172,9 @@ def page_role_required(*roles: str, whole_organization: bool = False):
                 return login_manager.unauthorized()
             principal = current_principal()
             if principal is None:
-                abort(403, "Your account is not a member of any organization.")
+                abort(403, gettext("Your account is not a member of any organization."))
             if roles and principal.role not in roles:
-                abort(403, "Your role may not do this.")
+                abort(403, gettext("Your role may not do this."))
             if whole_organization:
                 refuse_event_bound(principal)
             return view(*args, **kwargs)

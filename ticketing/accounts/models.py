@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
     # Goes up at each logout: a session cookie made before it opens nothing
     # (the login stores the number in the session; the user loader compares).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The language of the pages for organizers and door staff ("" : the browser's).
+    locale: Mapped[str] = mapped_column(String(5), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user")

@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -65,7 +66,7 @@ def create_organization(name: str, slug: str | None = None) -> Organization:
 
 def create_user(email: str, name: str, password: str) -> User:
     if len(password) < 10:
-        raise ValidationFailed("Use at least 10 characters.", field="password")
+        raise ValidationFailed(gettext("Use at least 10 characters."), field="password")
     user = User(email=normalize_email(email), name=name, password_hash=_hash_password(password))
     db.session.add(user)
     db.session.flush()
@@ -103,7 +104,9 @@ def _dummy_hash_for(method: str) -> str:
 
 def add_member(user: User, organization: Organization, role: str) -> Membership:
     if role not in ROLES:
-        raise ValidationFailed(f"Role must be one of {', '.join(ROLES)}.", field="role")
+        raise ValidationFailed(
+            gettext("Role must be one of %(join)s.", join=", ".join(ROLES)), field="role"
+        )
     membership = Membership(user=user, organization=organization, role=role)
     db.session.add(membership)
     db.session.flush()
@@ -130,9 +133,11 @@ def issue_token(
     mint an organizer token.
     """
     if role not in ROLES:
-        raise ValidationFailed(f"Role must be one of {', '.join(ROLES)}.", field="role")
+        raise ValidationFailed(
+            gettext("Role must be one of %(join)s.", join=", ".join(ROLES)), field="role"
+        )
     if membership.role == "door" and role != "door":
-        raise ValidationFailed("A door member can only have door tokens.", field="role")
+        raise ValidationFailed(gettext("A door member can only have door tokens."), field="role")
     plain = secret or new_secret(TOKEN_PREFIX)
     token = ApiToken(
         token_hash=hash_secret(plain),
@@ -168,20 +173,22 @@ def add_team_member(
     membership), so an email that already has an account is refused.
     """
     if role not in ROLES:
-        raise ValidationFailed(f"Role must be one of {', '.join(ROLES)}.", field="role")
+        raise ValidationFailed(
+            gettext("Role must be one of %(join)s.", join=", ".join(ROLES)), field="role"
+        )
     if not role_at_most(role, added_by):
-        raise ValidationFailed("Only an owner may add another owner.", field="role")
+        raise ValidationFailed(gettext("Only an owner may add another owner."), field="role")
     if find_user(email) is not None:
-        raise ValidationFailed("This email already has an account.", field="email")
+        raise ValidationFailed(gettext("This email already has an account."), field="email")
     return add_member(create_user(email, name, password), organization, role)
 
 
 def remove_member(membership: Membership, *, removed_by: Membership) -> None:
     """Take someone off the team and revoke their tokens for this organization."""
     if membership.id == removed_by.id:
-        raise ValidationFailed("You cannot remove yourself.", field="member")
+        raise ValidationFailed(gettext("You cannot remove yourself."), field="member")
     if not role_at_most(membership.role, removed_by.role):
-        raise ValidationFailed("Only an owner may remove an owner.", field="member")
+        raise ValidationFailed(gettext("Only an owner may remove an owner."), field="member")
     db.session.execute(
         update(ApiToken)
         .where(
@@ -209,7 +216,7 @@ def tokens_of(organization_id: int) -> list[ApiToken]:
 def revoke_token(token: ApiToken, *, revoked_by: Membership) -> None:
     """Revoking is final: the row stays (for the list), the token stops working."""
     if not role_at_most(token.role, revoked_by.role):
-        raise ValidationFailed("Only an owner may revoke an owner token.", field="token")
+        raise ValidationFailed(gettext("Only an owner may revoke an owner token."), field="token")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     db.session.flush()
@@ -235,11 +242,13 @@ def create_api_token(
 ) -> tuple[ApiToken, str]:
     """A token made on the tokens page: never above its creator, bound to the org's event."""
     if membership.role == "door":
-        raise ValidationFailed("Door members cannot create tokens.", field="role")
+        raise ValidationFailed(gettext("Door members cannot create tokens."), field="role")
     if not role_at_most(role, membership.role):
-        raise ValidationFailed("A token cannot have more power than you.", field="role")
+        raise ValidationFailed(gettext("A token cannot have more power than you."), field="role")
     if event_id is not None and EVENTS.organization_of(event_id) != membership.organization_id:
-        raise ValidationFailed("Choose one of your organization's events.", field="event_id")
+        raise ValidationFailed(
+            gettext("Choose one of your organization's events."), field="event_id"
+        )
     return issue_token(membership, role, event_id=event_id, name=name)
 
 

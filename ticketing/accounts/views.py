@@ -9,6 +9,7 @@ counts live in Redis in production, shared by every worker.
 import hashlib
 from urllib.parse import urlsplit
 
+import flask_babel
 from flask import (
     Blueprint,
     abort,
@@ -20,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
@@ -30,7 +32,7 @@ from ticketing.accounts.auth import (
     page_role_required,
     token_used_recently,
 )
-from ticketing.accounts.forms import LoginForm, MemberForm, TokenForm
+from ticketing.accounts.forms import ROLE_NAMES, LoginForm, MemberForm, ProfileForm, TokenForm
 from ticketing.accounts.models import MONEY_ROLES, ApiToken, Membership, Organization
 from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
@@ -102,7 +104,7 @@ def login():
             login_user(user)
             target = safe_next(request.args.get("next"))
             return redirect(target or landing_url(services.membership_of(user)))
-        form.password.errors.append("Wrong email or password.")
+        form.password.errors.append(gettext("Wrong email or password."))
     status = 422 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
 
@@ -115,8 +117,25 @@ def logout():
         db.session.commit()
     logout_user()
     g.pop("principal", None)
-    flash("You are logged out.", "info")
+    flash(gettext("You are logged out."), "info")
     return redirect(url_for("events.index"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@page_role_required()
+def profile():
+    """The person's own settings: the language of their pages (a token has none)."""
+    if not current_user.is_authenticated:
+        abort(403, gettext("Only a person who logged in has a profile."))
+    form = ProfileForm(locale=current_user.locale or "")
+    if form.validate_on_submit():
+        current_user.locale = form.locale.data or ""
+        db.session.commit()
+        flask_babel.refresh()
+        flash(gettext("Your settings are saved."), "info")
+        return redirect(url_for("accounts.profile"))
+    status = 422 if form.errors else 200
+    return render_template("accounts/profile.html", form=form), status
 
 
 def current_membership() -> Membership:
@@ -128,7 +147,7 @@ def current_membership() -> Membership:
         )
     ).scalar_one_or_none()
     if membership is None:
-        abort(403, "Your account is not a member of this organization.")
+        abort(403, gettext("Your account is not a member of this organization."))
     return membership
 
 
@@ -162,7 +181,12 @@ def team():
             apply_error(form, exc)
         else:
             db.session.commit()
-            flash(f"{added.user.name} joined the team as {added.role}.", "info")
+            flash(
+                gettext(
+                    "%(name)s joined the team as %(role)s.", name=added.user.name, role=added.role
+                ),
+                "info",
+            )
             return redirect(url_for("accounts.team"))
     if form.errors:
         status = 422
@@ -176,7 +200,7 @@ def remove_member(membership_id: int):
     me = current_membership()
     membership = services.get_row(Membership, membership_id)
     if membership is None or membership.organization_id != me.organization_id:
-        abort(404, "No such team member.")
+        abort(404, gettext("No such team member."))
     name = membership.user.name
     try:
         services.remove_member(membership, removed_by=me)
@@ -185,14 +209,16 @@ def remove_member(membership_id: int):
         flash(exc.message, "error")
         return redirect(url_for("accounts.team"))
     db.session.commit()
-    flash(f"{name} was removed from the team; their tokens were revoked.", "info")
+    flash(
+        gettext("%(name)s was removed from the team; their tokens were revoked.", name=name), "info"
+    )
     return redirect(url_for("accounts.team"))
 
 
 def token_form(me: Membership) -> TokenForm:
     form = TokenForm()
     events = services.EVENTS.events_of(me.organization_id)
-    form.event_id.choices = [SelectChoice("", "Every event")] + [
+    form.event_id.choices = [SelectChoice("", gettext("Every event"))] + [
         SelectChoice(str(e.id), e.name) for e in events
     ]
     allowed = [c for c in form.role.choices if services.role_at_most(c.value, me.role)]
@@ -246,7 +272,7 @@ def revoke_token(token_id: int):
     me = current_membership()
     token = services.get_row(ApiToken, token_id)
     if token is None or token.organization_id != me.organization_id:
-        abort(404, "No such token.")
+        abort(404, gettext("No such token."))
     try:
         services.revoke_token(token, revoked_by=me)
     except ValidationFailed as exc:
@@ -254,7 +280,7 @@ def revoke_token(token_id: int):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash(f"Token {token.prefix}… is revoked.", "info")
+        flash(gettext("Token %(prefix)s… is revoked.", prefix=token.prefix), "info")
     return redirect(url_for("accounts.tokens"))
 
 
@@ -286,6 +312,11 @@ def nav_context():
     return {"nav_role": role, "nav_scanner_url": endpoint_url("checkin.scanner")}
 
 
+def role_name(role: str) -> str:
+    """A role as the reader's language names it."""
+    return str(ROLE_NAMES.get(role, role))
+
+
 def forget_request_user() -> None:
     """Start every request without a cached user, principal or CSRF token.
 
@@ -301,7 +332,8 @@ def forget_request_user() -> None:
 def init_app(app) -> None:
     app.before_request(forget_request_user)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = lazy_gettext("Please log in to see this page.")
     login_manager.login_message_category = "info"
     app.after_request(record_token_use)
     app.context_processor(nav_context)
+    app.context_processor(lambda: {"role_name": role_name})

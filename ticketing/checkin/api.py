@@ -10,6 +10,7 @@ time on the door's hot path, and a replay must not depend on the schema.
 import re
 
 from flask import Response, abort, request
+from flask_babel import gettext
 from flask_smorest import Blueprint
 
 from ticketing.accounts.access import visible_or_404
@@ -82,7 +83,7 @@ def scan(body):
 
 
 def _visible_event(event_id: int):
-    return visible_or_404(current_principal(), Event, event_id, "There is no such event.")
+    return visible_or_404(current_principal(), Event, event_id, gettext("There is no such event."))
 
 
 @blp.route("/events/<int:event_id>/attendees", methods=["GET"])
@@ -120,7 +121,7 @@ def undo(checkin_id):
     """Undo a check-in (organizers and owners): the ticket may enter again."""
     checkin = services.checkin_for(current_principal(), checkin_id)
     if checkin is None:
-        abort(404, "There is no such check-in.")
+        abort(404, gettext("There is no such check-in."))
     services.undo(checkin, current_principal())
     db.session.commit()
     return checkin

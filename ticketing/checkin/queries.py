@@ -4,6 +4,7 @@ Each is one query (joins, no N+1), so the door's search stays fast while the
 queue waits and the organizer's list and CSV scale with the event.
 """
 
+from flask_babel import gettext
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import aliased
 
@@ -152,5 +153,5 @@ def scanned_by(row) -> str:
     name = row.staff_name or "?"
     if row.token_prefix:
         label = row.token_name or row.token_prefix
-        return f"{name} (device {label})"
+        return gettext("%(name)s (device %(label)s)", name=name, label=label)
     return name

@@ -19,6 +19,7 @@ import logging
 from dataclasses import dataclass
 from functools import cache
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -37,12 +38,12 @@ from ticketing.tickets.models import Ticket, TicketStatus
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    "ok": "Welcome in.",
-    "already_checked_in": "This ticket has already been checked in.",
-    "invalid": "This is not a ticket of this organization.",
-    "wrong_event": "This ticket is for another event.",
-    "unpaid": "This ticket's order is not paid.",
-    "revoked": "This ticket was refunded or canceled.",
+    "ok": lazy_gettext("Welcome in."),
+    "already_checked_in": lazy_gettext("This ticket has already been checked in."),
+    "invalid": lazy_gettext("This is not a ticket of this organization."),
+    "wrong_event": lazy_gettext("This ticket is for another event."),
+    "unpaid": lazy_gettext("This ticket's order is not paid."),
+    "revoked": lazy_gettext("This ticket was refunded or canceled."),
 }
 
 
@@ -200,7 +201,7 @@ def _enter(row, principal: Principal, request: ScanRequest):
         if standing is not None:
             return standing.id, standing.checked_in_at, standing.gate, False
         # The standing check-in was undone between the two statements: try again.
-    raise Busy("The ticket is being changed right now; scan again.")
+    raise Busy(gettext("The ticket is being changed right now; scan again."))
 
 
 def decide(principal: Principal, request: ScanRequest) -> tuple[int, dict, int | None]:
@@ -209,10 +210,15 @@ def decide(principal: Principal, request: ScanRequest) -> tuple[int, dict, int |
     row = _find_ticket(code) if looks_like_code(code) else None
     reason = _refusal(row, principal, request.event_id)
     if reason == "invalid":
-        return 409, {"status": reason, "code": reason, "message": MESSAGES[reason]}, None
+        return 409, {"status": reason, "code": reason, "message": str(MESSAGES[reason])}, None
     ticket = door_ticket(row)
     if reason is not None:
-        body = {"status": reason, "code": reason, "message": MESSAGES[reason], "ticket": ticket}
+        body = {
+            "status": reason,
+            "code": reason,
+            "message": str(MESSAGES[reason]),
+            "ticket": ticket,
+        }
         return 409, body, row.id
     checkin_id, when, gate, won = _enter(row, principal, request)
     if won:
@@ -227,7 +233,7 @@ def decide(principal: Principal, request: ScanRequest) -> tuple[int, dict, int |
     body = {
         "status": "already_checked_in",
         "code": "already_checked_in",
-        "message": MESSAGES["already_checked_in"],
+        "message": str(MESSAGES["already_checked_in"]),
         "ticket": ticket,
         "first_checked_in_at": when.isoformat(),
         "gate": gate,
@@ -306,7 +312,7 @@ def _event_of(checkin: CheckIn) -> Event | None:
 def undo(checkin: CheckIn, principal: Principal) -> CheckIn:
     """Let the ticket in again later; the row stays, marked undone (logged)."""
     if checkin.undone_at is not None:
-        raise AlreadyUndone("This check-in was already undone.")
+        raise AlreadyUndone(gettext("This check-in was already undone."))
     checkin.undone_at = utcnow()
     checkin.undone_by_id = principal.user_id
     db.session.flush()

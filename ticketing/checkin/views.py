@@ -20,6 +20,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 
 from ticketing.accounts import services as accounts
 from ticketing.accounts.access import visible_or_404
@@ -74,15 +75,17 @@ def device_link(token: str):
     """The scanner for a phone without a login: the link holds an event-bound door token."""
     principal = principal_from_token(token)
     if principal is None or principal.role != "door" or principal.event_id is None:
-        abort(404, "This device link is not valid: it was revoked, or it is not a door link.")
+        abort(
+            404, gettext("This device link is not valid: it was revoked, or it is not a door link.")
+        )
     event = queries.event_for(principal, principal.event_id)
     if event is None:
-        abort(404, "This device link is not valid.")
+        abort(404, gettext("This device link is not valid."))
     return _scanner_page(event, token=token)
 
 
 def _managed_event(event_id: int):
-    return visible_or_404(current_principal(), Event, event_id, "There is no such event.")
+    return visible_or_404(current_principal(), Event, event_id, gettext("There is no such event."))
 
 
 @bp.get("/manage/events/<int:event_id>/checkins")
@@ -112,10 +115,10 @@ def undo(event_id: int, checkin_id: int):
     event = _managed_event(event_id)
     checkin = services.checkin_for(current_principal(), checkin_id)
     if checkin is None or checkin.event_id != event.id:
-        abort(404, "There is no such check-in.")
+        abort(404, gettext("There is no such check-in."))
     services.undo(checkin, current_principal())
     db.session.commit()
-    flash("Check-in undone: the ticket can enter again.", "info")
+    flash(gettext("Check-in undone: the ticket can enter again."), "info")
     return redirect(url_for("checkin.checkin_list", event_id=event.id))
 
 

@@ -11,7 +11,9 @@ from email.utils import formataddr, formatdate, make_msgid
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 
+from ticketing.i18n import current_locale
 from ticketing.orders.access import access_token_for
 from ticketing.orders.models import Order
 from ticketing.schemas import SINGLE_LINE_FORBIDDEN
@@ -45,13 +47,20 @@ def header_text(text: str) -> str:
 
 
 def build_ticket_email(order: Order, tickets: list[Ticket]) -> EmailMessage:
-    """The message for a paid order's valid tickets (the caller decides who gets one)."""
+    """The message for a paid order's valid tickets (the caller decides who gets one),
+    written in the buyer's language (`orders.locale`)."""
+    with force_locale(order.locale or "en"):
+        return _build_ticket_email(order, tickets)
+
+
+def _build_ticket_email(order: Order, tickets: list[Ticket]) -> EmailMessage:
     event = order.event
     domain = _domain(current_app.config["MAIL_SENDER"])
     images = [
         (ticket, make_msgid(idstring=f"qr-{ticket.code}", domain=domain)) for ticket in tickets
     ]
     context = {
+        "html_lang": current_locale(),
         "order": order,
         "event": event,
         "link": order_link(order),
@@ -60,8 +69,8 @@ def build_ticket_email(order: Order, tickets: list[Ticket]) -> EmailMessage:
         ],
     }
     message = EmailMessage()
-    message["Subject"] = f"Your tickets: {header_text(event.name)}"
-    message["From"] = formataddr((SENDER_NAME, current_app.config["MAIL_SENDER"]))
+    message["Subject"] = gettext("Your tickets: %(event)s", event=header_text(event.name))
+    message["From"] = formataddr((gettext(SENDER_NAME), current_app.config["MAIL_SENDER"]))
     message["To"] = formataddr((header_text(order.buyer_name), order.buyer_email))
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(idstring=f"order-{order.id}", domain=domain)

@@ -8,9 +8,11 @@ the link reveals nothing about which orders exist.
 import hashlib
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext, ngettext
 
 from ticketing.delivery.email import connect_signals
 from ticketing.extensions import db
+from ticketing.i18n import use_default_locale
 from ticketing.orders.access import token_matches
 from ticketing.orders.models import Order, OrderStatus
 from ticketing.tickets import qr
@@ -21,7 +23,9 @@ from ticketing.tickets.services import order_tickets, ticket_by_code
 
 bp = Blueprint("tickets", __name__)
 
-NOT_FOUND = "This ticket link is not valid. Open the link from your ticket email again."
+NOT_FOUND = lazy_gettext(
+    "This ticket link is not valid. Open the link from your ticket email again."
+)
 # The page's URL is a key: never hand it to other sites, caches or search engines.
 PRIVATE_HEADERS = {
     "Cache-Control": "private, no-store",
@@ -31,12 +35,15 @@ PRIVATE_HEADERS = {
 IMAGE_CACHE = "public, max-age=31536000, immutable"
 
 STATUS_NOTES = {
-    OrderStatus.PAID: ("Paid", "ok"),
-    OrderStatus.PARTIALLY_REFUNDED: ("Paid, partly refunded", "ok"),
-    OrderStatus.REFUNDED: ("Refunded: these tickets are no longer valid", "bad"),
-    OrderStatus.PENDING: ("Waiting for payment", "warn"),
-    OrderStatus.EXPIRED: ("Expired: the payment was not completed in time", "bad"),
-    OrderStatus.CANCELED: ("Canceled: these tickets are no longer valid", "bad"),
+    OrderStatus.PAID: (lazy_gettext("Paid"), "ok"),
+    OrderStatus.PARTIALLY_REFUNDED: (lazy_gettext("Paid, partly refunded"), "ok"),
+    OrderStatus.REFUNDED: (lazy_gettext("Refunded: these tickets are no longer valid"), "bad"),
+    OrderStatus.PENDING: (lazy_gettext("Waiting for payment"), "warn"),
+    OrderStatus.EXPIRED: (
+        lazy_gettext("Expired: the payment was not completed in time"),
+        "bad",
+    ),
+    OrderStatus.CANCELED: (lazy_gettext("Canceled: these tickets are no longer valid"), "bad"),
 }
 
 
@@ -49,6 +56,7 @@ def _order_or_404(order_id: int, token: str | None) -> Order:
     order = db.session.get(Order, order_id)
     if not token_matches(order, token):
         abort(404, NOT_FOUND)
+    use_default_locale(order.locale)
     return order
 
 
@@ -87,8 +95,14 @@ def order_ics(order_id: int, token: str):
         starts_at=event.starts_at,
         ends_at=event.ends_at,
         location=event.venue,
-        description=f"{valid} ticket(s) for {order.buyer_name}. Your tickets and their QR "
-        "codes are in your ticket email.",
+        description=ngettext(
+            "%(num)d ticket for %(name)s. Your tickets and their QR codes are in your "
+            "ticket email.",
+            "%(num)d tickets for %(name)s. Your tickets and their QR codes are in your "
+            "ticket email.",
+            valid,
+            name=order.buyer_name,
+        ),
         url=url_for("events.event_page", slug=event.slug, _external=True),
     )
     response = Response(body, mimetype="text/calendar")
@@ -100,7 +114,7 @@ def _image(code: str, extension: str, mimetype: str, render) -> Response:
     """A QR image, cached for a year: it depends only on the code, which never changes."""
     ticket = ticket_by_code(code)
     if ticket is None or ticket.code != code:
-        abort(404, "There is no ticket with this code.")
+        abort(404, gettext("There is no ticket with this code."))
     digest = hashlib.sha256(f"{qr.RENDER_VERSION}:{extension}:{code}".encode()).hexdigest()
     response = Response(mimetype=mimetype)
     response.set_etag(digest[:32])

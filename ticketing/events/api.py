@@ -6,6 +6,7 @@ from functools import wraps
 
 from flask import abort
 from flask.views import MethodView
+from flask_babel import gettext
 from flask_smorest import Blueprint
 
 from ticketing.accounts.access import visible
@@ -70,15 +71,15 @@ def event_access(write: bool):
         def wrapped(*args, event_id: int, **kwargs):
             principal = current_principal()
             if write and principal is None:
-                abort(401, "A valid API token is required.")
+                abort(401, gettext("A valid API token is required."))
             if write and principal.role not in MONEY_ROLES:
-                abort(403, "Your role may not change events.")
+                abort(403, gettext("Your role may not change events."))
             event = visible(principal, Event, event_id)
             if event is None and not write:
                 event = get_row(Event, event_id)
                 event = event if event is not None and event.published else None
             if event is None:
-                abort(404, "No such event.")
+                abort(404, gettext("No such event."))
             return view(*args, event=event, **kwargs)
 
         return wrapped
@@ -104,7 +105,7 @@ class Events(MethodView):
         """Create an event (owner or organizer token of the whole organization)."""
         principal = current_principal()
         if principal.event_id is not None:
-            abort(403, "A token bound to one event cannot create events.")
+            abort(403, gettext("A token bound to one event cannot create events."))
         event = services.create_managed_event(principal.organization_id, **data)
         db.session.commit()
         return event
@@ -180,5 +181,5 @@ class TicketTypeResource(MethodView):
 def event_tier(event: Event, ticket_type_id: int) -> TicketType:
     tier = get_row(TicketType, ticket_type_id)
     if tier is None or tier.event_id != event.id:
-        abort(404, "No such ticket type.")
+        abort(404, gettext("No such ticket type."))
     return tier

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from decimal import InvalidOperation
 from zoneinfo import ZoneInfo
 
+from flask_babel import LazyString, lazy_gettext
 from marshmallow import Schema, ValidationError
 from wtforms import (
     BooleanField,
@@ -28,39 +29,52 @@ from wtforms import Form as SubForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from ticketing import money
 from ticketing.events.models import EVENT_TEXTS, TIER_TEXTS
 from ticketing.events.schemas import EventCreateSchema, TicketTypeCreateSchema
 from ticketing.events.services import TIMEZONES
 from ticketing.forms import BaseForm
+from ticketing.i18n import LANGUAGE_NAMES, LANGUAGES, amount_hint, current_locale
 from ticketing.money import (
     KNOWN_CURRENCIES,
     NOT_CHARGEABLE_BY_CARD,
     MoneyError,
-    from_decimal,
     to_decimal,
 )
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 COMMON_CURRENCIES = ["EUR", "USD", "GBP", "TRY", "GEL", "AMD", "ILS", "CHF", "PLN"]
 # What the form says instead of the schema's words, for a field left empty.
-REQUIRED_MESSAGE = "This field is required."
+REQUIRED_MESSAGE = lazy_gettext("This field is required.")
 # Services and schemas name model fields; the forms show major-unit amounts under other names.
 FORM_FIELD = {"goal_minor": "goal", "price_minor": "price", "min_price_minor": "min_price"}
-# The languages edited beside the main text (an "en" text given through the API is kept).
-FORM_LANGUAGES = (("ru", "Russian"), ("uk", "Ukrainian"), ("tr", "Turkish"))
-TEXT_LABELS = {"name": "Name", "description": "Description", "venue": "Venue"}
-TEXT_LABELS["beneficiary"] = "Beneficiary"
+# The languages edited beside the main text, each named in itself: every language
+# with a catalog (an "en" text given through the API is kept).
+FORM_LANGUAGES = tuple((code, LANGUAGE_NAMES[code]) for code in LANGUAGES if code != "en")
+TEXT_LABELS = {
+    "name": lazy_gettext("Name"),
+    "description": lazy_gettext("Description"),
+    "venue": lazy_gettext("Venue"),
+    "beneficiary": lazy_gettext("Beneficiary"),
+}
 
 
-def texts_form(texts: tuple[str, ...], language: str) -> type[SubForm]:
+def texts_form(texts: tuple[str, ...], code: str) -> type[SubForm]:
     """The inputs for one language's texts ("ru-name", "ru-venue", ...)."""
+    language = LANGUAGE_NAMES[code]
     inputs = {
         name: (TextAreaField if name == "description" else StringField)(
-            f"{TEXT_LABELS[name]} in {language}"
+            LazyString(lambda name=name: f"{TEXT_LABELS[name]} ({language})")
         )
         for name in texts
     }
-    return type(f"{language}Texts", (SubForm,), inputs)
+    return type(f"{code.capitalize()}Texts", (SubForm,), inputs)
+
+
+def add_language_inputs(form_class, texts: tuple[str, ...]) -> None:
+    """One group of inputs per translated language: form.ru, form.uk, form.tr, ..."""
+    for code, language in FORM_LANGUAGES:
+        setattr(form_class, code, FormField(texts_form(texts, code), label=language))
 
 
 def currency_choices() -> list[SelectChoice]:
@@ -198,9 +212,9 @@ class SchemaForm(BaseForm):
         if not text:
             return None
         try:
-            return from_decimal(text, currency)
+            return money.parse_amount(text, currency, current_locale())
         except (InvalidOperation, MoneyError, ValueError):
-            field.errors = [*field.errors, f"Enter an amount in {currency}, like 25 or 12.50."]
+            field.errors = [*field.errors, amount_hint(currency)]
             raise Unparsed from None
 
     def moment(self, field, zone: str) -> str | None:
@@ -212,30 +226,32 @@ class SchemaForm(BaseForm):
 class EventForm(SchemaForm):
     schema = EventCreateSchema
 
-    name = StringField("Name")
-    description = TextAreaField("Description")
-    venue = StringField("Venue")
+    name = StringField(lazy_gettext("Name"))
+    description = TextAreaField(lazy_gettext("Description"))
+    venue = StringField(lazy_gettext("Venue"))
     starts_at = DateTimeLocalField(
-        "Starts at (local time)", format=LOCAL_FORMATS, validators=[Optional()]
+        lazy_gettext("Starts at (local time)"), format=LOCAL_FORMATS, validators=[Optional()]
     )
-    timezone = SelectField("Time zone", default="Europe/Istanbul")
-    currency = SelectField("Currency", default="EUR")
-    goal = StringField("Fundraising goal", validators=[Optional(), Length(max=30)])
-    beneficiary = StringField("Beneficiary")
-    published = BooleanField("Published (visible to the public)")
-    slug = StringField("Web address", validators=[Optional(), Length(max=120)])
-    ru = FormField(texts_form(EVENT_TEXTS, "Russian"), label="Russian")
-    uk = FormField(texts_form(EVENT_TEXTS, "Ukrainian"), label="Ukrainian")
-    tr = FormField(texts_form(EVENT_TEXTS, "Turkish"), label="Turkish")
+    timezone = SelectField(lazy_gettext("Time zone"), default="Europe/Istanbul")
+    currency = SelectField(lazy_gettext("Currency"), default="EUR")
+    goal = StringField(lazy_gettext("Fundraising goal"), validators=[Optional(), Length(max=30)])
+    beneficiary = StringField(lazy_gettext("Beneficiary"))
+    published = BooleanField(lazy_gettext("Published (visible to the public)"))
+    default_locale = SelectField(lazy_gettext("Default language"), default="en")
+    slug = StringField(lazy_gettext("Web address"), validators=[Optional(), Length(max=120)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_choices()
         self.currency.choices = currency_choices()
+        self.default_locale.choices = [
+            SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES
+        ]
 
     def fill_from(self, event) -> None:
         """Show a saved event, in its own time zone and major units."""
-        for name in ("name", "description", "venue", "timezone", "currency", "beneficiary"):
+        names = ("name", "description", "venue", "timezone", "currency", "beneficiary")
+        for name in (*names, "default_locale"):
             getattr(self, name).data = getattr(event, name)
         self.published.data = event.published
         self.slug.data = event.slug
@@ -254,6 +270,7 @@ class EventForm(SchemaForm):
             "goal_minor": lambda: self.amount(self.goal, self.parsed(self.currency)),
             "beneficiary": lambda: self.text(self.beneficiary),
             "published": lambda: bool(self.published.data),
+            "default_locale": lambda: self.parsed(self.default_locale) or "en",
             "translations": lambda: self.texts(EVENT_TEXTS, getattr(current, "translations", None)),
             # Empty: made from the name (new event) or left as it is.
             "slug": lambda: self.text(self.slug) or None,
@@ -263,18 +280,23 @@ class EventForm(SchemaForm):
 class TierForm(SchemaForm):
     schema = TicketTypeCreateSchema
 
-    name = StringField("Name")
-    description = TextAreaField("Description")
-    price = StringField("Price", validators=[Optional(), Length(max=30)])
-    capacity = IntegerField("Capacity", validators=[Optional()])
-    pay_what_you_want = BooleanField("Pay what you want (the price is the suggestion)")
-    min_price = StringField("Minimum price", validators=[Optional(), Length(max=30)])
-    max_per_order = IntegerField("Most per order", default=10, validators=[Optional()])
-    sales_start = DateTimeLocalField("Sales start", format=LOCAL_FORMATS, validators=[Optional()])
-    sales_end = DateTimeLocalField("Sales end", format=LOCAL_FORMATS, validators=[Optional()])
-    ru = FormField(texts_form(TIER_TEXTS, "Russian"), label="Russian")
-    uk = FormField(texts_form(TIER_TEXTS, "Ukrainian"), label="Ukrainian")
-    tr = FormField(texts_form(TIER_TEXTS, "Turkish"), label="Turkish")
+    name = StringField(lazy_gettext("Name"))
+    description = TextAreaField(lazy_gettext("Description"))
+    price = StringField(lazy_gettext("Price"), validators=[Optional(), Length(max=30)])
+    capacity = IntegerField(lazy_gettext("Capacity"), validators=[Optional()])
+    pay_what_you_want = BooleanField(
+        lazy_gettext("Pay what you want (the price is the suggestion)")
+    )
+    min_price = StringField(lazy_gettext("Minimum price"), validators=[Optional(), Length(max=30)])
+    max_per_order = IntegerField(
+        lazy_gettext("Most per order"), default=10, validators=[Optional()]
+    )
+    sales_start = DateTimeLocalField(
+        lazy_gettext("Sales start"), format=LOCAL_FORMATS, validators=[Optional()]
+    )
+    sales_end = DateTimeLocalField(
+        lazy_gettext("Sales end"), format=LOCAL_FORMATS, validators=[Optional()]
+    )
 
     def fill_from(self, tier, event) -> None:
         self.name.data = tier.name
@@ -302,3 +324,7 @@ class TierForm(SchemaForm):
             "sales_end": lambda: self.moment(self.sales_end, zone),
             "translations": lambda: self.texts(TIER_TEXTS, getattr(current, "translations", None)),
         }
+
+
+add_language_inputs(EventForm, EVENT_TEXTS)
+add_language_inputs(TierForm, TIER_TEXTS)

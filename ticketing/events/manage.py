@@ -3,6 +3,7 @@ events and their tiers. Owners and organizers only; other organizations'
 events are 404."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 
 from ticketing.accounts.access import visible_or_404
 from ticketing.accounts.auth import current_principal, page_role_required
@@ -18,13 +19,13 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 
 def org_event(event_id: int) -> Event:
-    return visible_or_404(current_principal(), Event, event_id, "No such event.")
+    return visible_or_404(current_principal(), Event, event_id, gettext("No such event."))
 
 
 def org_tier(event: Event, tier_id: int) -> TicketType:
     tier = get_row(TicketType, tier_id)
     if tier is None or tier.event_id != event.id:
-        abort(404, "No such ticket type.")
+        abort(404, gettext("No such ticket type."))
     return tier
 
 
@@ -63,7 +64,7 @@ def events():
 def new_event():
     principal = current_principal()
     if principal.event_id is not None:
-        abort(403, "This login may only manage its own event.")
+        abort(403, gettext("This login may only manage its own event."))
     form = EventForm()
     if (fields := loaded(form)) is not None:
         try:
@@ -73,7 +74,9 @@ def new_event():
             show_error(form, exc)
         else:
             db.session.commit()
-            flash(f"“{event.name}” is created. Now add its ticket types.", "info")
+            flash(
+                gettext("“%(name)s” is created. Now add its ticket types.", name=event.name), "info"
+            )
             return redirect(url_for("manage.edit_event", event_id=event.id))
     status = 422 if form.errors else 200
     return render_template("manage/event_form.html", form=form, event=None), status
@@ -93,7 +96,7 @@ def edit_event(event_id: int):
             show_error(form, exc)
         else:
             db.session.commit()
-            flash("Saved.", "info")
+            flash(gettext("Saved."), "info")
             return redirect(url_for("manage.edit_event", event_id=event.id))
     elif not form.is_submitted():
         form.fill_from(event)
@@ -124,7 +127,7 @@ def new_tier(event_id: int):
             show_error(form, exc)
         else:
             db.session.commit()
-            flash("Ticket type added.", "info")
+            flash(gettext("Ticket type added."), "info")
             return redirect(url_for("manage.edit_event", event_id=event.id))
     status = 422 if form.errors else 200
     return render_template("manage/tier_form.html", form=form, event=event, tier=None), status
@@ -146,7 +149,10 @@ def edit_tier(event_id: int, tier_id: int):
             show_error(form, exc)
         else:
             db.session.commit()
-            flash("Ticket type saved. Existing orders keep the price they were made at.", "info")
+            flash(
+                gettext("Ticket type saved. Existing orders keep the price they were made at."),
+                "info",
+            )
             return redirect(url_for("manage.edit_event", event_id=event.id))
     elif not form.is_submitted():
         form.fill_from(tier, event)

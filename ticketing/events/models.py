@@ -9,7 +9,6 @@ from ticketing.database import UTCDateTime, utcnow
 from ticketing.extensions import db
 
 # Languages an event's texts may be given in besides its main text (API.md, Languages).
-LANGUAGES = ("en", "ru", "uk", "tr")
 EVENT_TEXTS = ("name", "description", "venue", "beneficiary")
 TIER_TEXTS = ("name",)
 
@@ -50,6 +49,8 @@ class Event(db.Model):
     goal_minor: Mapped[int | None] = mapped_column()
     beneficiary: Mapped[str] = mapped_column(String(300), default="")
     published: Mapped[bool] = mapped_column(default=False)
+    # The page's language when neither ?lang nor the browser chooses one.
+    default_locale: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # {"ru": {"name": ..., "description"?: ..., "venue"?: ..., "beneficiary"?: ...}, ...}
     # (migration 0008). Replaced whole, never changed in place.

@@ -9,11 +9,12 @@ a JSON float is refused.
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from marshmallow import ValidationError, fields, validates_schema
 from marshmallow.validate import Length, OneOf, Range
 
-from ticketing.events.models import LANGUAGES
 from ticketing.events.services import TIMEZONES
+from ticketing.i18n import LANGUAGES
 from ticketing.money import card_currency_problem, is_known_currency
 from ticketing.schemas import BaseSchema
 
@@ -27,19 +28,26 @@ TIME_RANGE = Range(min=datetime(2000, 1, 1, tzinfo=UTC), max=datetime(2999, 12, 
 
 def no_nul(value: str) -> None:
     if "\x00" in value:
-        raise ValidationError("NUL characters are not allowed.")
+        raise ValidationError(gettext("NUL characters are not allowed."))
 
 
 def known_timezone(value: str) -> None:
     if value not in TIMEZONES:
         raise ValidationError(
-            f"Unknown time zone {value!r}; use an IANA name like Europe/Istanbul."
+            gettext(
+                "Unknown time zone %(value)s; use an IANA name like Europe/Istanbul.",
+                value=f"{value!r}",
+            )
         )
 
 
 def known_currency(value: str) -> None:
     if not is_known_currency(value):
-        raise ValidationError(f"Unknown currency {value!r}; use an ISO 4217 code like EUR.")
+        raise ValidationError(
+            gettext(
+                "Unknown currency %(value)s; use an ISO 4217 code like EUR.", value=f"{value!r}"
+            )
+        )
     problem = card_currency_problem(value)  # events are paid by card (Stripe)
     if problem:
         raise ValidationError(problem)
@@ -148,12 +156,16 @@ class EventFieldsSchema(BaseSchema):
         },
     )
     translations = Translations(EventTextsSchema)
+    default_locale = fields.String(
+        validate=OneOf(LANGUAGES),
+        metadata={"description": "The page's language when the browser asks for none of ours."},
+    )
 
     @validates_schema
     def ends_after_start(self, data, **kwargs):
         start, end = data.get("starts_at"), data.get("ends_at")
         if start is not None and end is not None and end <= start:
-            raise ValidationError("The event must end after it starts.", "ends_at")
+            raise ValidationError(gettext("The event must end after it starts."), "ends_at")
 
 
 class EventCreateSchema(EventFieldsSchema):
@@ -187,6 +199,7 @@ class EventSchema(BaseSchema):
     translations = fields.Dict(
         keys=fields.String(), values=fields.Nested(EventTextsSchema), dump_default=dict
     )
+    default_locale = fields.String()
     created_at = fields.AwareDateTime(dump_only=True)
 
 
@@ -210,7 +223,7 @@ class TicketTypeFieldsSchema(BaseSchema):
     def sales_window(self, data, **kwargs):
         start, end = data.get("sales_start"), data.get("sales_end")
         if start is not None and end is not None and end <= start:
-            raise ValidationError("Sales must end after they start.", "sales_end")
+            raise ValidationError(gettext("Sales must end after they start."), "sales_end")
 
 
 class TicketTypeCreateSchema(TicketTypeFieldsSchema):

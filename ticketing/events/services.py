@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ticketing.accounts.services import EVENTS, slugify
@@ -11,6 +12,7 @@ from ticketing.database import MAX_ID
 from ticketing.errors import Conflict, ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
+from ticketing.i18n import LANGUAGES
 from ticketing.money import card_currency_problem, is_known_currency
 from ticketing.search_text import slugify as text_slug
 
@@ -19,13 +21,18 @@ TIMEZONES = frozenset(available_timezones())
 
 def check_timezone(name: str) -> str:
     if name not in TIMEZONES:
-        raise ValidationFailed(f"Unknown time zone {name!r}; use an IANA name.", field="timezone")
+        raise ValidationFailed(
+            gettext("Unknown time zone %(name)s; use an IANA name.", name=f"{name!r}"),
+            field="timezone",
+        )
     return name
 
 
 def check_currency(code: str) -> str:
     if not is_known_currency(code):
-        raise ValidationFailed(f"Unknown currency {code!r}; use ISO 4217.", field="currency")
+        raise ValidationFailed(
+            gettext("Unknown currency %(code)s; use ISO 4217.", code=f"{code!r}"), field="currency"
+        )
     problem = card_currency_problem(code)  # every event is paid by card for now
     if problem:
         raise ValidationFailed(problem, field="currency")
@@ -114,7 +121,7 @@ def event_by_slug(slug: str) -> Event | None:
 
 EVENT_FIELDS = frozenset(
     {"name", "description", "venue", "starts_at", "ends_at", "timezone", "currency"}
-    | {"goal_minor", "beneficiary", "published", "slug", "translations"}
+    | {"goal_minor", "beneficiary", "published", "slug", "translations", "default_locale"}
 )
 TIER_FIELDS = frozenset(
     {"name", "description", "price_minor", "capacity", "pay_what_you_want", "min_price_minor"}
@@ -172,18 +179,23 @@ def has_orders(event: Event) -> bool:
 def check_event_fields(fields: dict) -> dict:
     """Refuse what the database or the rules would refuse, naming the field."""
     if "name" in fields and not (fields["name"] or "").strip():
-        raise ValidationFailed("Give the event a name.", field="name")
+        raise ValidationFailed(gettext("Give the event a name."), field="name")
     if "timezone" in fields:
         check_timezone(fields["timezone"])
     if "currency" in fields:
         fields["currency"] = check_currency(fields["currency"])
+    if "default_locale" in fields and fields["default_locale"] not in LANGUAGES:
+        raise ValidationFailed(
+            gettext("Choose one of the languages: %(codes)s.", codes=", ".join(LANGUAGES)),
+            field="default_locale",
+        )
     goal = fields.get("goal_minor")
     if goal is not None and goal < 0:
-        raise ValidationFailed("The goal cannot be negative.", field="goal_minor")
+        raise ValidationFailed(gettext("The goal cannot be negative."), field="goal_minor")
     for name in ("starts_at", "ends_at"):
         value = fields.get(name)
         if value is not None and value.tzinfo is None:
-            raise ValidationFailed("Give a time with its UTC offset.", field=name)
+            raise ValidationFailed(gettext("Give a time with its UTC offset."), field=name)
     return fields
 
 
@@ -203,7 +215,8 @@ def update_event(event: Event, **changes) -> Event:
     new_currency = changes.get("currency")
     if new_currency and new_currency != event.currency and has_orders(event):
         raise Conflict(
-            "The currency cannot change once an order exists for this event.", field="currency"
+            gettext("The currency cannot change once an order exists for this event."),
+            field="currency",
         )
     if changes.get("slug"):
         changes["slug"] = chosen_slug(changes["slug"], event)
@@ -222,18 +235,18 @@ def check_tier_fields(fields: dict, current: TicketType | None = None) -> dict:
         return fields[name] if name in fields else getattr(current, name, None)
 
     if "name" in fields and not (fields["name"] or "").strip():
-        raise ValidationFailed("Give the tier a name.", field="name")
+        raise ValidationFailed(gettext("Give the tier a name."), field="name")
     for name in ("price_minor", "capacity", "min_price_minor"):
         if fields.get(name) is not None and fields[name] < 0:
-            raise ValidationFailed("Must be zero or more.", field=name)
+            raise ValidationFailed(gettext("Must be zero or more."), field=name)
     if fields.get("max_per_order") is not None and fields["max_per_order"] < 1:
-        raise ValidationFailed("Must be at least 1.", field="max_per_order")
+        raise ValidationFailed(gettext("Must be at least 1."), field="max_per_order")
     for name in ("sales_start", "sales_end"):
         if fields.get(name) is not None and fields[name].tzinfo is None:
-            raise ValidationFailed("Give a time with its UTC offset.", field=name)
+            raise ValidationFailed(gettext("Give a time with its UTC offset."), field=name)
     start, end = value("sales_start"), value("sales_end")
     if start is not None and end is not None and end <= start:
-        raise ValidationFailed("Sales must end after they start.", field="sales_end")
+        raise ValidationFailed(gettext("Sales must end after they start."), field="sales_end")
     if value("pay_what_you_want") and value("min_price_minor") is None:
         fields["min_price_minor"] = 0
     return fields
@@ -258,7 +271,10 @@ def update_ticket_type(tier: TicketType, **changes) -> TicketType:
         ).scalar_one()
         if changes["capacity"] < taken:
             raise ValidationFailed(
-                f"Capacity cannot be below the {taken} seats already sold or held.",
+                gettext(
+                    "Capacity cannot be below the %(taken)s seats already sold or held.",
+                    taken=taken,
+                ),
                 field="capacity",
             )
     for name, value in changes.items():

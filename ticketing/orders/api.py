@@ -2,12 +2,14 @@
 
 from flask import request
 from flask.views import MethodView
+from flask_babel import gettext
 from flask_smorest import Blueprint, abort
 
 from ticketing.accounts.access import visible
 from ticketing.accounts.auth import current_principal, require_role
 from ticketing.accounts.models import MONEY_ROLES
 from ticketing.extensions import db
+from ticketing.i18n import current_locale
 from ticketing.orders import services
 from ticketing.orders.access import token_matches
 from ticketing.orders.checkout import event_on_sale, place_order
@@ -30,14 +32,14 @@ def readable_order(order_id: int) -> Order:
     token = request.headers.get("X-Order-Token")
     principal = current_principal()
     if not token and principal is None:
-        abort(401, message="Send the order's X-Order-Token header, or an organizer token.")
+        abort(401, message=gettext("Send the order's X-Order-Token header, or an organizer token."))
     order = db.session.get(Order, order_id)
     if order is not None and token and token_matches(order, token):
         return order
     organizer = principal is not None and principal.sees_money
     if order is not None and organizer and visible(principal, Order, order_id, _event_of):
         return order
-    abort(404, message="No such order.")
+    abort(404, message=gettext("No such order."))
 
 
 def _event_of(order: Order):
@@ -67,7 +69,7 @@ class EventOrders(MethodView):
         """
         event = event_on_sale(event_id)
         if event is None:
-            abort(404, message="No such event on sale.")
+            abort(404, message=gettext("No such event on sale."))
         items = [services.ItemRequest(**item) for item in data["items"]]
         placed = place_order(
             event,
@@ -75,6 +77,7 @@ class EventOrders(MethodView):
             buyer_email=data["buyer_email"],
             items=items,
             donation_minor=data["donation_minor"],
+            locale=data["locale"] or current_locale(),
         )
         return placed
 
@@ -118,7 +121,7 @@ class OrderRefund(MethodView):
         """
         order = visible(current_principal(), Order, order_id, _event_of)
         if order is None:
-            abort(404, message="No such order.")
+            abort(404, message=gettext("No such order."))
         refund_order(
             order,
             data.get("amount_minor"),

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app, url_for
+from flask_babel import gettext
 from sqlalchemy import bindparam, select, update
 
 from ticketing import compiled_sql
@@ -134,17 +135,22 @@ def _release_after_failure(order_id: int, exc: Exception):
     if gateway.is_refusal(exc):
         raise ValidationFailed(_refusal_message(exc), field="total_minor") from exc
     raise PaymentsUnavailable(
-        "Card payments are unavailable right now; your seats were released. "
-        "Please try again in a few minutes."
+        gettext(
+            "Card payments are unavailable right now; your seats were released. "
+            "Please try again in a few minutes."
+        )
     ) from exc
 
 
 def _refusal_message(exc: Exception) -> str:
     if gateway.error_code(exc) == "amount_too_small":
-        return (
+        return gettext(
             "The total is below the smallest amount Stripe can charge for this organizer "
-            f"(after conversion to {services.settlement_currency()}). Add tickets or a "
-            "donation and try again; your seats were released."
+            "(after conversion to %(currency)s). Add tickets or a donation and try again; "
+            "your seats were released.",
+            currency=services.settlement_currency(),
         )
-    reason = getattr(exc, "user_message", None) or "it cannot take this payment"
-    return f"Stripe refused this payment: {reason} Your seats were released."
+    reason = getattr(exc, "user_message", None) or gettext("it cannot take this payment")
+    return gettext(
+        "Stripe refused this payment: %(reason)s Your seats were released.", reason=reason
+    )

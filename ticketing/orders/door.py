@@ -7,11 +7,13 @@ a manual payment record (payments.manual) that adds to the totals.
 """
 
 from flask import current_app
+from flask_babel import gettext
 
 from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
+from ticketing.i18n import current_locale
 from ticketing.orders.models import Order
 from ticketing.orders.services import DOOR, ItemRequest, SoldOut, create_order, expire_holds
 from ticketing.orders.signals import order_paid
@@ -36,11 +38,18 @@ def record_door_sale(
     """Tickets paid in cash at the door: a paid order, its tickets, and the manual record."""
     tier = db.session.get(TicketType, ticket_type_id)
     if tier is None or tier.event_id != event.id:
-        raise ValidationFailed("No such ticket type for this event.", field="ticket_type_id")
+        raise ValidationFailed(
+            gettext("No such ticket type for this event."), field="ticket_type_id"
+        )
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise ValidationFailed("The quantity is a whole number.", field="quantity")
+        raise ValidationFailed(gettext("The quantity is a whole number."), field="quantity")
     if not 0 < quantity <= MAX_DOOR_QUANTITY:
-        raise ValidationFailed(f"Sell 1 to {MAX_DOOR_QUANTITY} tickets.", field="quantity")
+        raise ValidationFailed(
+            gettext(
+                "Sell 1 to %(MAX_DOOR_QUANTITY)s tickets.", MAX_DOOR_QUANTITY=MAX_DOOR_QUANTITY
+            ),
+            field="quantity",
+        )
     if amount_minor is None:
         amount_minor = tier.price_minor * quantity
     manual.check_amount(amount_minor)
@@ -54,7 +63,9 @@ def record_door_sale(
     tier_name, left = tier.name, tier.seats_left
     if quantity > left:
         raise SoldOut(
-            f"Only {left} left of {tier_name}.", field="quantity", available={str(tier.id): left}
+            gettext("Only %(left)s left of %(tier)s.", left=left, tier=tier_name),
+            field="quantity",
+            available={str(tier.id): left},
         )
     try:
         sold = create_order(
@@ -65,10 +76,13 @@ def record_door_sale(
             tickets_minor=amount_minor,
             source=DOOR,
             now=now,
+            locale=current_locale(),  # the tickets are emailed in the staff's language
         )
     except SoldOut:
         raise SoldOut(
-            f"{tier_name} just sold out.", field="quantity", available={str(ticket_type_id): 0}
+            gettext("%(tier)s just sold out.", tier=tier_name),
+            field="quantity",
+            available={str(ticket_type_id): 0},
         ) from None
 
     payment = ManualPayment(

@@ -1,9 +1,11 @@
 """Public pages: the list of published events and each event's page with its buy form."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext
 
 from ticketing.events import services
 from ticketing.events.totals import event_totals
+from ticketing.i18n import link_languages_to, use_event_locale
 from ticketing.orders.availability import seats_held
 
 bp = Blueprint("events", __name__)
@@ -17,12 +19,15 @@ def index():
 def published_event_or_404(slug: str):
     event = services.event_by_slug(slug)
     if event is None or not event.published:
-        abort(404, "There is no such event, or it is not on sale.")
+        abort(404, gettext("There is no such event, or it is not on sale."))
     return event
 
 
 def render_event_page(event, form=None, status: int = 200):
     """The event page; after a failed purchase it shows the errors and what was typed."""
+    use_event_locale(event)
+    if request.method != "GET":  # the buy form's answer: switch on the event page
+        link_languages_to(url_for("events.event_page", slug=event.slug))
     tiers = event.ticket_types
     page = render_template(
         "events/event.html",

@@ -10,17 +10,19 @@ and its errors are shown on the form's fields.
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext, lazy_gettext
 from marshmallow import ValidationError
 
-from ticketing.money import MoneyError, from_decimal
+from ticketing.i18n import amount_hint, current_locale
+from ticketing.money import MoneyError, parse_amount
 from ticketing.orders.schemas import OrderCreateSchema
 from ticketing.orders.services import ItemRequest
-from ticketing.schemas import CONTROL_MESSAGE
+from ticketing.schemas import CONTROL_MESSAGE, translated_errors
 
 # What the form says instead of the schema's terse message, per field.
 FRIENDLY_MESSAGES = {
-    "buyer_name": "Tell us your name (it goes on the tickets).",
-    "buyer_email": "Enter the email address your tickets go to.",
+    "buyer_name": lazy_gettext("Tell us your name (it goes on the tickets)."),
+    "buyer_email": lazy_gettext("Enter the email address your tickets go to."),
 }
 
 
@@ -52,12 +54,12 @@ def _amount(form: BuyForm, name: str, currency: str) -> int | None:
     if not raw:
         return None
     try:
-        minor = from_decimal(raw, currency)
+        minor = parse_amount(raw, currency, current_locale())
     except (MoneyError, ArithmeticError, ValueError):
-        form.errors[name] = "Enter an amount like 15 or 15.50."
+        form.errors[name] = amount_hint(currency)
         return None
     if minor < 0:
-        form.errors[name] = "The amount cannot be negative."
+        form.errors[name] = gettext("The amount cannot be negative.")
         return None
     return minor
 
@@ -65,7 +67,7 @@ def _amount(form: BuyForm, name: str, currency: str) -> int | None:
 def _quantity(form: BuyForm, name: str) -> int:
     raw = (form.values.get(name) or "0").strip()
     if not raw.isdigit():
-        form.errors[name] = "Choose how many tickets."
+        form.errors[name] = gettext("Choose how many tickets.")
         return 0
     return int(raw)
 
@@ -122,6 +124,6 @@ def _flat_errors(messages, prefix: str = ""):
 
 
 def _form_message(name: str, message: str) -> str:
-    if message == CONTROL_MESSAGE:
+    if message == str(CONTROL_MESSAGE):
         return message
-    return FRIENDLY_MESSAGES.get(name, message)
+    return str(FRIENDLY_MESSAGES.get(name) or translated_errors(message))

@@ -13,17 +13,18 @@ only: no default limit exists, so the door scan never pays for them.
 """
 
 from flask import current_app, request
+from flask_babel import lazy_gettext
 
 from ticketing.extensions import limiter
 
 DEFAULT_HOLD_RATE_LIMIT = "10 per hour"  # per client address
 DEFAULT_HOLD_EMAIL_RATE_LIMIT = "5 per hour"  # per buyer email
 DEFAULT_HOLDS_PER_EMAIL = 2  # pending holds at once, per buyer email and event
-ADDRESS_MESSAGE = (
+ADDRESS_MESSAGE = lazy_gettext(
     "Too many orders from your network in a short time; please try again later, "
     "or finish paying for the seats you already hold."
 )
-EMAIL_MESSAGE = (
+EMAIL_MESSAGE = lazy_gettext(
     "Too many orders for this email address in a short time; please try again later, "
     "or finish paying for the seats you already hold."
 )
@@ -71,14 +72,14 @@ def limit_holds(view):
         lambda: email_limit() or NO_LIMIT,
         scope="holds-per-email",
         key_func=buyer_email_key,
-        error_message=EMAIL_MESSAGE,
+        error_message=lambda: str(EMAIL_MESSAGE),
         deduct_when=_made_a_hold,
         exempt_when=lambda: not email_limit() or not buyer_email_key(),
     )
     per_address = limiter.shared_limit(
         lambda: address_limit() or NO_LIMIT,
         scope="holds-per-address",
-        error_message=ADDRESS_MESSAGE,
+        error_message=lambda: str(ADDRESS_MESSAGE),
         deduct_when=_made_a_hold,
         exempt_when=lambda: not address_limit(),
     )

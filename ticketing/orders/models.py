@@ -102,6 +102,8 @@ class Order(db.Model):
     email_status: Mapped[str] = mapped_column(String(10), default="none")
     email_attempts: Mapped[int] = mapped_column(default=0)
     email_error: Mapped[str] = mapped_column(Text, default="")
+    # The buyer's language: the ticket email and reminders are written in it.
+    locale: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

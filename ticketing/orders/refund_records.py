@@ -4,6 +4,7 @@ Asking Stripe for a refund is orders/refunding.py (a committed request
 first); its status then follows Stripe's (orders/stripe_sync.py).
 """
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ticketing.errors import Conflict, DomainError
@@ -24,7 +25,7 @@ def _payment_of(order: Order) -> Payment:
         select(Payment).where(Payment.order_id == order.id).order_by(Payment.id).limit(1)
     ).scalar_one_or_none()
     if payment is None or not payment.stripe_payment_intent_id:
-        raise Conflict("This order was not paid by card; void its manual payment instead.")
+        raise Conflict(gettext("This order was not paid by card; void its manual payment instead."))
     return payment
 
 

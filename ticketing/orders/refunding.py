@@ -18,6 +18,7 @@ commit nothing of their own in between.
 import logging
 import secrets
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ticketing.database import utcnow
@@ -70,7 +71,11 @@ def request_refund(
     """Under the order's lock: the request for this key, or a new one (flushed)."""
     if client_key is not None and not 0 < len(client_key) <= MAX_CLIENT_KEY:
         raise ValidationFailed(
-            f"An Idempotency-Key has 1 to {MAX_CLIENT_KEY} characters.", field="Idempotency-Key"
+            gettext(
+                "An Idempotency-Key has 1 to %(MAX_CLIENT_KEY)s characters.",
+                MAX_CLIENT_KEY=MAX_CLIENT_KEY,
+            ),
+            field="Idempotency-Key",
         )
     order = orders.lock_order(order_id)
     db.session.refresh(order)
@@ -79,13 +84,20 @@ def request_refund(
         if first is not None:
             if first.asked_minor != amount_minor:
                 raise Conflict(
-                    "This Idempotency-Key was already used for another refund of this order "
-                    f"({_asked(first.asked_minor)}); use a new key for a new refund.",
+                    gettext(
+                        "This Idempotency-Key was already used for another refund of this "
+                        "order (%(asked)s); use a new key for a new refund.",
+                        asked=_asked(first.asked_minor),
+                    ),
                     field="amount_minor",
                 )
             return first
     if order.status not in OrderStatus.REFUNDABLE:
-        raise Conflict(f"The order is {order.status}; only paid orders can be refunded.")
+        raise Conflict(
+            gettext(
+                "The order is %(status)s; only paid orders can be refunded.", status=order.status
+            )
+        )
     payment = _payment_of(order)
     amount = _amount_to_refund(order, amount_minor)
     return _new_request(order, payment, amount_minor, amount, actor_user_id, client_key, reason)
@@ -120,12 +132,18 @@ def _amount_to_refund(order: Order, amount_minor: int | None) -> int:
     amount = remaining if amount_minor is None else amount_minor
     if amount <= 0 or amount > remaining:
         raise ValidationFailed(
-            f"Refund between 1 and {max(remaining, 0)} minor units (what is left of the payment).",
+            gettext(
+                "Refund between 1 and %(max)s minor units (what is left of the payment).",
+                max=max(remaining, 0),
+            ),
             field="amount_minor",
         )
     if exponent(order.currency) == 3 and amount % 10:
         raise ValidationFailed(
-            f"{order.currency} refunds must be a multiple of 10 minor units.",
+            gettext(
+                "%(currency)s refunds must be a multiple of 10 minor units.",
+                currency=order.currency,
+            ),
             field="amount_minor",
         )
     return amount
@@ -172,7 +190,9 @@ def send_refund_request(request_id: int) -> Refund:
     if request.status == "succeeded":
         return db.session.get(Refund, request.refund_id)
     if request.status == "failed":
-        raise PaymentProviderError(f"Stripe refused the refund: {request.error}")
+        raise PaymentProviderError(
+            gettext("Stripe refused the refund: %(error)s", error=request.error)
+        )
     payment = db.session.get(Payment, request.payment_id)
     call = (payment.stripe_payment_intent_id, request.amount_minor, request.order_id)
     key = request.stripe_key
@@ -201,7 +221,9 @@ def _record_failure(request_id: int, exc: Exception):
             order.attention_reason = (order.attention_reason + "\n" + note).strip()
         db.session.commit()
         log.warning("refund request %s refused by Stripe: %s", request_id, message)
-        raise PaymentProviderError(f"Stripe refused the refund: {message}") from exc
+        raise PaymentProviderError(
+            gettext("Stripe refused the refund: %(message)s", message=message)
+        ) from exc
     request.error = message
     db.session.commit()
     log.warning("refund request %s not sent, will retry: %s", request_id, message)

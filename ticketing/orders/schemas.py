@@ -4,6 +4,7 @@ from flask import url_for
 from marshmallow import fields, validate
 
 from ticketing.database import MAX_ID
+from ticketing.i18n import LANGUAGES
 from ticketing.schemas import BaseSchema
 
 Minor = fields.Integer  # money in minor units: integers only (strict below)
@@ -28,6 +29,9 @@ class OrderCreateSchema(BaseSchema):
     donation_minor = Minor(
         strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_MINOR)
     )
+    # The buyer's language: the ticket email and reminders are written in it.
+    # Without it, the language the request speaks (Accept-Language, ?lang).
+    locale = fields.String(load_default=None, validate=validate.OneOf(LANGUAGES))
 
 
 class OrderCreatedSchema(BaseSchema):

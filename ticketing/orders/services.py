@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -36,7 +37,13 @@ from ticketing.database import utcnow
 from ticketing.errors import Busy, DomainError, ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
-from ticketing.money import DEFAULT_SETTLEMENT_CURRENCY, MoneyError, check_chargeable
+from ticketing.i18n import current_locale
+from ticketing.money import (
+    DEFAULT_SETTLEMENT_CURRENCY,
+    MoneyError,
+    check_chargeable,
+    format_money,
+)
 from ticketing.orders.access import token_for
 from ticketing.orders.limits import holds_per_email
 from ticketing.orders.models import Order, OrderLine, OrderStatus, buyer_search_key
@@ -97,44 +104,55 @@ def _check_item(
     """Validate one requested line; returns its unit price in minor units."""
     field = f"items.{index}"
     if tier is None:
-        raise ValidationFailed("This ticket type is not sold for this event.", field=field)
+        raise ValidationFailed(gettext("This ticket type is not sold for this event."), field=field)
     if not source.sale_rules:
         return item.price_minor
     if item.quantity < 1:
-        raise ValidationFailed("Choose at least one ticket.", field=f"{field}.quantity")
+        raise ValidationFailed(gettext("Choose at least one ticket."), field=f"{field}.quantity")
     if item.quantity > tier.max_per_order:
         raise ValidationFailed(
-            f"At most {tier.max_per_order} {tier.name} tickets per order.",
+            gettext(
+                "At most %(max_per_order)s %(name)s tickets per order.",
+                max_per_order=tier.max_per_order,
+                name=tier.name,
+            ),
             field=f"{field}.quantity",
         )
     if tier.sales_start and now < tier.sales_start:
-        raise ValidationFailed(f"{tier.name} tickets are not on sale yet.", field=field)
+        raise ValidationFailed(
+            gettext("%(name)s tickets are not on sale yet.", name=tier.name), field=field
+        )
     if tier.sales_end and now >= tier.sales_end:
-        raise ValidationFailed(f"{tier.name} ticket sales have ended.", field=field)
+        raise ValidationFailed(
+            gettext("%(name)s ticket sales have ended.", name=tier.name), field=field
+        )
     if not tier.pay_what_you_want:
         if item.price_minor is not None and item.price_minor != tier.price_minor:
-            raise ValidationFailed(f"{tier.name} has a fixed price.", field=f"{field}.price_minor")
+            raise ValidationFailed(
+                gettext("%(name)s has a fixed price.", name=tier.name), field=f"{field}.price_minor"
+            )
         return tier.price_minor
     price = tier.price_minor if item.price_minor is None else item.price_minor
     minimum = tier.min_price_minor or 0
     if price < minimum:
         raise ValidationFailed(
-            f"Pay at least the minimum for {tier.name}.", field=f"{field}.price_minor"
+            gettext("Pay at least the minimum for %(name)s.", name=tier.name),
+            field=f"{field}.price_minor",
         )
     return price
 
 
 def _check_request(event: Event, items: list[ItemRequest], donation_minor: int, now: datetime):
     if not event.published:
-        raise ValidationFailed("This event is not on sale.", field="event_id")
+        raise ValidationFailed(gettext("This event is not on sale."), field="event_id")
     if donation_minor < 0:
-        raise ValidationFailed("A donation cannot be negative.", field="donation_minor")
+        raise ValidationFailed(gettext("A donation cannot be negative."), field="donation_minor")
     if not items and donation_minor <= 0:
-        raise ValidationFailed("Choose a ticket or enter a donation.", field="items")
+        raise ValidationFailed(gettext("Choose a ticket or enter a donation."), field="items")
     seen = set()
     for index, item in enumerate(items):
         if item.ticket_type_id in seen:
-            raise ValidationFailed("List each ticket type once.", field=f"items.{index}")
+            raise ValidationFailed(gettext("List each ticket type once."), field=f"items.{index}")
         seen.add(item.ticket_type_id)
 
 
@@ -147,7 +165,26 @@ def _check_total(total_minor: int, currency: str) -> None:
     try:
         check_chargeable(total_minor, currency, settlement_currency())
     except MoneyError as exc:
-        raise ValidationFailed(str(exc), field="total_minor") from exc
+        raise ValidationFailed(total_refused(exc, currency), field="total_minor") from exc
+
+
+def total_refused(exc: MoneyError, currency: str) -> str:
+    """Why Stripe would refuse the total, in the reader's language."""
+    limit = format_money(exc.limit_minor or 0, currency, current_locale())
+    if exc.reason == "minimum":
+        return gettext(
+            "The total must be at least %(amount)s to pay by card (or zero for a free order).",
+            amount=limit,
+        )
+    if exc.reason == "maximum":
+        return gettext("The total can be at most %(amount)s to pay by card.", amount=limit)
+    if exc.reason == "tens":
+        return gettext(
+            "%(currency)s amounts must be a multiple of 10 minor units (Stripe charges "
+            "%(currency)s to two decimals).",
+            currency=currency,
+        )
+    return str(exc)
 
 
 class SeatsGone(Exception):
@@ -203,7 +240,7 @@ def sold_out(wanted: dict[int, int]) -> SoldOut:
     left = {tier.id: tier.seats_left for tier in tiers}
     short = [tier for tier in tiers if wanted[tier.id] > left[tier.id]] or tiers
     return SoldOut(
-        f"Not enough seats left for: {', '.join(tier.name for tier in short)}.",
+        gettext("Not enough seats left for: %(tiers)s.", tiers=", ".join(t.name for t in short)),
         available={str(tier_id): left[tier_id] for tier_id in sorted(left)},
     )
 
@@ -244,6 +281,7 @@ def create_order(
     now: datetime | None = None,
     source: Source = ONLINE,
     tickets_minor: int | None = None,
+    locale: str = "en",
 ) -> Hold:
     """Validate, then claim the seats: the one way an order is made, whatever
     its `source`. `event` needs id, currency and published; `tickets_minor`
@@ -275,6 +313,7 @@ def create_order(
         "created_at": now,
         "checkout_key": None if source.paid_at_once else new_checkout_key(),
         "access_token_hash": "",
+        "locale": locale,
     }
     wanted = {line.ticket_type_id: line.quantity for line in priced}
     # Seen short already (the counter, read without a lock): unless lapsed
@@ -310,7 +349,7 @@ TIER_FOR_SALE = select(
 NEW_ORDER_COLUMNS = (
     "source", "event_id", "buyer_name", "buyer_email", "search_key", "currency", "tickets_minor",
     "donation_minor", "total_minor", "expires_at", "created_at", "checkout_key",
-    "access_token_hash",
+    "access_token_hash", "locale",
 )  # fmt: skip
 # The buyer's open holds on the event, counted up to the cap (LIMIT: never
 # more rows than that), through the index on buyer_email.
@@ -433,7 +472,7 @@ def lock_order(order_id: int) -> Order | None:
         return db.session.execute(query).scalar_one_or_none()
     except OperationalError as exc:
         db.session.rollback()
-        raise Busy("This order is being updated: please try again in a moment.") from exc
+        raise Busy(gettext("This order is being updated: please try again in a moment.")) from exc
 
 
 def hold_is_live(order: Order, now: datetime | None = None) -> bool:

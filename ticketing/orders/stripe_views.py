@@ -3,6 +3,7 @@
 import logging
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
@@ -33,7 +34,9 @@ def stripe_webhook():
     try:
         event = gateway.construct_event(request.get_data(), request.headers.get("Stripe-Signature"))
     except (ValueError, gateway.SignatureError):
-        return jsonify(code="bad_signature", message="Invalid or stale Stripe signature."), 400
+        return jsonify(
+            code="bad_signature", message=gettext("Invalid or stale Stripe signature.")
+        ), 400
     if event.type not in webhooks.HANDLED:
         return jsonify(status="ignored", type=event.type)
     if webhooks.already_seen(event.id):
@@ -72,7 +75,9 @@ def _fetch(event):
         return None
     except gateway.StripeError as exc:
         # Stripe is unreachable: answer 503 so that it delivers the event again.
-        raise StripeUnavailable("Could not re-read the event's object from Stripe.") from exc
+        raise StripeUnavailable(
+            gettext("Could not re-read the event's object from Stripe.")
+        ) from exc
 
 
 def _send_refunds(event) -> None:
@@ -87,7 +92,7 @@ def _send_refunds(event) -> None:
             refunding.send_refund_request(request_id)
         except refunding.RefundNotSent as exc:
             raise StripeUnavailable(
-                "The refund could not be sent to Stripe yet; deliver the event again."
+                gettext("The refund could not be sent to Stripe yet; deliver the event again.")
             ) from exc
         except PaymentProviderError:
             log.warning("refund request %s refused by Stripe; order flagged", request_id)

@@ -1,12 +1,14 @@
 """Buyer pages: submit the buy form, come back from Stripe (success or cancel)."""
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import OperationalError
 
 from ticketing.database import writes_from_now
 from ticketing.errors import Busy, DomainError
 from ticketing.extensions import db
+from ticketing.i18n import current_locale, use_default_locale
 from ticketing.orders import fulfilment, services
 from ticketing.orders.access import token_matches
 from ticketing.orders.checkout import place_order
@@ -26,7 +28,7 @@ def buy(slug: str):
     event = published_event_or_404(slug)
     form = parse_buy_form(request.form, event)
     if not form.errors and not form.items and form.donation_minor <= 0:
-        form.errors["form"] = "Choose at least one ticket, or enter a donation."
+        form.errors["form"] = gettext("Choose at least one ticket, or enter a donation.")
     if form.errors:
         return render_event_page(event, form, 422)
     try:
@@ -36,6 +38,7 @@ def buy(slug: str):
             buyer_email=form.values["buyer_email"],
             items=form.items,
             donation_minor=form.donation_minor,
+            locale=current_locale(),
         )
     except DomainError as exc:
         db.session.rollback()
@@ -64,7 +67,8 @@ def _buyer_order(order_id: int) -> tuple[Order, str]:
     token = request.args.get("token", "")
     order = db.session.get(Order, order_id)
     if not token_matches(order, token):
-        abort(404, "No such order.")
+        abort(404, gettext("No such order."))
+    use_default_locale(order.locale)
     return order, token
 
 

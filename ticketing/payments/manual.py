@@ -8,6 +8,7 @@ A mistake is voided by a reversing entry, never deleted, so the ledger
 always explains how a total came to be.
 """
 
+from flask_babel import gettext
 from sqlalchemy import select, update
 
 from ticketing.database import utcnow
@@ -28,16 +29,17 @@ class AlreadyVoided(Conflict):
 
 def check_amount(amount_minor: int) -> int:
     if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
-        raise ValidationFailed("Amounts are whole minor units.", field="amount_minor")
+        raise ValidationFailed(gettext("Amounts are whole minor units."), field="amount_minor")
     if not 0 < amount_minor <= MAX_AMOUNT_MINOR:
-        raise ValidationFailed("The amount must be above zero.", field="amount_minor")
+        raise ValidationFailed(gettext("The amount must be above zero."), field="amount_minor")
     return amount_minor
 
 
 def check_method(method: str) -> str:
     if method not in MANUAL_METHODS:
         raise ValidationFailed(
-            f"Method must be one of {', '.join(MANUAL_METHODS)}.", field="method"
+            gettext("Method must be one of %(join)s.", join=", ".join(MANUAL_METHODS)),
+            field="method",
         )
     return method
 
@@ -89,7 +91,7 @@ def void(payment: ManualPayment, *, reason: str = "", voided_by_id=None) -> Manu
         .execution_options(synchronize_session=False)
     ).rowcount
     if not won:
-        raise AlreadyVoided("This payment was already voided.")
+        raise AlreadyVoided(gettext("This payment was already voided."))
     db.session.refresh(payment)
     original = db.session.execute(
         select(LedgerEntry).where(

@@ -4,6 +4,7 @@ from functools import wraps
 
 from flask import abort
 from flask.views import MethodView
+from flask_babel import gettext
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
@@ -137,7 +138,7 @@ class VoidManualPayment(MethodView):
         principal = money_principal()
         payment = db.session.get(ManualPayment, payment_id)
         if payment is None:
-            abort(404, "There is no such manual payment.")
+            abort(404, gettext("There is no such manual payment."))
         event_for(principal, payment.event_id)
         door.void(payment, reason=data["reason"], voided_by_id=principal.user_id)
         with_ticket_codes(payment)

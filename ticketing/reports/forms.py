@@ -8,16 +8,25 @@ field, and the form keeps what was typed.
 import secrets
 from decimal import InvalidOperation
 
+from flask_babel import gettext, lazy_gettext
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from ticketing.forms import BaseForm
-from ticketing.money import MoneyError, from_decimal
+from ticketing.i18n import amount_hint, current_locale
+from ticketing.money import MoneyError, parse_amount
 from ticketing.payments.manual import MAX_AMOUNT_MINOR, MAX_DOOR_QUANTITY
 from ticketing.payments.models import MANUAL_METHODS
 
-METHOD_CHOICES = [SelectChoice(m, m.replace("_", " ").capitalize()) for m in MANUAL_METHODS]
+METHOD_NAMES = {
+    "cash": lazy_gettext("Cash"),
+    "bank_transfer": lazy_gettext("Bank transfer"),
+    "other": lazy_gettext("Other"),
+}
+METHOD_CHOICES = [
+    SelectChoice(m, METHOD_NAMES.get(m, m.replace("_", " ").capitalize())) for m in MANUAL_METHODS
+]
 
 
 def amount_minor(field, currency: str, required: bool) -> int | None:
@@ -25,45 +34,50 @@ def amount_minor(field, currency: str, required: bool) -> int | None:
     text = (field.data or "").strip()
     if not text:
         if required:
-            field.errors = [*field.errors, "Enter an amount."]
+            field.errors = [*field.errors, gettext("Enter an amount.")]
         return None
     try:
-        value = from_decimal(text, currency)
+        value = parse_amount(text, currency, current_locale())
     except (MoneyError, InvalidOperation, ValueError):
-        field.errors = [*field.errors, f"Enter an amount in {currency}, like 12.50."]
+        field.errors = [*field.errors, amount_hint(currency)]
         return None
     if not 0 < value <= MAX_AMOUNT_MINOR:
-        field.errors = [*field.errors, "The amount must be above zero."]
+        field.errors = [*field.errors, gettext("The amount must be above zero.")]
         return None
     return value
 
 
 class DonationForm(BaseForm):
-    amount = StringField("Amount", validators=[InputRequired(), Length(max=20)])
-    method = SelectField("Paid by", choices=METHOD_CHOICES)
-    note = TextAreaField("Note", validators=[Length(max=2000)])
+    amount = StringField(lazy_gettext("Amount"), validators=[InputRequired(), Length(max=20)])
+    method = SelectField(lazy_gettext("Paid by"), choices=METHOD_CHOICES)
+    note = TextAreaField(lazy_gettext("Note"), validators=[Length(max=2000)])
 
 
 class DoorSaleForm(BaseForm):
-    ticket_type_id = SelectField("Ticket type", coerce=int, choices=[])
+    ticket_type_id = SelectField(lazy_gettext("Ticket type"), coerce=int, choices=[])
     quantity = IntegerField(
-        "How many", default=1, validators=[InputRequired(), NumberRange(1, MAX_DOOR_QUANTITY)]
+        lazy_gettext("How many"),
+        default=1,
+        validators=[InputRequired(), NumberRange(1, MAX_DOOR_QUANTITY)],
     )
     amount = StringField(
-        "Amount received", validators=[Optional(), Length(max=20)],
-        description="Leave empty for the ticket price times the quantity.",
+        lazy_gettext("Amount received"), validators=[Optional(), Length(max=20)],
+        description=lazy_gettext("Leave empty for the ticket price times the quantity."),
     )  # fmt: skip
-    method = SelectField("Paid by", choices=METHOD_CHOICES)
-    buyer_name = StringField("Name (optional)", validators=[Length(max=200)])
+    method = SelectField(lazy_gettext("Paid by"), choices=METHOD_CHOICES)
+    buyer_name = StringField(lazy_gettext("Name (optional)"), validators=[Length(max=200)])
     buyer_email = StringField(
-        "Email (optional)", validators=[Optional(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+$")],
-        description="The tickets are emailed there.",
+        lazy_gettext("Email (optional)"),
+        validators=[Optional(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+$")],
+        description=lazy_gettext("The tickets are emailed there."),
     )  # fmt: skip
-    note = TextAreaField("Note", validators=[Length(max=2000)])
+    note = TextAreaField(lazy_gettext("Note"), validators=[Length(max=2000)])
 
 
 class VoidForm(BaseForm):
-    reason = StringField("Why void it?", validators=[InputRequired(), Length(max=2000)])
+    reason = StringField(
+        lazy_gettext("Why void it?"), validators=[InputRequired(), Length(max=2000)]
+    )
 
 
 def one_time_key() -> str:
@@ -72,8 +86,8 @@ def one_time_key() -> str:
 
 class RefundForm(BaseForm):
     amount = StringField(
-        "Amount to refund", validators=[Optional(), Length(max=20)],
-        description="Leave empty to refund everything still refundable.",
+        lazy_gettext("Amount to refund"), validators=[Optional(), Length(max=20)],
+        description=lazy_gettext("Leave empty to refund everything still refundable."),
     )  # fmt: skip
     # Made when the form is rendered: a double submit or a retry of this
     # form is the same refund (the refund API's Idempotency-Key).

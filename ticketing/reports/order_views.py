@@ -5,6 +5,7 @@ through their public functions.
 """
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ticketing.delivery.email import send_ticket_email
@@ -70,7 +71,12 @@ def refund(order_id: int):
             else:
                 refunded = made.amount_minor
                 db.session.commit()
-                flash(f"Refunded {money(refunded, order.currency)} through Stripe.", "success")
+                flash(
+                    gettext(
+                        "Refunded %(money)s through Stripe.", money=money(refunded, order.currency)
+                    ),
+                    "success",
+                )
                 return redirect(url_for(".order_detail", order_id=order.id))
     return render_order(order_for(principal, order_id), refund_form=form, status=422)
 
@@ -81,14 +87,19 @@ def resend_tickets(order_id: int):
     order = order_for(money_principal(), order_id)
     form = ResendForm()
     if not form.validate_on_submit():
-        flash("The tickets could not be resent.", "error")
+        flash(gettext("The tickets could not be resent."), "error")
         return redirect(url_for(".order_detail", order_id=order.id))
     email = order.buyer_email
     db.session.commit()  # the sender commits its own outcome on the order
     if send_ticket_email(order.id):
-        flash(f"Tickets sent again to {email}.", "success")
+        flash(gettext("Tickets sent again to %(email)s.", email=email), "success")
     else:
         db.session.expire_all()
         order = order_for(money_principal(), order_id)
-        flash(f"Sending failed: {order.email_error or 'no valid tickets to send'}", "error")
+        flash(
+            gettext(
+                "Sending failed: %(value)s", value=order.email_error or "no valid tickets to send"
+            ),
+            "error",
+        )
     return redirect(url_for(".order_detail", order_id=order.id))

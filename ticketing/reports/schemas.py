@@ -1,5 +1,6 @@
 """Marshmallow schemas of the totals and manual-payment API (input and output apart)."""
 
+from flask_babel import gettext
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ticketing.database import MAX_ID
@@ -67,14 +68,14 @@ class ManualPaymentInSchema(BaseSchema):
     def _fields_for_kind(self, data, **kwargs):
         if data.get("kind") == "donation":
             if "amount_minor" not in data:
-                raise ValidationError("A donation needs an amount.", "amount_minor")
+                raise ValidationError(gettext("A donation needs an amount."), "amount_minor")
             extra = [name for name in ("ticket_type_id", "quantity") if name in data]
             if extra:
-                raise ValidationError("Only for kind=tickets.", extra[0])
+                raise ValidationError(gettext("Only for kind=tickets."), extra[0])
         if data.get("kind") == "tickets":
             missing = [name for name in ("ticket_type_id", "quantity") if name not in data]
             if missing:
-                raise ValidationError("Required for kind=tickets.", missing[0])
+                raise ValidationError(gettext("Required for kind=tickets."), missing[0])
 
 
 class VoidInSchema(BaseSchema):

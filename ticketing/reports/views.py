@@ -6,6 +6,7 @@ organization's event is a 404. Each POST commits once, then redirects.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from wtforms.fields.choices import SelectChoice
 
 from ticketing.errors import DomainError
@@ -20,6 +21,7 @@ from ticketing.reports.access import event_for, money_principal, organizer_page
 from ticketing.reports.chart import sales_chart
 from ticketing.reports.exports import EXPORTS, csv_response
 from ticketing.reports.forms import DonationForm, DoorSaleForm, VoidForm, amount_minor
+from ticketing.templating import word
 
 bp = Blueprint("reports", __name__)
 
@@ -74,7 +76,10 @@ def record_donation(event_id: int):
                 recorded_by_id=principal.user_id,
             )
             db.session.commit()
-            flash(f"Recorded a {form.method.data.replace('_', ' ')} donation.", "success")
+            flash(
+                gettext("Recorded a %(method)s donation.", method=word(form.method.data)),
+                "success",
+            )
             return redirect(url_for(".dashboard", event_id=event.id, _anchor="manual"))
     return render_dashboard(event, donation_form=form, status=422)
 
@@ -107,7 +112,14 @@ def record_door_sale(event_id: int):
             else:
                 db.session.commit()
                 door.announce_door_sale(payment)
-                flash(f"Sold {form.quantity.data} ticket(s) at the door.", "success")
+                flash(
+                    ngettext(
+                        "Sold %(num)d ticket at the door.",
+                        "Sold %(num)d tickets at the door.",
+                        form.quantity.data,
+                    ),
+                    "success",
+                )
                 return redirect(url_for(".order_detail", order_id=payment.order_id))
     return render_dashboard(event, door_form=form, status=422)
 
@@ -118,12 +130,12 @@ def void_manual_payment(payment_id: int):
     principal = money_principal()
     payment = db.session.get(ManualPayment, payment_id)
     if payment is None:
-        abort(404, "There is no such payment.")
+        abort(404, gettext("There is no such payment."))
     event = event_for(principal, payment.event_id)
     form = VoidForm(prefix="void")
     back = url_for(".dashboard", event_id=event.id, _anchor="manual")
     if not form.validate_on_submit():
-        flash("Say why the record is voided.", "error")
+        flash(gettext("Say why the record is voided."), "error")
         return redirect(back)
     try:
         door.void(payment, reason=form.reason.data, voided_by_id=principal.user_id)
@@ -132,7 +144,7 @@ def void_manual_payment(payment_id: int):
         flash(exc.message, "error")
         return redirect(back)
     db.session.commit()
-    flash("Voided: the totals no longer count it.", "success")
+    flash(gettext("Voided: the totals no longer count it."), "success")
     return redirect(back)
 
 
@@ -140,7 +152,7 @@ def void_manual_payment(payment_id: int):
 @organizer_page
 def export(event_id: int, what: str):
     if what not in EXPORTS:
-        abort(404, "No such export.")
+        abort(404, gettext("No such export."))
     return csv_response(event_for(money_principal(), event_id), what)
 
 

@@ -1,5 +1,6 @@
 """Issuing and revoking tickets. Services only flush; the caller commits."""
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ticketing.database import utcnow
@@ -65,7 +66,7 @@ def reissue_ticket(ticket: Ticket) -> Ticket:
     at the door and points to its replacement.
     """
     if ticket.status != TicketStatus.VALID:
-        raise Conflict("Only a valid ticket can be reissued.", field="ticket")
+        raise Conflict(gettext("Only a valid ticket can be reissued."), field="ticket")
     replacement = Ticket(
         code=new_code(),
         order_id=ticket.order_id,

@@ -7,10 +7,19 @@
   var url = box.getAttribute("data-totals-url");
   var currency = box.getAttribute("data-currency");
   var exponent = parseInt(box.getAttribute("data-exponent"), 10) || 0;
-  var format = new Intl.NumberFormat("en-US", {
-    style: "currency", currency: currency,
+  // The page's language writes the number; the symbol goes where the server
+  // puts it (before in English: "$25.00"; after elsewhere: "750,00 ₺").
+  var lang = document.documentElement.lang || "en";
+  var symbol = box.getAttribute("data-symbol") || currency;
+  var number = new Intl.NumberFormat(lang === "en" ? "en-US" : lang, {
     minimumFractionDigits: exponent, maximumFractionDigits: exponent,
   });
+  var format = {
+    format: function (value) {
+      var digits = number.format(value);
+      return lang === "en" ? symbol + digits : digits + "\u00a0" + symbol;
+    },
+  };
 
   function show(totals) {
     document.querySelectorAll("[data-total]").forEach(function (el) {

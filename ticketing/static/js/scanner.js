@@ -43,15 +43,22 @@
     gate: document.getElementById("gate-input"),
   };
 
+  // The page's words, translated by the server (data-strings on #scanner);
+  // English stands in for any that is missing.
+  var STRINGS = {};
+  try { STRINGS = JSON.parse(root.dataset.strings || "{}"); } catch (e) { STRINGS = {}; }
+  var LANG = document.documentElement.lang || "en";
+  function t(key, english) { return STRINGS[key] || english; }
+
   var REASONS = {
-    ok: "WELCOME",
-    already_checked_in: "ALREADY IN",
-    invalid: "NOT A VALID TICKET",
-    wrong_event: "WRONG EVENT",
-    unpaid: "NOT PAID",
-    revoked: "REFUNDED / CANCELED",
-    network: "NO CONNECTION",
-    error: "ERROR",
+    ok: t("ok", "WELCOME"),
+    already_checked_in: t("already_checked_in", "ALREADY IN"),
+    invalid: t("invalid", "NOT A VALID TICKET"),
+    wrong_event: t("wrong_event", "WRONG EVENT"),
+    unpaid: t("unpaid", "NOT PAID"),
+    revoked: t("revoked", "REFUNDED / CANCELED"),
+    network: t("network", "NO CONNECTION"),
+    error: t("error", "ERROR"),
   };
 
   // ---- small helpers ---------------------------------------------------
@@ -94,7 +101,7 @@
     var options = { timeZone: TIME_ZONE, hour: "2-digit", minute: "2-digit", second: "2-digit" };
     if (!sameDay) { options.day = "numeric"; options.month = "short"; }
     try {
-      return new Intl.DateTimeFormat("en-GB", options).format(when);
+      return new Intl.DateTimeFormat(LANG === "en" ? "en-GB" : LANG, options).format(when);
     } catch (e) {
       return when.toLocaleString();
     }
@@ -152,7 +159,7 @@
     els.tier.textContent = ticket.tier || "";
     var detail = "";
     if (status === "already_checked_in") {
-      detail = "First scanned at " + localTime(body.first_checked_in_at) +
+      detail = t("first_scanned", "First scanned at {time}").replace("{time}", localTime(body.first_checked_in_at)) +
         (body.gate ? " · " + body.gate : "");
     } else if (status !== "ok") {
       detail = (body && body.message) || "";
@@ -180,13 +187,13 @@
       return request("POST", "/checkins", body).then(function (response) {
         return response.json().then(function (data) {
           if (data && data.status) return { status: data.status, data: data };
-          return { status: "error", data: { message: (data && data.message) || "Error " + response.status } };
+          return { status: "error", data: { message: (data && data.message) || t("error_status", "Error {status}").replace("{status}", response.status) } };
         });
       }).catch(function (err) {
         if (triesLeft > 0) {
           return new Promise(function (r) { setTimeout(r, 600); }).then(function () { return attempt(triesLeft - 1); });
         }
-        return { status: "network", data: { message: "The scan did not reach the server. Try again." } };
+        return { status: "network", data: { message: t("not_reached", "The scan did not reach the server. Try again.") } };
       });
     }
     return attempt(2).then(function (answer) {
@@ -214,9 +221,9 @@
   }
 
   function startCamera() {
-    if (!window.QrScanner) { els.cameraStatus.textContent = "The scanner library did not load: type codes instead."; return; }
+    if (!window.QrScanner) { els.cameraStatus.textContent = t("no_library", "The scanner library did not load: type codes instead."); return; }
     if (!window.isSecureContext) {
-      els.cameraStatus.textContent = "The camera needs https (or localhost). Type codes or search instead.";
+      els.cameraStatus.textContent = t("needs_https", "The camera needs https (or localhost). Type codes or search instead.");
       return;
     }
     var overlay = document.getElementById("scan-overlay");
@@ -229,12 +236,12 @@
       maxScansPerSecond: 8,
     });
     scanner.start().then(function () {
-      els.cameraStatus.textContent = "Point the camera at a ticket's QR code.";
+      els.cameraStatus.textContent = t("point", "Point the camera at a ticket's QR code.");
       root.classList.add("camera-on");
       listCameras();
       updateTorch();
     }).catch(function (err) {
-      els.cameraStatus.textContent = "No camera: " + (err && err.message ? err.message : err) + ". Type codes or search instead.";
+      els.cameraStatus.textContent = t("no_camera", "No camera: {error}. Type codes or search instead.").replace("{error}", err && err.message ? err.message : err);
     });
   }
 
@@ -256,7 +263,7 @@
     if (!scanner) return;
     scanner.hasFlash().then(function (has) {
       els.torch.hidden = !has;
-      els.torch.textContent = scanner.isFlashOn() ? "Torch off" : "Torch on";
+      els.torch.textContent = scanner.isFlashOn() ? t("torch_off", "Torch off") : t("torch_on", "Torch on");
     }).catch(function () { els.torch.hidden = true; });
   }
 
@@ -300,18 +307,18 @@
 
   function search(q) {
     if (!q) return;
-    els.searchStatus.textContent = "Searching…";
+    els.searchStatus.textContent = t("searching", "Searching…");
     request("GET", "/events/" + EVENT_ID + "/attendees?q=" + encodeURIComponent(q)).then(function (r) {
       return r.json().then(function (data) { return { ok: r.ok, data: data }; });
     }).then(function (answer) {
-      if (!answer.ok) { els.searchStatus.textContent = answer.data.message || "Search failed."; return; }
+      if (!answer.ok) { els.searchStatus.textContent = answer.data.message || t("search_failed", "Search failed."); return; }
       renderResults(answer.data);
-    }).catch(function () { els.searchStatus.textContent = "No connection. Try again."; });
+    }).catch(function () { els.searchStatus.textContent = t("no_connection", "No connection. Try again."); });
   }
 
   function renderResults(items) {
     els.searchResults.innerHTML = "";
-    els.searchStatus.textContent = items.length ? items.length + " found" : "Nobody found.";
+    els.searchStatus.textContent = items.length ? t("found", "{count} found").replace("{count}", items.length) : t("nobody", "Nobody found.");
     items.forEach(function (item) {
       var li = document.createElement("li");
       li.className = "door-result-item" + (item.checked_in ? " is-in" : "");
@@ -319,15 +326,15 @@
       var name = document.createElement("strong");
       name.textContent = item.holder_name || item.buyer_name;
       var meta = document.createElement("small");
-      meta.textContent = item.tier + " · order #" + item.order_id +
-        (item.checked_in ? " · in since " + localTime(item.checked_in_at) : "") +
-        (item.ticket_status === "revoked" ? " · revoked" : "");
+      meta.textContent = item.tier + " · " + t("order", "order #{id}").replace("{id}", item.order_id) +
+        (item.checked_in ? " · " + t("in_since", "in since {time}").replace("{time}", localTime(item.checked_in_at)) : "") +
+        (item.ticket_status === "revoked" ? " · " + t("revoked_short", "revoked") : "");
       text.appendChild(name);
       text.appendChild(document.createElement("br"));
       text.appendChild(meta);
       var button = document.createElement("button");
       button.type = "button";
-      button.textContent = item.checked_in ? "In" : "Check in";
+      button.textContent = item.checked_in ? t("in", "In") : t("check_in", "Check in");
       button.disabled = item.checked_in;
       button.addEventListener("click", function () {
         checkIn(item.code).then(function () { search(els.searchInput.value.trim()); });
