@@ -44,7 +44,12 @@ def header_text(text: str) -> str:
     return " ".join(SINGLE_LINE_FORBIDDEN.sub(" ", text or "").split())
 
 
-def build_ticket_email(order: Order, tickets: list[Ticket]) -> EmailMessage:
+def message_id(kind: str, order_id: int, attempt: int, domain: str) -> str:
+    """Stable per order and attempt: a retry of the same attempt carries the same id."""
+    return f"<{kind}-{order_id}.{attempt}@{domain}>"
+
+
+def build_ticket_email(order: Order, tickets: list[Ticket], attempt: int = 0) -> EmailMessage:
     """The message for a paid order's valid tickets (the caller decides who gets one)."""
     event = order.event
     domain = _domain(current_app.config["MAIL_SENDER"])
@@ -64,7 +69,7 @@ def build_ticket_email(order: Order, tickets: list[Ticket]) -> EmailMessage:
     message["From"] = formataddr((SENDER_NAME, current_app.config["MAIL_SENDER"]))
     message["To"] = formataddr((header_text(order.buyer_name), order.buyer_email))
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    message["Message-ID"] = make_msgid(idstring=f"order-{order.id}", domain=domain)
+    message["Message-ID"] = message_id("tickets", order.id, attempt, domain)
     # Mail robots (vacation replies) should not answer a ticket email.
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(_render("emails/tickets.txt", context))
@@ -79,6 +84,22 @@ def build_ticket_email(order: Order, tickets: list[Ticket]) -> EmailMessage:
             filename=f"ticket-{ticket.code}.png",
             disposition="inline",
         )
+    return message
+
+
+def build_reminder_email(order: Order, count: int) -> EmailMessage:
+    """The day-before reminder: plain text, the link to the order page."""
+    event = order.event
+    domain = _domain(current_app.config["MAIL_SENDER"])
+    context = {"order": order, "event": event, "link": order_link(order), "count": count}
+    message = EmailMessage()
+    message["Subject"] = f"Tomorrow: {header_text(event.name)}"
+    message["From"] = formataddr((SENDER_NAME, current_app.config["MAIL_SENDER"]))
+    message["To"] = formataddr((header_text(order.buyer_name), order.buyer_email))
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = message_id("reminder", order.id, 1, domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(_render("emails/reminder.txt", context))
     return message
 
 

@@ -9,7 +9,6 @@ import hashlib
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
-from ticketing.delivery.email import connect_signals
 from ticketing.extensions import db
 from ticketing.orders.access import token_matches
 from ticketing.orders.models import Order, OrderStatus
@@ -38,11 +37,6 @@ STATUS_NOTES = {
     OrderStatus.EXPIRED: ("Expired: the payment was not completed in time", "bad"),
     OrderStatus.CANCELED: ("Canceled: these tickets are no longer valid", "bad"),
 }
-
-
-def init_app(app) -> None:
-    """Connect the ticket email to this app's payments (see delivery/email.py)."""
-    connect_signals(app)
 
 
 def _order_or_404(order_id: int, token: str | None) -> Order:

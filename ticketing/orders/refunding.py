@@ -240,15 +240,3 @@ def unsent_request_ids(order_id: int | None = None) -> list[int]:
     if order_id is not None:
         query = query.where(RefundRequest.order_id == order_id)
     return list(db.session.execute(query.order_by(RefundRequest.id)).scalars())
-
-
-def send_unsent_requests() -> tuple[int, int]:
-    """The sweep: send every unanswered request again; (sent, still unsent or refused)."""
-    sent = left = 0
-    for request_id in unsent_request_ids():
-        try:
-            send_refund_request(request_id)
-            sent += 1
-        except (RefundNotSent, PaymentProviderError):
-            left += 1
-    return sent, left

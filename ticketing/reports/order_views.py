@@ -7,7 +7,7 @@ through their public functions.
 from flask import flash, redirect, render_template, url_for
 from sqlalchemy import select
 
-from ticketing.delivery.email import send_ticket_email
+from ticketing.delivery.outbox import ask_again
 from ticketing.errors import DomainError
 from ticketing.extensions import db
 from ticketing.orders.models import OrderStatus
@@ -16,6 +16,7 @@ from ticketing.payments.models import LedgerEntry, ManualPayment, Payment, Refun
 from ticketing.reports.access import money_principal, order_for, organizer_page
 from ticketing.reports.forms import RefundForm, ResendForm, amount_minor
 from ticketing.reports.views import bp
+from ticketing.tasks.queue import enqueue
 from ticketing.templating import money
 
 
@@ -84,11 +85,17 @@ def resend_tickets(order_id: int):
         flash("The tickets could not be resent.", "error")
         return redirect(url_for(".order_detail", order_id=order.id))
     email = order.buyer_email
-    db.session.commit()  # the sender commits its own outcome on the order
-    if send_ticket_email(order.id):
+    ask_again(order)
+    db.session.commit()
+    enqueue("send_ticket_email", order.id, manual=True)  # after the commit; never SMTP here
+    db.session.expire_all()
+    order = order_for(money_principal(), order_id)
+    if order.email_status == "sent":  # the task ran already (tests run tasks at once)
         flash(f"Tickets sent again to {email}.", "success")
+    elif order.email_status == "failed":
+        flash(f"Sending failed: {order.email_error}", "error")
+    elif order.email_status == "none":
+        flash("There are no valid tickets to send.", "error")
     else:
-        db.session.expire_all()
-        order = order_for(money_principal(), order_id)
-        flash(f"Sending failed: {order.email_error or 'no valid tickets to send'}", "error")
+        flash(f"Sending the tickets to {email}.", "success")
     return redirect(url_for(".order_detail", order_id=order.id))
