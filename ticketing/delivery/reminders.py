@@ -26,9 +26,10 @@ def _free(now: datetime, lease_seconds: float):
 
 
 def due_ids(now: datetime, lease_seconds: float, limit: int = 500) -> list[int]:
-    """Paid orders of events starting within a day, bought before that day began."""
+    """Paid orders of events starting within a day, bought before that day began
+    (a later buyer has just had the ticket email)."""
     query = (
-        select(Order.id)
+        select(Order.id, Order.paid_at, Event.starts_at)
         .join(Event, Event.id == Order.event_id)
         .where(
             Order.status.in_(OrderStatus.SOLD),
@@ -36,13 +37,17 @@ def due_ids(now: datetime, lease_seconds: float, limit: int = 500) -> list[int]:
             Order.reminder_sent_at.is_(None),
             Event.starts_at > now,
             Event.starts_at <= now + WINDOW,
-            Order.paid_at <= Event.starts_at - WINDOW,
             _free(now, lease_seconds),
         )
         .order_by(Order.id)
         .limit(limit)
     )
-    return list(db.session.execute(query).scalars())
+    rows = db.session.execute(query).all()
+    return [
+        order_id
+        for order_id, paid_at, starts_at in rows
+        if paid_at and paid_at <= starts_at - WINDOW
+    ]
 
 
 def claim(order_id: int, now: datetime, lease_seconds: float) -> bool:
