@@ -75,9 +75,7 @@ def completed_event(shop, session_id: str) -> dict:
     return found
 
 
-def test_stripe_down_keeps_the_request_and_the_sweep_sends_the_refund_once(
-    late_payment, app, db
-):
+def test_stripe_down_keeps_the_request_and_the_sweep_sends_the_refund_once(late_payment, app, db):
     shop, event, first, fault = late_payment
     # The webhook answers after its own commit: the refund is the worker's task
     # (run at once in tests), which finds Stripe down and keeps the request.

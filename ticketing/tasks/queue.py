@@ -11,6 +11,7 @@ import logging
 import os
 import time
 
+import redis
 from flask import Flask, current_app, has_app_context
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 
@@ -26,13 +27,10 @@ def make_huey(app: Flask):
         return MemoryHuey(name, immediate=True, results=False)
     if config.get("REDIS_URL"):
         # Short connect timeout: a web request never waits long on a dead broker.
-        return RedisHuey(
-            name,
-            url=config["REDIS_URL"],
-            results=False,
-            socket_connect_timeout=2,
-            socket_timeout=10,
+        pool = redis.ConnectionPool.from_url(
+            config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=10
         )
+        return RedisHuey(name, connection_pool=pool, results=False)
     path = config.get("TASK_QUEUE_PATH") or os.path.join(app.instance_path, "tasks.db")
     return SqliteHuey(name, filename=path, results=False)
 

@@ -22,12 +22,12 @@ def init_app(app) -> None:
     refund_requested.connect(_on_refund_requested, sender=app)
 
 
-def _on_order_paid(app, order_id: int, **_extra) -> None:
-    enqueue("send_ticket_email", order_id, app=app)
+def _on_order_paid(app, order_id: int, **_extra) -> bool:
+    return enqueue("send_ticket_email", order_id, app=app)
 
 
-def _on_refund_requested(app, request_id: int, **_extra) -> None:
-    enqueue("send_refund", request_id, app=app)
+def _on_refund_requested(app, request_id: int, **_extra) -> bool:
+    return enqueue("send_refund", request_id, app=app)
 
 
 @bp.get("/readyz")
