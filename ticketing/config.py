@@ -55,7 +55,6 @@ def task_settings() -> dict:
         "EXPIRE_HOLDS_SECONDS": _seconds("EXPIRE_HOLDS_SECONDS", "60"),
         "FEES_SECONDS": _seconds("FEES_SECONDS", "600"),
         "RECONCILE_SECONDS": _seconds("RECONCILE_SECONDS", "3600"),
-        "REMINDER_SECONDS": _seconds("REMINDER_SECONDS", "600"),
         "EMAIL_MAX_ATTEMPTS": _int("EMAIL_MAX_ATTEMPTS", "5"),
         "EMAIL_RETRY_SECONDS": _seconds("EMAIL_RETRY_SECONDS", "60"),
         "EMAIL_RETRY_MAX_SECONDS": _seconds("EMAIL_RETRY_MAX_SECONDS", "3600"),
