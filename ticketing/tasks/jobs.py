@@ -121,13 +121,27 @@ def send_reminder(order_id: int) -> str:
 
 
 def send_refund(request_id: int) -> str:
-    """Send a refund request to Stripe (a late payment's, or one Stripe never answered)."""
+    """Send a kept refund request to Stripe (a late payment's, or one Stripe never
+    answered) and record the answer: 'sent', 'unsent' (try again later) or 'refused'.
+    Stripe's idempotency key (one per request) makes a second send refund once."""
     try:
-        refunding.send_refund_request(request_id)
-    except refunding.RefundNotSent:
-        return "unsent"
+        step = refunding.refund_call(request_id)
     except PaymentProviderError:
+        db.session.rollback()
         return "refused"
+    if not isinstance(step, refunding.RefundCall):
+        db.session.rollback()
+        return "sent"
+    db.session.commit()  # no transaction, so no lock, while Stripe answers
+    try:
+        made = gateway.create_refund(*step.args, key=step.key)
+    except gateway.StripeError as exc:
+        db.session.rollback()
+        error = refunding.record_failure(request_id, exc)
+        db.session.commit()
+        return "refused" if isinstance(error, PaymentProviderError) else "unsent"
+    refunding.record_success(request_id, made)
+    db.session.commit()
     return "sent"
 
 
