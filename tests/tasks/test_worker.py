@@ -154,6 +154,7 @@ def test_readyz_says_whether_the_worker_is_alive(db, queue_app, workers, smtp):
     assert client.get("/healthz").json == {"status": "ok"}
 
 
+@pytest.mark.parametrize("broker", ["sqlite"], indirect=True)  # no worker: no queue used
 def test_overlapping_send_pending_emails_runs_send_each_email_once(db, worker_settings):
     inbox = SlowInbox.__new__(SlowInbox)
     Inbox.__init__(inbox)
