@@ -104,16 +104,6 @@ def record_failed(order_id: int, attempt: int, error: str, retry_at: datetime | 
     )
 
 
-def release(order_id: int, attempt: int) -> None:
-    """Give the claim back unsent (the worker is stopping): due again at once."""
-    db.session.execute(
-        update(Order)
-        .where(_ours(order_id, attempt))
-        .values(email_claimed_at=None, email_attempts=Order.email_attempts - 1)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def ask_again(order: Order) -> None:
     """A person asked for the email (resend, reissue, retry): owed again, due now."""
     order.email_status, order.email_error, order.email_due_at = "pending", "", None

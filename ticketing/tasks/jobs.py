@@ -179,9 +179,15 @@ def fill_unknown_fees(limit: int = 100) -> int:
 
 
 def reconcile_stripe(since_hours: float = 72.0) -> int:
+    """The safety net under the webhooks, periodically; Stripe unreachable: next time."""
     from ticketing.tasks.reconcile import reconcile
 
-    return len(reconcile(since_hours, log.info).repairs)
+    try:
+        return len(reconcile(since_hours, log.info).repairs)
+    except gateway.StripeError as exc:
+        db.session.rollback()
+        log.warning("reconcile-stripe: Stripe could not be read (%s); next period", exc)
+        return 0
 
 
 def sweep() -> dict:
