@@ -127,10 +127,3 @@ def due_ids(
     if respect_backoff:
         query = query.where(_due(now))
     return list(db.session.execute(query.order_by(Order.id).limit(limit)).scalars())
-
-
-def owed_count() -> int:
-    query = select(db.func.count()).where(
-        Order.status.in_(OrderStatus.SOLD), Order.email_status.in_(OWED)
-    )
-    return int(db.session.execute(query).scalar_one())
