@@ -21,12 +21,17 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 
 # The demo site is development: its own random key in instance/, SQLite, and
 # simulated payments on the in-process Stripe stand-in. Anything else is production.
+# A task worker (ticket emails, sweeps) runs beside the site on the SQLite queue
+# in instance/tasks.db (REDIS_URL set: on Redis); it stops with the site.
 DEV_ENV = APP_ENV=development BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)}
 
 run: $(VENV)/.installed catalogs
 	$(DEV_ENV) $(FLASK) db upgrade
 	$(DEV_ENV) $(FLASK) seed-demo
-	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	@echo "Serving on http://127.0.0.1:$(PORT) with a task worker beside it  (Ctrl-C to stop)"
+	@$(DEV_ENV) $(FLASK) worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
 
 lint: $(VENV)/.dev-installed

@@ -36,14 +36,14 @@ BLUEPRINT_MODULES = (
     "ticketing.reports.views",
     "ticketing.reports.api",
     "ticketing.apidocs",
+    "ticketing.tasks.views",
 )
 
 CLI_MODULES = (
     "ticketing.demo",
     "ticketing.accounts.cli",
     "ticketing.orders.cli",
-    "ticketing.orders.stripe_cli",
-    "ticketing.delivery.cli",
+    "ticketing.tasks.cli",
 )
 
 

@@ -35,6 +35,35 @@ def _int(name: str, default: str) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
 
 
+def _seconds(name: str, default: str) -> float:
+    raw = os.environ.get(name, default).strip()
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}.") from None
+
+
+def task_settings() -> dict:
+    """The task queue and its worker (ticketing/tasks/): periods in seconds, 0 turns one off."""
+    return {
+        # A Redis queue when REDIS_URL is set, else SQLite at TASK_QUEUE_PATH
+        # (default instance/tasks.db); workers and web processes must agree.
+        "TASK_QUEUE_NAME": os.environ.get("TASK_QUEUE_NAME", "ticketing"),
+        "TASK_QUEUE_PATH": os.environ.get("TASK_QUEUE_PATH", ""),
+        "WORKER_THREADS": _int("WORKER_THREADS", "2"),
+        "SWEEP_SECONDS": _seconds("SWEEP_SECONDS", "30"),
+        "EXPIRE_HOLDS_SECONDS": _seconds("EXPIRE_HOLDS_SECONDS", "60"),
+        "FEES_SECONDS": _seconds("FEES_SECONDS", "600"),
+        "RECONCILE_SECONDS": _seconds("RECONCILE_SECONDS", "3600"),
+        "EMAIL_MAX_ATTEMPTS": _int("EMAIL_MAX_ATTEMPTS", "5"),
+        "EMAIL_RETRY_SECONDS": _seconds("EMAIL_RETRY_SECONDS", "60"),
+        "EMAIL_RETRY_MAX_SECONDS": _seconds("EMAIL_RETRY_MAX_SECONDS", "3600"),
+        "EMAIL_LEASE_SECONDS": _seconds("EMAIL_LEASE_SECONDS", "300"),
+        "WORKER_STALE_SECONDS": _seconds("WORKER_STALE_SECONDS", "90"),
+        "MAIL_TIMEOUT": _seconds("MAIL_TIMEOUT", "15"),
+    }
+
+
 def from_environment(instance_path: str) -> dict:
     """Read every setting the app uses from the environment (no defaults that
     would be unsafe in production: check() adds development's own)."""
@@ -77,6 +106,7 @@ def from_environment(instance_path: str) -> dict:
         # browsers send no Referer and Flask-WTF's HTTPS Referer check would refuse
         # every form; the session-bound CSRF token and SameSite cookies remain.
         "WTF_CSRF_SSL_STRICT": False,
+        **task_settings(),
     }
 
 

@@ -19,9 +19,9 @@ from tests.support.servers import wait_for
 from tests.support.web import csrf_token
 from ticketing import money
 from ticketing.events.totals import event_totals
-from ticketing.orders import fees
 from ticketing.orders.models import Order
 from ticketing.payments.models import LedgerEntry, Payment
+from ticketing.tasks import jobs
 
 CURRENCY_EXPONENT = {"TRY": 2, "JPY": 0, "KWD": 3, "EUR": 2, "USD": 2}
 
@@ -111,8 +111,8 @@ def test_the_sweep_fills_in_fees_whose_charge_updated_never_came(shop, app, db):
     assert db.session.execute(select(Payment.fee_known)).scalar_one() is False
     db.session.rollback()
 
-    assert fees.fill_unknown_fees() == 1
-    assert fees.fill_unknown_fees() == 0  # once
+    assert jobs.fill_unknown_fees() == 1
+    assert jobs.fill_unknown_fees() == 0  # once
 
     fee, _ = expected_fee(shop, created["id"], db)
     assert event_totals(event)["fees_minor"] == fee

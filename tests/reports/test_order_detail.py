@@ -127,3 +127,25 @@ def test_resend_writes_the_ticket_email_again(app, client, shop, db, tmp_path):
     assert "ada@example.test" in sent[0].read_text()
     follow = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Tickets sent again to ada@example.test." in follow
+
+
+def test_a_failed_email_shows_why_and_its_retry_button_sends_it(app, client, shop, db, tmp_path):
+    order = paid_by_card(shop, db)
+    order.email_status, order.email_attempts = "failed", 5
+    order.email_error = "ConnectionRefusedError: [Errno 111] Connection refused"
+    db.session.commit()
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path)
+    login_as(client, shop.organizer.user)
+    page = client.get(f"/manage/orders/{order.id}").get_data(as_text=True)
+    assert 'class="email-status email-failed">failed<' in page
+    assert "Connection refused" in page and "Retry sending" in page
+
+    refused = client.post(f"/manage/orders/{order.id}/resend", data={})  # no CSRF token
+    assert refused.status_code in (302, 400) and list(tmp_path.glob("*.eml")) == []
+
+    response = client.post(f"/manage/orders/{order.id}/resend",
+                           data={"csrf_token": csrf_token(page)})  # fmt: skip
+    assert response.status_code == 302
+    assert len(list(tmp_path.glob(f"{order.id}-*.eml"))) == 1  # past the attempt cap: asked
+    db.session.expire_all()
+    assert (order.email_status, order.email_attempts, order.email_error) == ("sent", 6, "")

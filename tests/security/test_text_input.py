@@ -16,9 +16,9 @@ from tests.support.mail import Inbox
 from tests.support.servers import free_port
 from tests.support.web import csrf_token, login_as
 from ticketing.accounts.services import issue_token
-from ticketing.delivery.email import send_pending_emails
 from ticketing.events.models import Event
 from ticketing.orders.models import Order
+from ticketing.tasks.jobs import send_pending_emails
 from ticketing.tickets.services import issue_tickets
 
 pytestmark = pytest.mark.usefixtures("fresh_request_globals", "outbox")

@@ -23,6 +23,10 @@ TEST_SETTINGS = {
     # still goes through the real check_password_hash, and the login's dummy
     # hash follows the same method (tests/security/test_login_attacks.py).
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    # Tasks run at once, in the caller's thread (Huey's immediate mode), so a
+    # test sees the email sent when the request returns; tests/tasks/ start
+    # real workers on Redis and on the SQLite queue instead.
+    "TASKS_IMMEDIATE": True,
 }
 # Overrides for a test that needs production (make_app(**PRODUCTION_SETTINGS)):
 # everything production requires, with the test's stand-in address and the

@@ -44,6 +44,7 @@ def build_paid_order(db, quantities=(2,), buyer="Ada Buyer", donation_minor=0, *
         order.total_minor += donation_minor
     token = seal(order)
     codes = [t.code for t in issue_tickets(order)]
+    order.email_status = "pending"  # as mark_paid does: the email is owed from the payment on
     result = PaidOrder(order.id, token, codes, ev.id)
     db.session.commit()
     return result

@@ -9,10 +9,10 @@ from aiosmtpd.controller import Controller
 from tests.support.mail import Inbox, inline_images
 from tests.support.servers import free_port
 from tests.support.tickets import decode_png
-from ticketing.delivery.email import send_pending_emails, send_ticket_email
 from ticketing.orders.access import access_token_for
 from ticketing.orders.models import Order
 from ticketing.orders.signals import order_paid
+from ticketing.tasks.jobs import send_pending_emails, send_ticket_email
 from ticketing.tickets.services import revoke_tickets
 
 
@@ -89,7 +89,7 @@ def test_smtp_failure_keeps_the_order_paid_and_a_later_run_sends_it(
 def test_retries_are_bounded(app, db, make_paid_order, closed_port):
     paid = make_paid_order(quantities=(1,))
     for _ in range(4):
-        assert send_ticket_email(paid.order_id) is False
+        assert send_ticket_email(paid.order_id, manual=True) == "failed"
     assert send_pending_emails(max_attempts=5) == (0, 1)
     assert send_pending_emails(max_attempts=5) == (0, 0)
     assert _order(db, paid.order_id).email_attempts == 5
@@ -102,7 +102,7 @@ def test_without_mail_server_the_message_lands_in_the_outbox(
     monkeypatch.setattr(logging.getLogger("ticketing.delivery.email"), "disabled", False)
     paid = make_paid_order(quantities=(2,))
     with caplog.at_level(logging.INFO, logger="ticketing.delivery.email"):
-        assert send_ticket_email(paid.order_id) is True
+        assert send_ticket_email(paid.order_id) == "sent"
     files = list(outbox.glob(f"{paid.order_id}-*.eml"))
     assert len(files) == 1
     assert str(files[0]) in caplog.text
@@ -118,8 +118,8 @@ def test_only_paid_orders_with_valid_tickets_get_an_email(app, db, make_paid_ord
     order.status, order.email_status = "refunded", "failed"
     revoke_tickets(order)
     db.session.commit()
-    assert send_ticket_email(paid.order_id) is False
-    assert send_ticket_email(paid.order_id + 999) is False
+    assert send_ticket_email(paid.order_id) == "skipped"
+    assert send_ticket_email(paid.order_id + 999) == "skipped"
     assert smtp_server.messages == []
     # Nothing is owed any more, so the retry command leaves it alone.
     assert _order(db, paid.order_id).email_status == "none"

@@ -46,14 +46,19 @@ def header_text(text: str) -> str:
     return " ".join(SINGLE_LINE_FORBIDDEN.sub(" ", text or "").split())
 
 
-def build_ticket_email(order: Order, tickets: list[Ticket]) -> EmailMessage:
+def message_id(kind: str, order_id: int, attempt: int, domain: str) -> str:
+    """Stable per order and attempt: a retry of the same attempt carries the same id."""
+    return f"<{kind}-{order_id}.{attempt}@{domain}>"
+
+
+def build_ticket_email(order: Order, tickets: list[Ticket], attempt: int = 0) -> EmailMessage:
     """The message for a paid order's valid tickets (the caller decides who gets one),
     written in the buyer's language (`orders.locale`)."""
     with force_locale(order.locale or "en"):
-        return _build_ticket_email(order, tickets)
+        return _build_ticket_email(order, tickets, attempt)
 
 
-def _build_ticket_email(order: Order, tickets: list[Ticket]) -> EmailMessage:
+def _build_ticket_email(order: Order, tickets: list[Ticket], attempt: int) -> EmailMessage:
     event = order.event
     domain = _domain(current_app.config["MAIL_SENDER"])
     images = [
@@ -69,11 +74,12 @@ def _build_ticket_email(order: Order, tickets: list[Ticket]) -> EmailMessage:
         ],
     }
     message = EmailMessage()
-    message["Subject"] = gettext("Your tickets: %(event)s", event=header_text(event.name))
+    name = header_text(event.text("name", order.locale or "en"))
+    message["Subject"] = gettext("Your tickets: %(event)s", event=name)
     message["From"] = formataddr((gettext(SENDER_NAME), current_app.config["MAIL_SENDER"]))
     message["To"] = formataddr((header_text(order.buyer_name), order.buyer_email))
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    message["Message-ID"] = make_msgid(idstring=f"order-{order.id}", domain=domain)
+    message["Message-ID"] = message_id("tickets", order.id, attempt, domain)
     # Mail robots (vacation replies) should not answer a ticket email.
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(_render("emails/tickets.txt", context))
@@ -88,6 +94,29 @@ def _build_ticket_email(order: Order, tickets: list[Ticket]) -> EmailMessage:
             filename=f"ticket-{ticket.code}.png",
             disposition="inline",
         )
+    return message
+
+
+def build_reminder_email(order: Order, count: int) -> EmailMessage:
+    """The day-before reminder: plain text, the link to the order page, in the
+    buyer's language."""
+    with force_locale(order.locale or "en"):
+        return _build_reminder_email(order, count)
+
+
+def _build_reminder_email(order: Order, count: int) -> EmailMessage:
+    event = order.event
+    domain = _domain(current_app.config["MAIL_SENDER"])
+    context = {"order": order, "event": event, "link": order_link(order), "count": count}
+    message = EmailMessage()
+    name = header_text(event.text("name", order.locale or "en"))
+    message["Subject"] = gettext("Tomorrow: %(event)s", event=name)
+    message["From"] = formataddr((gettext(SENDER_NAME), current_app.config["MAIL_SENDER"]))
+    message["To"] = formataddr((header_text(order.buyer_name), order.buyer_email))
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = message_id("reminder", order.id, 1, domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(_render("emails/reminder.txt", context))
     return message
 
 

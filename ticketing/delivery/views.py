@@ -10,7 +10,6 @@ import hashlib
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext, ngettext
 
-from ticketing.delivery.email import connect_signals
 from ticketing.extensions import db
 from ticketing.i18n import use_default_locale
 from ticketing.orders.access import token_matches
@@ -45,11 +44,6 @@ STATUS_NOTES = {
     ),
     OrderStatus.CANCELED: (lazy_gettext("Canceled: these tickets are no longer valid"), "bad"),
 }
-
-
-def init_app(app) -> None:
-    """Connect the ticket email to this app's payments (see delivery/email.py)."""
-    connect_signals(app)
 
 
 def _order_or_404(order_id: int, token: str | None) -> Order:

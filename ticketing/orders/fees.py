@@ -3,10 +3,8 @@
 A charge's balance transaction may still be null when the payment is
 fulfilled; the payment is then recorded with `fee_known` False and no fee
 entry. `charge.updated` (when the balance transaction appears) or the sweep
-`fill_unknown_fees` (for reconcile-stripe or the worker) books it later.
+`ticketing.tasks.jobs.fill_unknown_fees` (the worker, reconcile-stripe) books it later.
 """
-
-import logging
 
 from sqlalchemy import select
 
@@ -15,8 +13,6 @@ from ticketing.orders import services as orders
 from ticketing.orders.models import Order
 from ticketing.payments import gateway, ledger
 from ticketing.payments.models import Payment
-
-log = logging.getLogger(__name__)
 
 
 def fill_in_fee(charge) -> Payment | None:
@@ -53,22 +49,3 @@ def unknown_fee_charge_ids(limit: int = 100) -> list[str]:
         .limit(limit)
     )
     return list(db.session.execute(query).scalars())
-
-
-def fill_unknown_fees(limit: int = 100) -> int:
-    """The sweep: ask Stripe again for fees still unknown; commits each one found.
-
-    No transaction is open while Stripe answers. Returns how many were filled.
-    """
-    filled = 0
-    for charge_id in unknown_fee_charge_ids(limit):
-        db.session.commit()
-        try:
-            charge = gateway.retrieve_charge(charge_id)
-        except gateway.StripeError as exc:
-            log.warning("could not read charge %s for its fee: %s", charge_id, exc)
-            continue
-        if fill_in_fee(charge) is not None:
-            filled += 1
-        db.session.commit()
-    return filled

@@ -147,7 +147,7 @@ def _refund_late_payment(order: Order, session) -> None:
     """The hold lapsed and the seats were sold to someone else: give the money back.
 
     Only the refund request is written here, in the webhook's transaction;
-    Stripe is asked after the commit (`refunding.send_refund_request`), so no
+    Stripe is asked after the commit (`ticketing.tasks.jobs.send_refund`), so no
     row lock is held while Stripe answers, and a redelivery or the
     `retry-refunds` sweep sends it again if Stripe could not be reached.
     """

@@ -73,6 +73,8 @@ class Order(db.Model):
         # Holds by expiry: what expire-holds and availability scan.
         Index("ix_orders_status_expires_at", "status", "expires_at"),
         Index("ix_orders_event_id_created_at", "event_id", "created_at"),
+        # Emails due: what the sweep scans.
+        Index("ix_orders_email_status_email_due_at", "email_status", "email_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +106,13 @@ class Order(db.Model):
     email_error: Mapped[str] = mapped_column(Text, default="")
     # The buyer's language: the ticket email and reminders are written in it.
     locale: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    # The outbox (ticketing/delivery/outbox.py): when the next attempt is due
+    # (NULL: now), and when a worker claimed the send (its lease).
+    email_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The "your tickets tomorrow" reminder: claimed (lease), then sent once.
+    reminder_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

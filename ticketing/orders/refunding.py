@@ -7,16 +7,19 @@ same request again makes one Stripe refund, and a crash between Stripe's
 answer and our commit is repaired by sending the request again (Stripe
 replays its first answer for the key).
 
-`refund_order` and `send_refund_request` are their own unit of work (like
-checkout, they commit: the request before Stripe is called, the answer
-after it), because a view cannot hold one transaction across Stripe's call
-without holding the order's row lock through it. The web request, the
-webhook (after its commit) and `flask retry-refunds` all call them, and
-commit nothing of their own in between.
+The steps here flush only: `request_refund` writes the request,
+`refund_call` says what to ask Stripe, `record_failure` and `record_success`
+write its answer. Two units of work put them together, committing the
+request before Stripe is called and the answer after it (no row lock is held
+through Stripe's call): the organizer's refund, answered at once as the API
+promises (`refund_order`, called by the views), and the worker's task for a
+late payment's refund or one Stripe never answered
+(`ticketing.tasks.jobs.send_refund`, also behind `flask retry-refunds`).
 """
 
 import logging
 import secrets
+from dataclasses import dataclass
 
 from flask_babel import gettext
 from sqlalchemy import func, select
@@ -54,11 +57,34 @@ def refund_order(
     actor_user_id: int | None = None,
     client_key: str | None = None,
 ) -> Refund:
-    """Refund all (None) or part of a card-paid order; the same `client_key` refunds once."""
+    """The organizer's refund of all (None) or part of a card-paid order, answered at
+    once; the same `client_key` refunds once. A unit of work for views: commits."""
     request = request_refund(order.id, amount_minor, actor_user_id, client_key)
     request_id = request.id
     db.session.commit()  # the request exists before Stripe is asked
-    return send_refund_request(request_id)
+    return send_and_commit(request_id)
+
+
+def send_and_commit(request_id: int) -> Refund:
+    """Ask Stripe for the request's refund and commit its answer (a unit of work).
+
+    Raises PaymentProviderError when Stripe refused it (recorded as failed)
+    and RefundNotSent when Stripe could not be reached (kept to send again).
+    """
+    step = refund_call(request_id)
+    if isinstance(step, Refund):
+        return step
+    db.session.commit()  # no transaction, so no lock, while Stripe answers
+    try:
+        made = gateway.create_refund(*step.args, key=step.key)
+    except gateway.StripeError as exc:
+        db.session.rollback()
+        error = record_failure(request_id, exc)
+        db.session.commit()
+        raise error from exc
+    refund = record_success(request_id, made)
+    db.session.commit()
+    return refund
 
 
 def request_refund(
@@ -180,33 +206,30 @@ def request_late_refund(order: Order, payment: Payment, reason: str) -> RefundRe
     return _new_request(order, payment, None, payment.amount_minor, None, LATE_PAYMENT_KEY, reason)
 
 
-def send_refund_request(request_id: int) -> Refund:
-    """Ask Stripe (again) for this request's refund and record it; commits.
+@dataclass(frozen=True)
+class RefundCall:
+    args: tuple  # payment intent, amount, order id
+    key: str
 
-    Raises PaymentProviderError when Stripe refused it (recorded as failed)
-    and RefundNotSent when Stripe could not be reached (kept to send again).
-    """
+
+def refund_call(request_id: int) -> "RefundCall | Refund | None":
+    """What to ask Stripe for this request; its Refund when already answered (None if
+    Stripe's refund was not recorded as ours). Raises PaymentProviderError if refused."""
     request = db.session.get(RefundRequest, request_id)
     if request.status == "succeeded":
-        return db.session.get(Refund, request.refund_id)
+        return db.session.get(Refund, request.refund_id) if request.refund_id else None
     if request.status == "failed":
         raise PaymentProviderError(
             gettext("Stripe refused the refund: %(error)s", error=request.error)
         )
     payment = db.session.get(Payment, request.payment_id)
-    call = (payment.stripe_payment_intent_id, request.amount_minor, request.order_id)
-    key = request.stripe_key
-    db.session.commit()  # no transaction, so no lock, while Stripe answers (read nothing after)
-    try:
-        made = gateway.create_refund(*call, key=key)
-    except gateway.StripeError as exc:
-        _record_failure(request_id, exc)
-        raise  # _record_failure raised; keeps type checkers calm
-    return _record_success(request_id, made)
+    args = (payment.stripe_payment_intent_id, request.amount_minor, request.order_id)
+    return RefundCall(args, request.stripe_key)
 
 
-def _record_failure(request_id: int, exc: Exception):
-    db.session.rollback()
+def record_failure(request_id: int, exc: Exception) -> Exception:
+    """Stripe refused or could not be reached; flushes, and returns what the caller
+    raises after its commit (PaymentProviderError, or RefundNotSent to send again)."""
     order = orders.lock_order(db.session.get(RefundRequest, request_id).order_id)
     request = db.session.get(RefundRequest, request_id, populate_existing=True)
     request.attempts += 1
@@ -219,22 +242,23 @@ def _record_failure(request_id: int, exc: Exception):
             order.needs_attention = True
             note = f"Stripe refused a refund of {request.amount_minor} minor units: {message}"
             order.attention_reason = (order.attention_reason + "\n" + note).strip()
-        db.session.commit()
+        db.session.flush()
         log.warning("refund request %s refused by Stripe: %s", request_id, message)
-        raise PaymentProviderError(
+        return PaymentProviderError(
             gettext("Stripe refused the refund: %(message)s", message=message)
-        ) from exc
+        )
     request.error = message
-    db.session.commit()
+    db.session.flush()
     log.warning("refund request %s not sent, will retry: %s", request_id, message)
-    raise RefundNotSent(
+    return RefundNotSent(
         "Stripe could not be reached; the refund is recorded as requested and will be "
         "sent again (retrying with the same Idempotency-Key is safe)."
-    ) from exc
+    )
 
 
-def _record_success(request_id: int, made) -> Refund:
-    """Under the order's lock; a refund the charge.refunded webhook recorded first counts once."""
+def record_success(request_id: int, made) -> Refund:
+    """Under the order's lock; a refund the charge.refunded webhook recorded first
+    counts once. Flushes."""
     order = orders.lock_order(db.session.get(RefundRequest, request_id).order_id)
     db.session.refresh(order)
     request = db.session.get(RefundRequest, request_id, populate_existing=True)
@@ -252,7 +276,7 @@ def _record_success(request_id: int, made) -> Refund:
     request.attempts += 1
     request.error = ""
     request.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return refund
 
 
@@ -262,15 +286,3 @@ def unsent_request_ids(order_id: int | None = None) -> list[int]:
     if order_id is not None:
         query = query.where(RefundRequest.order_id == order_id)
     return list(db.session.execute(query.order_by(RefundRequest.id)).scalars())
-
-
-def send_unsent_requests() -> tuple[int, int]:
-    """The sweep: send every unanswered request again; (sent, still unsent or refused)."""
-    sent = left = 0
-    for request_id in unsent_request_ids():
-        try:
-            send_refund_request(request_id)
-            sent += 1
-        except (RefundNotSent, PaymentProviderError):
-            left += 1
-    return sent, left

@@ -10,3 +10,6 @@ _signals = Namespace()
 
 # sender: the Flask app; keyword: order_id
 order_paid = _signals.signal("order-paid")
+
+# sender: the Flask app; keyword: request_id (a RefundRequest committed for Stripe)
+refund_requested = _signals.signal("refund-requested")

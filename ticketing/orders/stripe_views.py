@@ -10,9 +10,8 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from ticketing.config import is_development
 from ticketing.errors import Busy
 from ticketing.extensions import csrf, db
-from ticketing.orders import refunding, webhooks
-from ticketing.orders.refund_records import PaymentProviderError
-from ticketing.orders.signals import order_paid
+from ticketing.orders import webhooks
+from ticketing.orders.signals import order_paid, refund_requested
 from ticketing.orders.stripe_sync import PaymentNotRecorded
 from ticketing.payments import gateway
 
@@ -40,7 +39,7 @@ def stripe_webhook():
     if event.type not in webhooks.HANDLED:
         return jsonify(status="ignored", type=event.type)
     if webhooks.already_seen(event.id):
-        _send_refunds(event)  # a redelivery after a 503 retries them
+        _send_refunds(event)  # a redelivery enqueues them again (one Stripe refund per key)
         return jsonify(status="duplicate")
     db.session.rollback()  # hold no transaction (on SQLite: no lock) while Stripe answers
     fresh = _fetch(event)
@@ -81,21 +80,15 @@ def _fetch(event):
 
 
 def _send_refunds(event) -> None:
-    """After the commit: ask Stripe for the refunds this event's handling requested.
+    """After the commit: the refunds this event's handling requested go to the worker.
 
-    Stripe unreachable: 503, so Stripe delivers the event again and the
-    redelivery sends the kept request (same Stripe key: one refund). A
-    refusal is recorded on the request and flags the order: 2xx.
+    The webhook never waits on Stripe's refund call: the task sends the kept
+    request (its own Stripe key: one refund however often it is sent), and
+    the worker's sweep sends it again while Stripe is unreachable.
     """
+    app = current_app._get_current_object()
     for request_id in webhooks.unsent_refunds(event):
-        try:
-            refunding.send_refund_request(request_id)
-        except refunding.RefundNotSent as exc:
-            raise StripeUnavailable(
-                gettext("The refund could not be sent to Stripe yet; deliver the event again.")
-            ) from exc
-        except PaymentProviderError:
-            log.warning("refund request %s refused by Stripe; order flagged", request_id)
+        refund_requested.send(app, request_id=request_id)
 
 
 def _notify(outcome: dict) -> None:

@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 
-from ticketing.delivery.email import send_ticket_email
+from ticketing.delivery.outbox import ask_again
 from ticketing.errors import DomainError
 from ticketing.extensions import db
 from ticketing.orders.models import OrderStatus
@@ -17,6 +17,7 @@ from ticketing.payments.models import LedgerEntry, ManualPayment, Payment, Refun
 from ticketing.reports.access import money_principal, order_for, organizer_page
 from ticketing.reports.forms import RefundForm, ResendForm, amount_minor
 from ticketing.reports.views import bp
+from ticketing.tasks.queue import enqueue
 from ticketing.templating import money
 
 
@@ -90,16 +91,17 @@ def resend_tickets(order_id: int):
         flash(gettext("The tickets could not be resent."), "error")
         return redirect(url_for(".order_detail", order_id=order.id))
     email = order.buyer_email
-    db.session.commit()  # the sender commits its own outcome on the order
-    if send_ticket_email(order.id):
+    ask_again(order)
+    db.session.commit()
+    enqueue("send_ticket_email", order.id, manual=True)  # after the commit; never SMTP here
+    db.session.expire_all()
+    order = order_for(money_principal(), order_id)
+    if order.email_status == "sent":  # the task ran already (tests run tasks at once)
         flash(gettext("Tickets sent again to %(email)s.", email=email), "success")
+    elif order.email_status == "failed":
+        flash(gettext("Sending failed: %(value)s", value=order.email_error), "error")
+    elif order.email_status == "none":
+        flash(gettext("There are no valid tickets to send."), "error")
     else:
-        db.session.expire_all()
-        order = order_for(money_principal(), order_id)
-        flash(
-            gettext(
-                "Sending failed: %(value)s", value=order.email_error or "no valid tickets to send"
-            ),
-            "error",
-        )
+        flash(gettext("Sending the tickets to %(email)s.", email=email), "success")
     return redirect(url_for(".order_detail", order_id=order.id))

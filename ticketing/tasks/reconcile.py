@@ -1,4 +1,4 @@
-"""`flask reconcile-stripe`: read back from Stripe what the webhooks may have missed.
+"""`flask reconcile-stripe` and the worker's periodic task: what the webhooks missed.
 
 Webhooks can all fail (the app was down for three days, an endpoint was
 misconfigured), and refunds can be made in Stripe's dashboard. This sweep
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from ticketing.extensions import db
-from ticketing.orders import fees, fulfilment, refunding, stripe_sync, webhooks
+from ticketing.orders import fulfilment, stripe_sync, webhooks
 from ticketing.orders.models import OrderStatus
 from ticketing.orders.signals import order_paid
 from ticketing.payments import gateway
@@ -58,10 +58,12 @@ def reconcile(since_hours: float, echo: Callable[[str], None]) -> Sweep:
 
 def _loose_ends(sweep: Sweep) -> None:
     """Fees Stripe had not settled at payment time, and refunds Stripe never answered."""
-    filled = fees.fill_unknown_fees()
+    from ticketing.tasks.jobs import fill_unknown_fees, send_unsent_refunds
+
+    filled = fill_unknown_fees()
     if filled:
         sweep.repaired(f"filled in {filled} Stripe fee(s) that were unknown at payment time")
-    sent, _left = refunding.send_unsent_requests()
+    sent, _left = send_unsent_refunds()
     if sent:
         sweep.repaired(f"sent {sent} refund request(s) Stripe had not answered")
 
