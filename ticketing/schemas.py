@@ -32,7 +32,8 @@ MULTILINE_CONTROL_MESSAGE = lazy_gettext(
 )
 
 
-# marshmallow's own field errors (English), in the reader's language.
+# marshmallow's own field errors (English), in the reader's language; the
+# validators' texts (bounds, choices) are translated by ticketing.validate.
 FIELD_MESSAGES = {
     "Missing data for required field.": lazy_gettext("Missing data for required field."),
     "Field may not be null.": lazy_gettext("Field may not be null."),
@@ -41,8 +42,12 @@ FIELD_MESSAGES = {
     "Not a valid string.": lazy_gettext("Not a valid string."),
     "Not a valid boolean.": lazy_gettext("Not a valid boolean."),
     "Not a valid datetime.": lazy_gettext("Not a valid datetime."),
+    "Not a valid aware datetime.": lazy_gettext(
+        "Not a valid aware datetime."  # a time without its UTC offset
+    ),
     "Not a valid email address.": lazy_gettext("Not a valid email address."),
     "Not a valid list.": lazy_gettext("Not a valid list."),
+    "Not a valid mapping type.": lazy_gettext("Not a valid mapping type."),
     "Not a valid number.": lazy_gettext("Not a valid number."),
     "Number too large.": lazy_gettext("Number too large."),
     "Invalid type.": lazy_gettext("Invalid type."),

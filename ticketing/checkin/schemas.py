@@ -1,7 +1,9 @@
 """Input and output shapes of the door API (unknown input fields are refused)."""
 
-from marshmallow import fields, validate
+from flask_babel import lazy_gettext
+from marshmallow import fields
 
+from ticketing import validate
 from ticketing.schemas import BaseSchema
 
 
@@ -19,7 +21,9 @@ class ScanSchema(BaseSchema):
         allow_none=True,
         validate=[
             validate.Length(min=1, max=100),
-            validate.Regexp(r"^[\x21-\x7e]+$", error="Use printable ASCII, no spaces."),
+            validate.Regexp(
+                r"^[\x21-\x7e]+$", error=lazy_gettext("Use printable ASCII, no spaces.")
+            ),
         ],
     )
     gate = fields.String(load_default="", validate=validate.Length(max=100))

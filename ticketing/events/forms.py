@@ -41,6 +41,7 @@ from ticketing.money import (
     MoneyError,
     to_decimal,
 )
+from ticketing.schemas import translated_errors
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 COMMON_CURRENCIES = ["EUR", "USD", "GBP", "TRY", "GEL", "AMD", "ILS", "CHF", "PLN"]
@@ -171,7 +172,12 @@ class SchemaForm(BaseForm):
     @staticmethod
     def form_messages(errors) -> list[str]:
         errors = errors if isinstance(errors, list) else [str(errors)]
-        return [REQUIRED_MESSAGE if e == "Missing data for required field." else e for e in errors]
+        return [
+            str(REQUIRED_MESSAGE)
+            if e == "Missing data for required field."
+            else translated_errors(e)
+            for e in errors
+        ]
 
     def texts(self, texts: tuple[str, ...], current: dict | None) -> dict:
         """The typed translations; languages the form does not show are kept as they were."""

@@ -9,14 +9,14 @@ a JSON float is refused.
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from marshmallow import ValidationError, fields, validates_schema
-from marshmallow.validate import Length, OneOf, Range
 
 from ticketing.events.services import TIMEZONES
 from ticketing.i18n import LANGUAGES
 from ticketing.money import card_currency_problem, is_known_currency
 from ticketing.schemas import BaseSchema
+from ticketing.validate import Length, OneOf, Range
 
 # The columns are 32-bit integers on PostgreSQL.
 MAX_INT = 2_147_483_647
@@ -64,13 +64,13 @@ def Name(**kwargs) -> fields.String:  # noqa: N802
 class Bounds(Range):
     """A whole number's bounds, said the same way by the API and the organizer's forms."""
 
-    message_all = "Number must be between {{min}} and {{max}}."
+    text_both = lazy_gettext("Number must be between {min} and {max}.")
 
 
 class AmountBounds(Range):
     """An amount's bounds; the forms show major units, so the message names the unit."""
 
-    message_all = "Must be zero or more (at most {{max}} in the currency's minor units)."
+    text_both = lazy_gettext("Must be zero or more (at most {max} in the currency's minor units).")
 
 
 def Minor(**kwargs) -> fields.Integer:  # noqa: N802

@@ -1,8 +1,9 @@
 """Input and output schemas of the orders API (input refuses unknown fields)."""
 
 from flask import url_for
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from ticketing import validate
 from ticketing.database import MAX_ID
 from ticketing.i18n import LANGUAGES
 from ticketing.schemas import BaseSchema

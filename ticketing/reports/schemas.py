@@ -1,8 +1,9 @@
 """Marshmallow schemas of the totals and manual-payment API (input and output apart)."""
 
 from flask_babel import gettext
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
+from ticketing import validate
 from ticketing.database import MAX_ID
 from ticketing.payments.manual import MAX_AMOUNT_MINOR, MAX_DOOR_QUANTITY
 from ticketing.payments.models import MANUAL_KINDS, MANUAL_METHODS
