@@ -14,6 +14,7 @@
   var number = new Intl.NumberFormat(lang === "en" ? "en-US" : lang, {
     minimumFractionDigits: exponent, maximumFractionDigits: exponent,
   });
+  var count = new Intl.NumberFormat(lang === "en" ? "en-US" : lang);  // "1 500" in ru
   var format = {
     format: function (value) {
       var digits = number.format(value);
@@ -28,7 +29,7 @@
       if (value === undefined || value === null) return;
       if (key === "goal_progress") el.textContent = (value * 100).toFixed(1);
       else if (/_minor$/.test(key)) el.textContent = format.format(value / Math.pow(10, exponent));
-      else el.textContent = String(value);
+      else el.textContent = count.format(value);
     });
     var bar = box.querySelector("[data-progress]");
     if (bar && totals.goal_progress !== null) {

@@ -48,6 +48,7 @@
   var STRINGS = {};
   try { STRINGS = JSON.parse(root.dataset.strings || "{}"); } catch (e) { STRINGS = {}; }
   var LANG = document.documentElement.lang || "en";
+  var COUNT = new Intl.NumberFormat(LANG === "en" ? "en-US" : LANG);
   function t(key, english) { return STRINGS[key] || english; }
 
   var REASONS = {
@@ -352,8 +353,8 @@
       return r.ok ? r.json() : null;
     }).then(function (data) {
       if (!data) return;
-      els.countIn.textContent = data.checked_in;
-      els.countSold.textContent = data.sold;
+      els.countIn.textContent = COUNT.format(data.checked_in);  // "1 500" in ru
+      els.countSold.textContent = COUNT.format(data.sold);
     }).catch(function () { /* try again on the next tick */ });
   }
 
