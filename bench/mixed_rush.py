@@ -367,7 +367,10 @@ def run() -> dict:
         stack.spawn("smtp-hang", [PYTHON, "-m", "bench.smtp", "hang", str(smtp_port)])
         _wait_port(smtp_port)
         if with_worker:
-            stack.spawn("worker", [PYTHON, "-m", "flask", "--app", "app", "worker"])
+            threads = os.environ.get("BENCH_WORKER_THREADS", "8")  # they wait on Stripe, not CPU
+            stack.spawn(
+                "worker", [PYTHON, "-m", "flask", "--app", "app", "worker", "--threads", threads]
+            )
         world, tier_id, warm_tier = _world(stack)
         codes = seed.ticket_codes(stack.engine, world)
         stack.settle()

@@ -163,7 +163,9 @@ def test_unknown_session_is_acknowledged_and_ignored(shop, db):
     answer = deliver(shop, json.dumps(event))
     assert answer.status_code == 200 and answer.json()["status"] == "received"
     kept = kept_events(db)["evt_unknown"]
-    assert kept["status"] == "applied" and kept["outcome"] == {"ignored": "object unknown to Stripe"}
+    assert kept["status"] == "applied" and kept["outcome"] == {
+        "ignored": "object unknown to Stripe"
+    }
     assert count(db, Order) == count(db, Payment) == count(db, LedgerEntry) == 0
 
 
