@@ -1,10 +1,11 @@
 """nginx in front of the benchmark's app, configured by README's own sketch.
 
 README's "Running in production" routes the door (scans, door search and
-stats, scanner pages) to its own gunicorn on 127.0.0.1:8001 and everything
-else to 127.0.0.1:8000. The benchmark runs that server block, with its
-ports, plain http, and the floor route on the door's pool (the floor is what
-a scan could cost at best on the same processes).
+stats, scanner pages) to its own gunicorn on 127.0.0.1:8001, Stripe's
+webhooks to theirs on 127.0.0.1:8002, and everything else to 127.0.0.1:8000.
+The benchmark runs that server block, with its ports, plain http, and the
+floor route on the door's pool (the floor is what a scan could cost at best
+on the same processes).
 """
 
 import os
@@ -25,11 +26,12 @@ def server_block() -> str:
     return match.group(1)
 
 
-def command(tmp: str, port: int, main_port: int, door_port: int) -> list[str]:
+def command(tmp: str, port: int, main_port: int, door_port: int, hook_port: int) -> list[str]:
     server = server_block().replace("listen 443 ssl;", f"listen 127.0.0.1:{port} backlog=2048;")
     server = server.replace("    location / {", FLOOR_LOCATION + "    location / {", 1)
     server = server.replace("127.0.0.1:8000", f"127.0.0.1:{main_port}")
     server = server.replace("127.0.0.1:8001", f"127.0.0.1:{door_port}")
+    server = server.replace("127.0.0.1:8002", f"127.0.0.1:{hook_port}")
     path = os.path.join(tmp, "nginx.conf")
     with open(path, "w") as handle:
         handle.write(

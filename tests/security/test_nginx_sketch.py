@@ -45,14 +45,15 @@ def start_nginx(
     tmp_path: Path, upstream: str, door_upstream: str | None = None
 ) -> tuple[subprocess.Popen, int]:
     """The sketch with `upstream` for the site's gunicorn and `door_upstream`
-    (default: the same) for the door's."""
+    (default: the same) for the door's and the webhooks' ones."""
     port = free_port()
     server = readme_server_block()
     assert "listen 443 ssl;" in server and "127.0.0.1:8000" in server
-    assert "127.0.0.1:8001" in server
+    assert "127.0.0.1:8001" in server and "127.0.0.1:8002" in server
     server = server.replace("listen 443 ssl;", f"listen 127.0.0.1:{port};")
     server = server.replace("127.0.0.1:8000", upstream)
-    server = server.replace("127.0.0.1:8001", door_upstream or upstream)
+    for own_pool in ("127.0.0.1:8001", "127.0.0.1:8002"):
+        server = server.replace(own_pool, door_upstream or upstream)
     config = tmp_path / f"nginx-{port}.conf"
     config.write_text(
         f"daemon off; master_process off; pid {tmp_path}/nginx-{port}.pid;\n"
@@ -146,7 +147,7 @@ def test_an_api_call_with_gunicorn_down_gets_json(nginx_nearby, tmp_path):
 
 def test_the_door_and_webhooks_have_their_own_gunicorn(nginx_nearby, live_server, db, tmp_path):
     """Scans, the door's search and stats, the scanner pages and Stripe's webhooks
-    reach their own pool (here the app); the rest goes to the site's pool (here
+    reach their own pools (here the app); the rest goes to the site's pool (here
     down: 502)."""
     door = live_server.url.removeprefix("http://")
     process, port = start_nginx(tmp_path, f"127.0.0.1:{free_port()}", door)
