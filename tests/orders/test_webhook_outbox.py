@@ -8,6 +8,7 @@ and what the worker did after can both be seen.
 import json
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from huey import MemoryHuey
@@ -151,3 +152,26 @@ def test_a_worker_whose_lease_lapsed_applies_nothing_after_its_successor(
         assert stripe_events._applied(row_id, attempt, event, fresh) == "skipped"
     assert fulfilments(db) == (1, 2, 2) and status_of(db, created["id"]) == "paid"
     assert json.loads(body)["id"] in kept_events(db)
+
+
+def test_a_kept_event_whose_task_was_lost_is_applied_by_the_sweep(
+    make_shop, db, concert, worker, app
+):
+    from ticketing.database import utcnow
+    from ticketing.tasks import jobs
+
+    shop = make_shop("off")
+    created, body = paid_undelivered(shop, concert)
+    assert deliver(shop, body).json()["status"] == "received"
+    worker.huey.flush()  # the broker lost its task
+    db.session.commit()
+    with app.app_context():
+        assert jobs.sweep()["stripe_events"] == 0  # its own task may still be on its way
+    db.session.execute(update(StripeEvent).values(due_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    with app.app_context():
+        assert jobs.sweep()["stripe_events"] == 1
+    assert worker() == ["apply_stripe_event", "send_ticket_email"]
+    assert status_of(db, created["id"]) == "paid" and fulfilments(db) == (1, 2, 2)
+    with app.app_context():
+        assert jobs.sweep()["stripe_events"] == 0

@@ -20,12 +20,19 @@ MAX_ATTEMPTS = 20
 LEASE = timedelta(seconds=120)  # above a Stripe read's longest wait (3 tries of 8 s)
 BACKOFF_SECONDS, BACKOFF_MAX_SECONDS = 5, 1800
 NOT_RECORDED = "payment_not_recorded"
+# A kept event's own task should have run by then; after it, the sweep
+# enqueues it again (its task was lost: the broker was down, say).
+FIRST_TRY_GRACE = timedelta(seconds=60)
 
 
 def receive(event, payload: str, now: datetime) -> int:
     """Keep a verified event (a racing twin fails on the unique event id)."""
     row = StripeEvent(
-        stripe_event_id=event.id, type=event.type, payload=payload, status="received", due_at=now
+        stripe_event_id=event.id,
+        type=event.type,
+        payload=payload,
+        status="received",
+        due_at=now + FIRST_TRY_GRACE,
     )
     db.session.add(row)
     db.session.flush()
@@ -54,6 +61,8 @@ def _claimable(now: datetime, respect_backoff: bool):
 def claim(row_id: int, now: datetime, respect_backoff: bool = True) -> tuple[int, str] | None:
     """Claim the row for this try: (attempt, payload), or None when another
     worker holds it, it is applied, or (respect_backoff) its next try is not due."""
+    if respect_backoff and _first_try(row_id):
+        respect_backoff = False  # the task enqueued by the webhook
     claimed = db.session.execute(
         update(StripeEvent)
         .where(StripeEvent.id == row_id, *_claimable(now, respect_backoff))
@@ -66,6 +75,13 @@ def claim(row_id: int, now: datetime, respect_backoff: bool = True) -> tuple[int
         select(StripeEvent.attempts, StripeEvent.payload).where(StripeEvent.id == row_id)
     ).one()
     return row.attempts, row.payload
+
+
+def _first_try(row_id: int) -> bool:
+    attempts = db.session.execute(
+        select(StripeEvent.attempts).where(StripeEvent.id == row_id)
+    ).scalar_one_or_none()
+    return attempts == 0
 
 
 def mark_applied(row_id: int, now: datetime) -> bool:
