@@ -10,6 +10,7 @@ the way they would on a small server with a phone-sized client farm.
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +23,7 @@ import urllib.request
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
+from bench import nginx
 from ticketing.payments.gateway import standin_api_key
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -35,6 +37,13 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 # unless these ask for another process and thread count, to compare.
 APP_WORKERS = os.environ.get("BENCH_APP_WORKERS")
 APP_THREADS = os.environ.get("BENCH_APP_THREADS")
+# The door's own gunicorn behind nginx, as README's "Running in production"
+# sketch routes it (its sync worker count; 0: one pool, no nginx).
+DOOR_WORKERS = int(os.environ.get("BENCH_DOOR_WORKERS", "4"))
+WEBHOOK_WORKERS = os.environ.get("BENCH_WEBHOOK_WORKERS", "2")
+# With the door's pool: the site's pool (and a task worker) at this CPU
+# priority (`nice`; systemd's Nice=), so that the door's pool wins the cores.
+SITE_NICE = int(os.environ.get("BENCH_SITE_NICE", "10"))
 
 
 def free_port() -> int:
@@ -91,8 +100,11 @@ class Stack:
         self.workers, self.threads = workers, threads
         self.processes: list[tuple[str, subprocess.Popen]] = []
         self.tmp = tempfile.mkdtemp(prefix=f"bench-{name}-")
-        self.app_port = free_port()
+        self.app_port = free_port()  # nginx's, or the only pool's
         self.standin_port = free_port()
+        self.door_workers = DOOR_WORKERS if shutil.which("nginx") else 0
+        self.pool_ports = (free_port(), free_port(), free_port()) if self.door_workers else ()
+        self.site_nice = SITE_NICE if self.door_workers else 0
         self.url = f"http://127.0.0.1:{self.app_port}"
         self.db_url = ""
         self.engine = None
@@ -117,6 +129,10 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }
+
+    @staticmethod
+    def niced(nice: int) -> list[str]:
+        return ["nice", "-n", str(nice)] if nice else []
 
     def spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
         """Start another process of the stack (own process group, log in the temp dir)."""
@@ -161,15 +177,26 @@ class Stack:
         )  # fmt: skip
         sizing = ["--workers", self.workers] if self.workers else []
         sizing += ["--threads", self.threads] if self.threads else []
-        app = self._spawn(
-            "app",
-            [PYTHON, "-m", "gunicorn", "-c", "python:ticketing.gunicorn_conf", *sizing,
-             "--log-level", "warning", "--bind", f"127.0.0.1:{self.app_port}",
-             "bench.floor:create_app()"],  # the product's app plus the floor route
-        )  # fmt: skip
+        main_port = self.pool_ports[0] if self.door_workers else self.app_port
+        app = self._gunicorn("app", main_port, sizing, self.site_nice)
+        if self.door_workers:
+            door = self._gunicorn("door", self.pool_ports[1], ["--workers", str(self.door_workers)])
+            hooks = self._gunicorn("webhooks", self.pool_ports[2], ["--workers", WEBHOOK_WORKERS])
+            _wait_http(f"http://127.0.0.1:{self.pool_ports[1]}/healthz", 30, door, "door pool")
+            _wait_http(f"http://127.0.0.1:{self.pool_ports[2]}/healthz", 30, hooks, "webhooks")
+            _wait_http(f"http://127.0.0.1:{main_port}/healthz", 30, app, "app")
+            app = self._spawn("nginx", nginx.command(self.tmp, self.app_port, *self.pool_ports))
         _wait_http(f"http://127.0.0.1:{self.standin_port}/", 30, standin, "stand-in")
         _wait_http(f"{self.url}/healthz", 30, app, "app")
         return self
+
+    def _gunicorn(self, name: str, port: int, sizing: list, nice: int = 0) -> subprocess.Popen:
+        return self._spawn(
+            name,
+            [*self.niced(nice), PYTHON, "-m", "gunicorn", "-c", "python:ticketing.gunicorn_conf",
+             *sizing, "--log-level", "warning", "--bind", f"127.0.0.1:{port}",
+             "bench.floor:create_app()"],  # the product's app plus the floor route
+        )  # fmt: skip
 
     def settle(self) -> None:
         """Write out what seeding (or an earlier benchmark) left dirty, before the

@@ -6,7 +6,7 @@ import time
 
 import requests
 import stripe
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.support.orders import count
 from ticketing.orders.models import Order
@@ -44,6 +44,29 @@ def fulfilments(db) -> tuple[int, int, int]:
     return count(db, Payment), count(db, Ticket), count(db, LedgerEntry)
 
 
+def kept_events(db) -> dict[str, dict]:
+    """What the app kept of each Stripe event (read in a fresh transaction): its
+    status, tries, last error and what applying it did."""
+    db.session.commit()
+    db.session.expire_all()
+    rows = db.session.execute(select(StripeEvent).order_by(StripeEvent.id)).scalars()
+    kept = {
+        row.stripe_event_id: {
+            "status": row.status,
+            "attempts": row.attempts,
+            "error": row.last_error,
+            "outcome": json.loads(row.outcome) if row.outcome else None,
+        }
+        for row in rows
+    }
+    db.session.commit()
+    return kept
+
+
+def event_id(body: str) -> str:
+    return json.loads(body)["id"]
+
+
 def test_bad_signature_is_400_and_changes_nothing(make_shop, db, concert):
     shop = make_shop("off")
     created, body = paid_but_undelivered(shop, concert)
@@ -74,7 +97,10 @@ def test_same_event_five_times_fulfils_once(make_shop, db, concert):
     created, body = paid_but_undelivered(shop, concert, quantity=2)
     answers = [deliver(shop, body) for _ in range(5)]
     assert [a.status_code for a in answers] == [200] * 5
-    assert [a.json()["status"] for a in answers] == ["processed"] + ["duplicate"] * 4
+    assert [a.json()["status"] for a in answers] == ["received"] + ["duplicate"] * 4
+    kept = kept_events(db)[event_id(body)]
+    assert kept["status"] == "applied" and kept["attempts"] == 1
+    assert kept["outcome"] == {"fulfilled_order_id": created["id"]}
     assert fulfilments(db) == (1, 2, 2)  # one payment, two tickets, ticket sale + fee
     assert db.session.get(Order, created["id"]).status == "paid"
 
@@ -105,8 +131,12 @@ def test_racing_deliveries_fulfil_once(make_shop, db, concert):
     for thread in threads:
         thread.join()
     assert sorted(a.status_code for a in answers) == [200] * 4
+    assert sorted(a.json()["status"] for a in answers) == ["duplicate"] * 2 + ["received"] * 2
     assert fulfilments(db) == (1, 3, 2)
-    assert [a.json().get("fulfilled_order_id") for a in answers].count(created["id"]) == 1
+    kept = kept_events(db)
+    assert [k["status"] for k in kept.values()] == ["applied", "applied"]
+    fulfilled = [(k["outcome"] or {}).get("fulfilled_order_id") for k in kept.values()]
+    assert fulfilled.count(created["id"]) == 1
 
 
 def test_expired_after_completed_changes_nothing(shop, db, concert):
@@ -115,8 +145,9 @@ def test_expired_after_completed_changes_nothing(shop, db, concert):
     event = shop.standin.events("checkout.session.completed")[0]["event"]
     event.update(id="evt_expired_late", type="checkout.session.expired")
     answer = deliver(shop, json.dumps(event))
-    assert answer.status_code == 200 and answer.json()["status"] == "processed"
-    assert not answer.json().get("released") and not answer.json().get("fulfilled_order_id")
+    assert answer.status_code == 200 and answer.json()["status"] == "received"
+    outcome = kept_events(db)["evt_expired_late"]["outcome"]
+    assert not outcome.get("released") and not outcome.get("fulfilled_order_id")
     db.session.expire_all()
     assert db.session.get(Order, created["id"]).status == "paid"
     assert count(db, Ticket) == 2
@@ -130,8 +161,12 @@ def test_unknown_session_is_acknowledged_and_ignored(shop, db):
         "data": {"object": {"id": "cs_test_nobody", "object": "checkout.session"}},
     }
     answer = deliver(shop, json.dumps(event))
-    assert answer.status_code == 200 and answer.json()["status"] == "ignored"
-    assert count(db, StripeEvent) == 0
+    assert answer.status_code == 200 and answer.json()["status"] == "received"
+    kept = kept_events(db)["evt_unknown"]
+    assert kept["status"] == "applied" and kept["outcome"] == {
+        "ignored": "object unknown to Stripe"
+    }
+    assert count(db, Order) == count(db, Payment) == count(db, LedgerEntry) == 0
 
 
 def test_events_we_do_not_need_are_acknowledged(shop, db):
@@ -162,14 +197,35 @@ def test_expired_session_releases_the_hold(shop, db, org):
     assert shop.buy(event.id, [{"ticket_type_id": tier.id, "quantity": 2}]).status_code == 201
 
 
-def test_stripe_unreachable_is_503_and_the_retry_fulfils(make_shop, db, concert):
+def test_stripe_unreachable_keeps_the_event_and_the_sweep_applies_it_once(
+    make_shop, db, concert, outbox
+):
+    from ticketing.tasks import jobs
+
     shop = make_shop("off")
     created, body = paid_but_undelivered(shop, concert)
     standin_url = shop.app.config["STRIPE_API_BASE"]
     shop.app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"  # Stripe is down
     down = deliver(shop, body)
-    assert down.status_code == 503 and down.json()["code"] == "stripe_unavailable"
-    assert count(db, StripeEvent) == 0  # not remembered: Stripe's retry must count
+    assert down.status_code == 200 and down.json()["status"] == "received"
+    kept = kept_events(db)[event_id(body)]
+    assert kept["status"] == "received" and kept["attempts"] == 1
+    assert "APIConnectionError" in kept["error"]
+    assert db.session.get(Order, created["id"]).status == "pending"
+    db.session.commit()
+    with shop.app.app_context():
+        assert jobs.sweep()["stripe_events"] == 0  # its backoff has not passed
     shop.app.config["STRIPE_API_BASE"] = standin_url
-    assert deliver(shop, body).json()["status"] == "processed"
+    db.session.execute(update(StripeEvent).values(due_at=None))
+    db.session.commit()
+    with shop.app.app_context():
+        assert jobs.sweep()["stripe_events"] == 1  # the task ran (immediate mode)
+        assert jobs.sweep()["stripe_events"] == 0
+    kept = kept_events(db)[event_id(body)]
+    assert kept["status"] == "applied" and kept["attempts"] == 2 and kept["error"] is None
     assert db.session.get(Order, created["id"]).status == "paid"
+    assert fulfilments(db) == (1, 2, 2)
+    db.session.commit()
+    assert deliver(shop, body).json()["status"] == "duplicate"
+    assert fulfilments(db) == (1, 2, 2)
+    assert len(list(outbox.glob(f"{created['id']}-*.eml"))) == 1  # one ticket email

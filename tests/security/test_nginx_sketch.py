@@ -41,12 +41,19 @@ def readme_server_block() -> str:
     return match.group(1)
 
 
-def start_nginx(tmp_path: Path, upstream: str) -> tuple[subprocess.Popen, int]:
+def start_nginx(
+    tmp_path: Path, upstream: str, door_upstream: str | None = None
+) -> tuple[subprocess.Popen, int]:
+    """The sketch with `upstream` for the site's gunicorn and `door_upstream`
+    (default: the same) for the door's and the webhooks' ones."""
     port = free_port()
     server = readme_server_block()
     assert "listen 443 ssl;" in server and "127.0.0.1:8000" in server
+    assert "127.0.0.1:8001" in server and "127.0.0.1:8002" in server
     server = server.replace("listen 443 ssl;", f"listen 127.0.0.1:{port};")
     server = server.replace("127.0.0.1:8000", upstream)
+    for own_pool in ("127.0.0.1:8001", "127.0.0.1:8002"):
+        server = server.replace(own_pool, door_upstream or upstream)
     config = tmp_path / f"nginx-{port}.conf"
     config.write_text(
         f"daemon off; master_process off; pid {tmp_path}/nginx-{port}.pid;\n"
@@ -133,6 +140,37 @@ def test_an_api_call_with_gunicorn_down_gets_json(nginx_nearby, tmp_path):
     process, port = start_nginx(tmp_path, f"127.0.0.1:{free_port()}")  # nothing listens
     try:
         assert_json_error(get(port, b"/api/v1/events/1"), 502, "unavailable")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_the_door_and_webhooks_have_their_own_gunicorn(nginx_nearby, live_server, db, tmp_path):
+    """Scans, the door's search and stats, the scanner pages and Stripe's webhooks
+    reach their own pools (here the app); the rest goes to the site's pool (here
+    down: 502)."""
+    door = live_server.url.removeprefix("http://")
+    process, port = start_nginx(tmp_path, f"127.0.0.1:{free_port()}", door)
+    try:
+        scan = raw(
+            port,
+            b"POST /api/v1/checkins HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+        )
+        assert_json_error(scan, 401, "unauthorized")  # the app's own answer
+        for path in (b"/api/v1/events/1/attendees?q=a", b"/api/v1/events/1/checkins/stats"):
+            assert_json_error(get(port, path), 401, "unauthorized")
+        webhook = raw(
+            port,
+            b"POST /webhooks/stripe HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+        )
+        assert_json_error(webhook, 400, "bad_signature")
+        status, _, body = get(port, b"/door")
+        assert status in (200, 302) and b"unavailable" not in body
+        assert_json_error(get(port, b"/api/v1/events/1"), 502, "unavailable")
+        assert_json_error(get(port, b"/api/v1/events/1/orders"), 502, "unavailable")
+        assert get(port, b"/")[0] == 502  # the site's pool is down
     finally:
         process.terminate()
         process.wait(timeout=10)

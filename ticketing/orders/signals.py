@@ -13,3 +13,7 @@ order_paid = _signals.signal("order-paid")
 
 # sender: the Flask app; keyword: request_id (a RefundRequest committed for Stripe)
 refund_requested = _signals.signal("refund-requested")
+
+# sender: the Flask app; keywords: event_row_id (a StripeEvent kept, not yet
+# applied), redelivered (Stripe sent it again: try now, whatever the backoff)
+stripe_event_received = _signals.signal("stripe-event-received")

@@ -8,19 +8,13 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from ticketing.config import is_development
-from ticketing.errors import Busy
+from ticketing.database import utcnow
 from ticketing.extensions import csrf, db
-from ticketing.orders import webhooks
-from ticketing.orders.signals import order_paid, refund_requested
-from ticketing.orders.stripe_sync import PaymentNotRecorded
+from ticketing.orders import stripe_inbox, webhooks
+from ticketing.orders.signals import refund_requested, stripe_event_received
 from ticketing.payments import gateway
 
 log = logging.getLogger(__name__)
-
-
-class StripeUnavailable(Busy):
-    code = "stripe_unavailable"
-
 
 bp = Blueprint("payments", __name__)
 STANDIN_PREFIX = "/_stripe"
@@ -29,73 +23,40 @@ STANDIN_PREFIX = "/_stripe"
 @bp.post("/webhooks/stripe")
 @csrf.exempt
 def stripe_webhook():
-    """Verify, de-duplicate, re-read from Stripe, apply, commit; then notify."""
+    """Verify, keep the event (the outbox), commit, answer; a worker applies it.
+
+    The answer never waits on Stripe: the task re-reads the event's object
+    and applies it in its own transaction (ticketing/tasks/stripe_events.py),
+    and the worker's sweep tries again what it could not apply yet.
+    """
+    payload = request.get_data()
     try:
-        event = gateway.construct_event(request.get_data(), request.headers.get("Stripe-Signature"))
+        event = gateway.construct_event(payload, request.headers.get("Stripe-Signature"))
     except (ValueError, gateway.SignatureError):
         return jsonify(
             code="bad_signature", message=gettext("Invalid or stale Stripe signature.")
         ), 400
     if event.type not in webhooks.HANDLED:
         return jsonify(status="ignored", type=event.type)
-    if webhooks.already_seen(event.id):
-        _send_refunds(event)  # a redelivery enqueues them again (one Stripe refund per key)
-        return jsonify(status="duplicate")
-    db.session.rollback()  # hold no transaction (on SQLite: no lock) while Stripe answers
-    fresh = _fetch(event)
-    if fresh is None:
-        return jsonify(status="ignored", reason="object unknown to Stripe")
-    try:
-        webhooks.remember(event)
-        outcome = webhooks.handle(event, fresh)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return jsonify(status="duplicate")
-    except PaymentNotRecorded:
-        # Not applied, so not remembered: Stripe sends it again, and fulfilment
-        # reads the charge's refunds and disputes itself in the meantime.
-        db.session.rollback()
-        message = "The payment this event is about is not recorded yet; send it again later."
-        return jsonify(code="payment_not_recorded", message=message), 409
-    if not outcome.get("fulfilled_order_id"):  # a paid order has no refund to send
-        _send_refunds(event)
-    _notify(outcome)
-    if "ignored" in outcome:
-        return jsonify(status="ignored", reason=outcome["ignored"])
-    return jsonify(status="processed", **outcome)
-
-
-def _fetch(event):
-    try:
-        return webhooks.fetch_object(event)
-    except gateway.InvalidRequest:
-        log.warning("Stripe event %s names an object Stripe does not know", event.id)
-        return None
-    except gateway.StripeError as exc:
-        # Stripe is unreachable: answer 503 so that it delivers the event again.
-        raise StripeUnavailable(
-            gettext("Could not re-read the event's object from Stripe.")
-        ) from exc
-
-
-def _send_refunds(event) -> None:
-    """After the commit: the refunds this event's handling requested go to the worker.
-
-    The webhook never waits on Stripe's refund call: the task sends the kept
-    request (its own Stripe key: one refund however often it is sent), and
-    the worker's sweep sends it again while Stripe is unreachable.
-    """
     app = current_app._get_current_object()
-    for request_id in webhooks.unsent_refunds(event):
-        refund_requested.send(app, request_id=request_id)
-
-
-def _notify(outcome: dict) -> None:
-    """Signals go out only after the commit, so an email failure undoes nothing."""
-    app = current_app._get_current_object()
-    if outcome.get("fulfilled_order_id"):
-        order_paid.send(app, order_id=outcome["fulfilled_order_id"])
+    seen = stripe_inbox.find(event.id)
+    if seen is None:
+        try:
+            row_id = stripe_inbox.receive(event, payload.decode("utf-8"), utcnow())
+            db.session.commit()
+        except IntegrityError:  # its twin, delivered at the same moment, was kept
+            db.session.rollback()
+            return jsonify(status="duplicate")
+        stripe_event_received.send(app, event_row_id=row_id)
+        return jsonify(status="received")
+    row_id, status = seen
+    db.session.rollback()
+    if status == "received":  # Stripe sends it again: try now, backoff or not
+        stripe_event_received.send(app, event_row_id=row_id, redelivered=True)
+    elif status == "applied":  # a redelivery enqueues its refunds again (one per key)
+        for request_id in webhooks.unsent_refunds(event):
+            refund_requested.send(app, request_id=request_id)
+    return jsonify(status="duplicate")
 
 
 def init_app(app) -> None:

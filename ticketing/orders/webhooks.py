@@ -1,10 +1,10 @@
 """Stripe events: which ones we act on, and what each one does.
 
-The caller verified the signature and commits; a duplicate event id is
-refused by the unique constraint on stripe_events, so a redelivery is a no-op.
-An event is recorded only in the transaction that applied it: one that
-cannot be applied yet (a refund of a payment not recorded yet) raises
-PaymentNotRecorded, nothing is recorded, and Stripe delivers it again.
+The webhook verified the signature and kept the event (stripe_inbox); a
+worker's task re-reads its object from Stripe (`fetch_object`) and applies
+it (`handle`) in the transaction that marks it applied. One that cannot be
+applied yet (a refund of a payment not recorded yet) raises
+PaymentNotRecorded: the row stays received and is tried again.
 """
 
 import logging
@@ -16,7 +16,6 @@ from ticketing.orders import fees, fulfilment, refunding, stripe_sync
 from ticketing.orders.models import Order, OrderStatus
 from ticketing.orders.stripe_sync import ChargeFacts
 from ticketing.payments import gateway
-from ticketing.payments.models import StripeEvent
 
 log = logging.getLogger(__name__)
 
@@ -43,21 +42,6 @@ CHARGE_EVENTS = (
 # A charge whose balance transaction (the fee) appeared after the payment.
 FEE_EVENT = "charge.updated"
 HANDLED = (*SESSION_EVENTS, *CHARGE_EVENTS, FEE_EVENT)
-
-
-def already_seen(event_id: str) -> bool:
-    return (
-        db.session.execute(
-            select(StripeEvent.id).where(StripeEvent.stripe_event_id == event_id)
-        ).first()
-        is not None
-    )
-
-
-def remember(event) -> None:
-    """Record the event id in this transaction (a racing twin fails on the unique key)."""
-    db.session.add(StripeEvent(stripe_event_id=event.id, type=event.type))
-    db.session.flush()
 
 
 def fetch_object(event):

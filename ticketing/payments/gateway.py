@@ -180,6 +180,11 @@ def construct_event(raw_body: bytes, signature_header: str | None):
     return client().construct_event(raw_body, signature_header, webhook_secret(current_app.config))
 
 
+def event_from_payload(payload: str):
+    """An event verified when it was received, rebuilt from the kept body (the worker's copy)."""
+    return client().construct_event_without_verification(payload)
+
+
 def fee_of(payment_intent) -> int | None:
     """Stripe's fee from the charge's balance transaction, when Stripe has it yet."""
     charge = getattr(payment_intent, "latest_charge", None) if payment_intent else None

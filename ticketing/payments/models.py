@@ -130,15 +130,36 @@ class ManualPayment(db.Model):
 
 
 class StripeEvent(db.Model):
-    """Every Stripe event id handled; the unique id makes redelivery a no-op."""
+    """Every Stripe event received (verified), kept until a worker has applied it.
+
+    The webhook records the verified body here and commits, then a task
+    re-reads the event's object from Stripe and applies it (the outbox of
+    received events): `status` is 'received' until then, 'applied' after
+    (also when there was nothing to do: `outcome` says what happened), and
+    'failed' once EVENT_MAX_ATTEMPTS tries are spent. `claimed_at` is a
+    worker's lease, `due_at` the next try (backoff), `last_error` why the
+    last one did not apply. The unique event id makes a redelivery a no-op.
+    """
 
     __tablename__ = "stripe_events"
-    __table_args__ = (Index("ix_stripe_events_received_at", "received_at"),)
+    __table_args__ = (
+        Index("ix_stripe_events_received_at", "received_at"),
+        Index("ix_stripe_events_status_due_at", "status", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stripe_event_id: Mapped[str] = mapped_column(String(255), unique=True)
     type: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Rows from before the outbox were applied in the request that received them.
+    status: Mapped[str] = mapped_column(String(20), default="received", server_default="applied")
+    payload: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
 
 
 # ticket_sale, donation and manual add to "raised"; refund subtracts; fee is

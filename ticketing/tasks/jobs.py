@@ -14,12 +14,13 @@ from ticketing.delivery import outbox, reminders
 from ticketing.delivery.email import SEND_ERRORS, transmit
 from ticketing.delivery.message import build_ticket_email
 from ticketing.extensions import db
-from ticketing.orders import fees, refunding
+from ticketing.orders import fees, refunding, stripe_inbox
 from ticketing.orders.refund_records import PaymentProviderError
 from ticketing.orders.services import expire_holds
 from ticketing.payments import gateway
 from ticketing.payments.models import RefundRequest
 from ticketing.tasks.queue import enqueue
+from ticketing.tasks.stripe_events import apply_stripe_event
 
 log = logging.getLogger(__name__)
 
@@ -191,21 +192,29 @@ def reconcile_stripe(since_hours: float = 72.0) -> int:
 
 
 def sweep() -> dict:
-    """Enqueue whatever is due and not done: emails, refunds, reminders."""
+    """Enqueue whatever is due and not done: Stripe events, emails, refunds, reminders."""
     config = current_app.config
     now = utcnow()
     lease = config["EMAIL_LEASE_SECONDS"]
     emails = outbox.due_ids(now, lease, config["EMAIL_MAX_ATTEMPTS"])
     refunds = _unsent_refund_ids()
     due_reminders = reminders.due_ids(now, lease)
+    events = stripe_inbox.due_ids(now)
     db.session.commit()
+    for row_id in events:
+        enqueue("apply_stripe_event", row_id)
     for order_id in emails:
         enqueue("send_ticket_email", order_id)
     for request_id in refunds:
         enqueue("send_refund", request_id)
     for order_id in due_reminders:
         enqueue("send_reminder", order_id)
-    return {"emails": len(emails), "refunds": len(refunds), "reminders": len(due_reminders)}
+    return {
+        "stripe_events": len(events),
+        "emails": len(emails),
+        "refunds": len(refunds),
+        "reminders": len(due_reminders),
+    }
 
 
 def _unsent_refund_ids() -> list[int]:
@@ -216,6 +225,7 @@ def _unsent_refund_ids() -> list[int]:
 
 
 JOBS = {
+    "apply_stripe_event": apply_stripe_event,
     "send_ticket_email": send_ticket_email,
     "send_reminder": send_reminder,
     "send_refund": send_refund,

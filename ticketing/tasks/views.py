@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ticketing.extensions import db
-from ticketing.orders.signals import order_paid, refund_requested
+from ticketing.orders.signals import order_paid, refund_requested, stripe_event_received
 from ticketing.tasks.jobs import JOBS
 from ticketing.tasks.queue import enqueue, huey_of, last_beat, register
 
@@ -19,6 +19,7 @@ def init_app(app) -> None:
     register(app, JOBS)
     order_paid.connect(_on_order_paid, sender=app)
     refund_requested.connect(_on_refund_requested, sender=app)
+    stripe_event_received.connect(_on_stripe_event, sender=app)
 
 
 def _on_order_paid(app, order_id: int, **_extra) -> bool:
@@ -27,6 +28,10 @@ def _on_order_paid(app, order_id: int, **_extra) -> bool:
 
 def _on_refund_requested(app, request_id: int, **_extra) -> bool:
     return enqueue("send_refund", request_id, app=app)
+
+
+def _on_stripe_event(app, event_row_id: int, redelivered: bool = False, **_extra) -> bool:
+    return enqueue("apply_stripe_event", event_row_id, redelivered, app=app)
 
 
 @bp.get("/readyz")
