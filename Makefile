@@ -4,6 +4,9 @@ PY := $(VENV)/bin/python
 FLASK := $(PY) -m flask --app app
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ticketing_test
+# Both passes run at once (2 cores: most of a test's time is waiting on a
+# server, a browser or the other database); the slowest tests are listed.
+PYTEST_ARGS ?= -p no:cacheprovider --durations=20
 
 .PHONY: run test lint format bench clean catalogs messages
 
@@ -46,15 +49,21 @@ format: $(VENV)/.dev-installed
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL is set or one answers
 # on 127.0.0.1:5432. With CI=true PostgreSQL is required.
 test: lint catalogs
-	TEST_DATABASE_URL= $(PY) -m pytest
 	@url="$${TEST_DATABASE_URL:-$(PG_TEST_URL)}"; \
 	if $(PY) .ci/pg_ready.py "$$url"; then \
-	  echo "== PostgreSQL pass: $$url"; \
-	  TEST_DATABASE_URL="$$url" $(PY) -m pytest; \
+	  log=$$(mktemp); \
+	  echo "== SQLite and PostgreSQL passes side by side ($$url); the SQLite log follows"; \
+	  TEST_DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS) >"$$log" 2>&1 & lite=$$!; \
+	  TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS); pg=$$?; \
+	  wait $$lite; sqlite=$$?; \
+	  echo "== SQLite pass"; cat "$$log"; rm -f "$$log"; \
+	  echo "== PostgreSQL pass: exit $$pg; SQLite pass: exit $$sqlite"; \
+	  [ $$pg -eq 0 ] && [ $$sqlite -eq 0 ]; \
 	elif [ "$${CI:-}" = "true" ]; then \
 	  echo "PostgreSQL is required in CI and does not answer at $$url" >&2; exit 1; \
 	else \
 	  echo "== PostgreSQL pass skipped: nothing answers at $$url"; \
+	  TEST_DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS); \
 	fi
 
 # Translations: only the .po files are in git; the .mo files are built here
