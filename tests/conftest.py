@@ -17,12 +17,14 @@ another. Tests that start a browser or serve the app over HTTP are marked
 import inspect
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from tests.support import app_state, database
 from tests.support.browser import chromium, stop_playwright
 from tests.support.catalogs import compile_catalogs
+from tests.support.mail import Inbox
 from tests.support.people import Team, build_team
-from tests.support.servers import LiveServer, serve_webhook_receiver
+from tests.support.servers import LiveServer, free_port, serve_webhook_receiver
 from tests.support.settings import TEST_SETTINGS
 from tests.support.shop import Shop, close_shop, open_shop, start_standin
 from tests.support.web import forget_caller_between_requests
@@ -278,3 +280,16 @@ def browser(shared_browser):
 
 def pytest_sessionfinish(session):
     stop_playwright()
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on loopback; the app is pointed at it."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_TIMEOUT=5)
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -2,28 +2,11 @@
 
 import time
 
-import pytest
-from aiosmtpd.controller import Controller
-
-from tests.support.mail import Inbox
-from tests.support.servers import free_port
 from ticketing.orders.models import Order
 
 
-@pytest.fixture
-def smtp_inbox(app):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_TIMEOUT=5)
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-
-
 def test_a_russian_browser_buys_in_russian_and_gets_a_russian_email(
-    shop, db, concert, browser, smtp_inbox
+    shop, db, concert, browser, smtp_server
 ):
     slug, tier_id = concert.slug, concert.ticket_types[0].id
     shop.release()
@@ -60,9 +43,9 @@ def test_a_russian_browser_buys_in_russian_and_gets_a_russian_email(
     order = db.session.query(Order).filter_by(buyer_email="irina@example.test").one()
     assert (order.locale, order.donation_minor) == ("ru", 100050)
     deadline = time.monotonic() + 10
-    while not smtp_inbox.messages and time.monotonic() < deadline:
+    while not smtp_server.messages and time.monotonic() < deadline:
         time.sleep(0.05)
-    ((recipients, message),) = smtp_inbox.messages
+    ((recipients, message),) = smtp_server.messages
     assert recipients == ["irina@example.test"]
     assert message["Subject"] == "Ваши билеты: Концерт «Весна»"
     text = message.get_body(preferencelist=("plain",)).get_content()

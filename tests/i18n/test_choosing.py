@@ -2,11 +2,8 @@
 the event's default; the order keeps the buyer's language for its email."""
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.support import factories as f
-from tests.support.mail import Inbox
-from tests.support.servers import free_port
 from tests.support.web import bearer, csrf_token, login_as
 from ticketing.i18n import current_locale
 from ticketing.orders.access import seal
@@ -109,18 +106,6 @@ def test_event_default_language_in_the_api(client, db, org):
         "timezone": "Europe/Istanbul", "venue": "Зал", "currency": "TRY",
     })  # fmt: skip
     assert plain.get_json()["default_locale"] == "en"
-
-
-@pytest.fixture
-def smtp_server(app):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_TIMEOUT=5)
-    try:
-        yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,7 @@ The builders and decoders are in tests/support/tickets.py and tests/support/mail
 """
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.support.mail import Inbox
 from tests.support.servers import free_port
 from tests.support.tickets import build_paid_order
 
@@ -24,19 +22,6 @@ def make_paid_order(db):
         return build_paid_order(db, *args, **kwargs)
 
     return build
-
-
-@pytest.fixture
-def smtp_server(app):
-    """A real SMTP server on loopback; the app is pointed at it."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_TIMEOUT=5)
-    try:
-        yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
