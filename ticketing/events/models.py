@@ -11,6 +11,8 @@ from ticketing.extensions import db
 # Languages an event's texts may be given in besides its main text (API.md, Languages).
 EVENT_TEXTS = ("name", "description", "venue", "beneficiary")
 TIER_TEXTS = ("name",)
+# Ways to pay an event may offer (API.md "Paying without a card").
+PAYMENT_METHODS = ("card", "door", "transfer")
 
 
 def language_of(locale) -> str:
@@ -55,6 +57,17 @@ class Event(db.Model):
     # {"ru": {"name": ..., "description"?: ..., "venue"?: ..., "beneficiary"?: ...}, ...}
     # (migration 0008). Replaced whole, never changed in place.
     translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    # Paying without a card (migration 0011): the allowed ways, a subset of
+    # PAYMENT_METHODS in that order; how to pay by transfer; when unpaid
+    # reservations lapse (NULL: the event's start); and how many seats unpaid
+    # reservations may hold at once (NULL: no cap), so no-shows cannot empty a
+    # sold-out hall.
+    payment_methods: Mapped[list] = mapped_column(
+        JSON, default=lambda: ["card"], server_default=text("'[\"card\"]'")
+    )
+    transfer_instructions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reservations_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unpaid_seats_cap: Mapped[int | None] = mapped_column()
 
     organization = relationship("Organization")
     ticket_types: Mapped[list["TicketType"]] = relationship(
@@ -65,6 +78,11 @@ class Event(db.Model):
         """Name, description, venue or beneficiary (the cause) for a reader of
         `locale` ("ru", "uk_UA"): its translation, else the main text."""
         return translated(self, EVENT_TEXTS, field, locale)
+
+    @property
+    def reservation_deadline(self) -> datetime:
+        """When unpaid reservations lapse: the organizer's choice, else doors open."""
+        return self.reservations_until or self.starts_at
 
 
 class TicketType(db.Model):

@@ -24,6 +24,9 @@ class OrderStatus(StrEnum):
     CANCELED = "canceled"
     REFUNDED = "refunded"
     PARTIALLY_REFUNDED = "partially_refunded"
+    # Paying without a card: seats held until `expires_at` (the reservation's
+    # deadline) while the amount due is paid at the door or by transfer.
+    RESERVED = "reserved"
 
     # Seats count as sold (a pending order counts only until expires_at).
     SOLD = nonmember(frozenset({PAID, PARTIALLY_REFUNDED}))
@@ -32,9 +35,11 @@ class OrderStatus(StrEnum):
     # The money came in once (a payment arriving again is no news).
     SETTLED = nonmember(frozenset({PAID, PARTIALLY_REFUNDED, REFUNDED}))
     # Lines count in the tier's `seats_claimed` (migration 0003's triggers).
-    CLAIMING = nonmember(frozenset({PENDING, PAID, PARTIALLY_REFUNDED}))
+    CLAIMING = nonmember(frozenset({PENDING, RESERVED, PAID, PARTIALLY_REFUNDED}))
     # Its tickets must not let anyone in: not paid (yet), or money went back.
-    UNPAID = nonmember(frozenset({PENDING, EXPIRED}))
+    UNPAID = nonmember(frozenset({PENDING, RESERVED, EXPIRED}))
+    # A hold that lapses at `expires_at` (a checkout, or an unpaid reservation).
+    HOLDING = nonmember(frozenset({PENDING, RESERVED}))
     REVOKED = nonmember(frozenset({REFUNDED, CANCELED}))
 
 
@@ -45,6 +50,9 @@ def sql_list(values) -> str:
 
 ORDER_STATUSES = tuple(status.value for status in OrderStatus)
 ORDER_SOURCES = ("online", "door")
+# How the buyer pays (API.md "Paying without a card"): `card` through Stripe,
+# `door` in cash at the door, `transfer` by bank transfer.
+PAYMENT_METHODS = ("card", "door", "transfer")
 EMAIL_STATUSES = ("none", "pending", "sent", "failed")
 
 
@@ -70,11 +78,15 @@ class Order(db.Model):
         CheckConstraint("total_minor >= 0", name="total_non_negative"),
         CheckConstraint("refunded_minor >= 0", name="refunded_non_negative"),
         CheckConstraint("refunded_minor <= total_minor", name="refund_within_total"),
+        CheckConstraint(f"payment_method IN {PAYMENT_METHODS}", name="payment_method_known"),
+        CheckConstraint("paid_minor >= 0", name="paid_non_negative"),
         # Holds by expiry: what expire-holds and availability scan.
         Index("ix_orders_status_expires_at", "status", "expires_at"),
         Index("ix_orders_event_id_created_at", "event_id", "created_at"),
         # Emails due: what the sweep scans.
         Index("ix_orders_email_status_email_due_at", "email_status", "email_due_at"),
+        # A reservation is found by its reference; no two share one.
+        Index("uq_orders_payment_reference", "payment_reference", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,6 +103,12 @@ class Order(db.Model):
     donation_minor: Mapped[int] = mapped_column(default=0)
     total_minor: Mapped[int] = mapped_column(default=0)
     refunded_minor: Mapped[int] = mapped_column(default=0)
+    payment_method: Mapped[str] = mapped_column(String(10), default="card", server_default="card")
+    # A reservation's reference, to find it by (bank transfer subject, door).
+    payment_reference: Mapped[str | None] = mapped_column(String(20))
+    # What a reservation has received so far (cash, transfers): it is paid
+    # once this covers total_minor.
+    paid_minor: Mapped[int] = mapped_column(default=0, server_default="0")
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     access_token_hash: Mapped[str] = mapped_column(String(64))
     stripe_checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
@@ -130,14 +148,21 @@ class Order(db.Model):
         return value
 
     @property
+    def amount_due_minor(self) -> int:
+        """What an open reservation still owes (0 for anything else)."""
+        if self.status != OrderStatus.RESERVED:
+            return 0
+        return max(self.total_minor - self.paid_minor, 0)
+
+    @property
     def current_status(self) -> str:
-        """The status as of now, for reading: a hold whose time passed is expired
+        """The status as of now, for reading: a hold (or reservation) whose time passed is expired
         even before the expire-holds sweep or the next claim on its tiers marks it
         (a read never writes)."""
         lapsed = self.expires_at is not None and self.expires_at <= utcnow()
         return (
             OrderStatus.EXPIRED.value
-            if self.status == OrderStatus.PENDING and lapsed
+            if self.status in OrderStatus.HOLDING and lapsed
             else self.status
         )
 

@@ -12,7 +12,11 @@ from ticketing.extensions import db
 PAYMENT_STATUSES = ("succeeded", "refunded", "partially_refunded", "disputed")
 REFUND_STATUSES = ("pending", "succeeded", "failed", "canceled")
 REFUND_REQUEST_STATUSES = ("requested", "succeeded", "failed")
-MANUAL_KINDS = ("donation", "tickets")
+# What an organizer records by hand (the manual-payments API and form).
+RECORDED_KINDS = ("donation", "tickets")
+# "reservation": money received toward a reserved order (cash at the door, a
+# transfer), recorded only through orders/reservations.py.
+MANUAL_KINDS = (*RECORDED_KINDS, "reservation")
 MANUAL_METHODS = ("cash", "bank_transfer", "other")
 
 
@@ -115,12 +119,17 @@ class ManualPayment(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="RESTRICT"), index=True)
     # Tickets sold at the door get an order (so they count against capacity).
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))
     method: Mapped[str] = mapped_column(String(20))
     amount_minor: Mapped[int] = mapped_column()
     currency: Mapped[str] = mapped_column(String(3))
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The device link (an event-bound door token) that collected it, if any:
+    # the cash box is counted per volunteer and per device.
+    recorded_by_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    # A transfer's reference as the bank showed it.
+    reference: Mapped[str] = mapped_column(String(100), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -6,7 +6,7 @@ from marshmallow import ValidationError, fields, validates_schema
 from ticketing import validate
 from ticketing.database import MAX_ID
 from ticketing.payments.manual import MAX_AMOUNT_MINOR, MAX_DOOR_QUANTITY
-from ticketing.payments.models import MANUAL_KINDS, MANUAL_METHODS
+from ticketing.payments.models import MANUAL_METHODS, RECORDED_KINDS
 from ticketing.schemas import ApiErrorSchema, BaseSchema
 
 
@@ -40,7 +40,7 @@ class TotalsSchema(BaseSchema):
 class ManualPaymentInSchema(BaseSchema):
     """A cash or bank-transfer record: a donation, or tickets sold at the door."""
 
-    kind = fields.String(required=True, validate=validate.OneOf(MANUAL_KINDS))
+    kind = fields.String(required=True, validate=validate.OneOf(RECORDED_KINDS))
     method = fields.String(required=True, validate=validate.OneOf(MANUAL_METHODS))
     amount_minor = fields.Integer(
         strict=True,

@@ -16,6 +16,9 @@ class TicketStatus(StrEnum):
 
     VALID = "valid"
     REVOKED = "revoked"
+    # A reservation's ticket: shown and scanned, but in only once the amount
+    # due is paid (then valid). Counted as sold only when valid.
+    UNPAID = "unpaid"
 
 
 TICKET_STATUSES = tuple(status.value for status in TicketStatus)
