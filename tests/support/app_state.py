@@ -10,13 +10,16 @@ and what tests change on it is restored after each:
 - `app.extensions`, where the Stripe clients are cached per stand-in address;
 - the rate limiter: one Limiter object serves every app, and each app built
   during a test points it at that app's storage; it goes back to the shared
-  app's storage, emptied, so no test inherits another's counts.
+  app's storage, emptied, so no test inherits another's counts;
+- the in-memory task queue (immediate mode), emptied, so a worker heartbeat
+  or a scheduled task one test left does not answer another's /readyz.
 """
 
 from collections import defaultdict
 from contextlib import contextmanager
 
 from flask import Flask
+from huey import MemoryHuey
 
 from ticketing.extensions import limiter
 
@@ -50,6 +53,9 @@ def restored_after(app: Flask):
         vars(limiter).clear()
         vars(limiter).update(limiter_state)
         limiter.reset()
+        huey = extensions.get("huey")
+        if isinstance(huey, MemoryHuey):
+            huey.flush()
         if len(app.url_map._rules) != rules:
             raise AssertionError(
                 "a test added routes to the shared app: mark it `own_app` or use make_app()"
