@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext, lazy_gettext
 from marshmallow import ValidationError, fields, validates_schema
 
+from ticketing.events.models import PAYMENT_METHODS
 from ticketing.events.services import TIMEZONES
 from ticketing.i18n import LANGUAGES
-from ticketing.events.models import PAYMENT_METHODS
 from ticketing.money import is_known_currency
 from ticketing.schemas import BaseSchema
 from ticketing.validate import Length, OneOf, Range
