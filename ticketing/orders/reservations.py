@@ -29,6 +29,7 @@ from sqlalchemy import func, select, update
 from ticketing.database import utcnow
 from ticketing.errors import Conflict, ValidationFailed
 from ticketing.events.models import Event
+from ticketing.events.totals import event_totals
 from ticketing.extensions import db
 from ticketing.orders.models import Order, OrderLine, OrderStatus
 from ticketing.orders.services import lock_order
@@ -147,6 +148,21 @@ def placed(answer, order_id: int):
         payment_reference=order.payment_reference,
         payment_method=order.payment_method,
     )
+
+
+def owed_minor(event_id: int, now: datetime | None = None) -> int:
+    """What the event's open reservations still owe (lapsed ones owe nothing)."""
+    query = select(func.coalesce(func.sum(Order.total_minor - Order.paid_minor), 0)).where(
+        Order.event_id == event_id,
+        Order.status == OrderStatus.RESERVED,
+        Order.expires_at > (now or utcnow()),
+    )
+    return db.session.execute(query).scalar_one()
+
+
+def totals_with_reservations(event) -> dict:
+    """API.md's totals: the ledger's, and apart from them what reservations owe."""
+    return {**event_totals(event), "reserved_unpaid_minor": owed_minor(event.id)}
 
 
 def unpaid_seats(event_id: int, now: datetime | None = None) -> int:
