@@ -86,6 +86,13 @@ PAGE_ROWS = {
         "GET",
         get(lambda w: f"/checkout/{w.order.id}/cancel?token={w.order_token}"),
     ),
+    # A paid order owes nothing: back to its page with a note.
+    "reservation pay by card (token)": public(
+        "orders.pay_reservation_by_card",
+        "POST",
+        post_form(lambda w: f"/orders/{w.order.id}/{w.order_token}/pay-by-card"),
+        code=303,
+    ),
     "qr svg (code)": public(
         "tickets.qr_svg", "GET", get(lambda w: f"/tickets/{w.codes[0]}/qr.svg")
     ),

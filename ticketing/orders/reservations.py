@@ -236,8 +236,11 @@ def receive_payment(
     return order, payment
 
 
-def settle(order: Order) -> None:
-    """The reservation is paid: the order is `paid` and its tickets let their holders in."""
+def settle(order: Order, by_card: bool = False) -> None:
+    """The reservation is paid: the order is `paid` and its tickets let their holders in.
+    Paid by card, the buyer gets the tickets again, now valid (the outbox sends them)."""
+    if by_card and order.buyer_email:
+        order.email_status, order.email_error, order.email_due_at = "pending", "", None
     order.status = OrderStatus.PAID
     order.paid_at = utcnow()
     order.expires_at = None

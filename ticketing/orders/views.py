@@ -1,6 +1,15 @@
 """Buyer pages: submit the buy form, come back from Stripe (success or cancel)."""
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import OperationalError
@@ -9,7 +18,7 @@ from ticketing.database import writes_from_now
 from ticketing.errors import Busy, DomainError
 from ticketing.extensions import db
 from ticketing.i18n import current_locale, use_default_locale
-from ticketing.orders import fulfilment, services
+from ticketing.orders import fulfilment, reservation_card, services
 from ticketing.orders.access import token_matches
 from ticketing.orders.checkout import place_order
 from ticketing.orders.event_pages import published_event_or_404, render_event_page
@@ -81,7 +90,8 @@ def checkout_success(order_id: int):
     """
     order, token = _buyer_order(order_id)
     session_id = request.args.get("session_id", "")
-    if order.status == OrderStatus.PENDING and session_id == order.stripe_checkout_session_id:
+    ours = session_id == order.stripe_checkout_session_id
+    if order.status in OrderStatus.HOLDING and ours:
         db.session.rollback()  # no transaction (on SQLite: no lock) while Stripe answers
         try:
             paid = _fulfil_from_stripe(session_id)
@@ -92,7 +102,7 @@ def checkout_success(order_id: int):
         if paid is not None:
             order_paid.send(current_app._get_current_object(), order_id=paid.id)
         db.session.refresh(order)
-    if order.status == OrderStatus.PENDING:
+    if order.status == OrderStatus.PENDING or (order.status == OrderStatus.RESERVED and ours):
         return render_template("orders/processing.html", order=order), 202
     return redirect(_order_page(order, token, paid=1), 303)
 
@@ -133,3 +143,19 @@ def _expire_quietly(session_id: str) -> None:
         gateway.expire_session(session_id)
     except gateway.StripeError as exc:
         current_app.logger.info("could not expire session %s: %s", session_id, exc)
+
+
+@bp.post("/orders/<int:order_id>/<token>/pay-by-card")
+def pay_reservation_by_card(order_id: int, token: str):
+    """A reservation's buyer pays its amount due by card: off to Stripe Checkout."""
+    order = db.session.get(Order, order_id)
+    if not token_matches(order, token):
+        abort(404, gettext("No such order."))
+    use_default_locale(order.locale)
+    try:
+        url = reservation_card.card_checkout_url(order_id, token)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(_order_page(order, token), 303)
+    return redirect(url, 303)
