@@ -31,6 +31,7 @@ from ticketing.errors import Conflict, ValidationFailed
 from ticketing.events.models import Event
 from ticketing.events.totals import event_totals
 from ticketing.extensions import db
+from ticketing.orders import services
 from ticketing.orders.models import Order, OrderLine, OrderStatus
 from ticketing.orders.services import lock_order
 from ticketing.payments import manual
@@ -136,6 +137,38 @@ def plan_for(event, method: str, now: datetime | None = None) -> Reservation | N
             field="payment_method",
         )
     return Reservation(event.id, method, deadline, event.unpaid_seats_cap)
+
+
+def reserve_instead(order_id: int, method: str) -> Order:
+    """A card checkout the buyer left (canceled, or lapsed) becomes a reservation
+    of the same seats and donation, to pay at the door or by transfer: the same
+    order, link and token, its seats claimed again under the cap."""
+    order = lock_order(order_id)
+    if (
+        order is None
+        or order.status not in (OrderStatus.CANCELED, OrderStatus.EXPIRED)
+        or order.payment_method != "card"
+        or order.paid_at is not None
+        or not order.event.published
+    ):
+        raise Conflict(gettext("This order cannot be reserved instead."), field="order")
+    plan = plan_for(order.event, method)
+    if plan is None:
+        raise ValidationFailed(
+            gettext("Choose a way to pay without a card."), field="payment_method"
+        )
+    wanted = {line.ticket_type_id: line.quantity for line in order.lines}
+    plan.before_claim(wanted)
+    try:
+        with db.session.begin_nested():
+            for name, value in plan.order_values().items():
+                setattr(order, name, value)
+            order.canceled_at = None
+            services.flush_claim()
+    except services.SeatsGone:
+        raise services.sold_out(wanted) from None
+    plan.after_claim(order.id)
+    return order
 
 
 def placed(answer, order_id: int):
