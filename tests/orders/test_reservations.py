@@ -157,3 +157,42 @@ def test_references_are_unambiguous(app):
         reference = new_reference()
         assert REFERENCE.match(reference)
         assert not set(reference[2:]) & set("0O1IL2Z5S8BUV")
+
+
+def test_a_payment_reminder_goes_out_once_a_day_before_the_deadline(client, db, hall, smtp_server):
+    from ticketing.tasks.jobs import sweep
+
+    hall.reservations_until = utcnow() + timedelta(days=5)
+    db.session.commit()
+    door = reserve(client, hall, locale="tr", email="kapi@example.test").get_json()
+    transfer = reserve(client, hall, method="transfer", email="iban@example.test").get_json()
+    assert len(smtp_server.messages) == 2  # the reservations themselves
+    assert sweep()["reminders"] == 0  # five days ahead: not yet
+    hall.reservations_until = utcnow() + timedelta(hours=20)
+    for created in (door, transfer):  # made days ago, now a day from their deadline
+        order = _db.session.get(Order, created["id"])
+        order.expires_at = hall.reservations_until
+        order.created_at = utcnow() - timedelta(days=4)
+    db.session.commit()
+
+    assert sweep()["reminders"] == 2
+    assert sweep()["reminders"] == 0  # sent once
+    reminders = {rcpt[0]: message for rcpt, message in smtp_server.messages[2:]}
+    assert set(reminders) == {"kapi@example.test", "iban@example.test"}
+    cash = reminders["kapi@example.test"].get_body(("plain",)).get_content()
+    assert "1.500,00" in cash and "nakit" in cash  # "bring ₺1.500,00 in cash", in Turkish
+    bank = reminders["iban@example.test"].get_body(("plain",)).get_content()
+    assert transfer["payment_reference"] in bank and "IBAN TR00" in bank
+    assert "not paid yet" in reminders["iban@example.test"]["Subject"]
+
+
+def test_the_dashboard_shows_what_reservations_owe_apart(client, db, hall):
+    from tests.support.web import login_session
+
+    reserve(client, hall)
+    member = f.member(hall.organization, "organizer")
+    db.session.commit()
+    login_session(client, member.user_id)
+    page = client.get(f"/manage/events/{hall.id}/dashboard").get_data(as_text=True)
+    cell = page[page.index('data-total="reserved_unpaid_minor"') :][:80]
+    assert "1,500.00" in cell
