@@ -86,6 +86,20 @@ PAGE_ROWS = {
         "GET",
         get(lambda w: f"/checkout/{w.order.id}/cancel?token={w.order_token}"),
     ),
+    # A paid order cannot be reserved instead: back to the cancel page with a note.
+    "checkout reserve instead (token)": public(
+        "orders.reserve_instead",
+        "POST",
+        post_form(lambda w: f"/checkout/{w.order.id}/reserve?token={w.order_token}"),
+        code=303,
+    ),
+    # A paid order owes nothing: back to its page with a note.
+    "reservation pay by card (token)": public(
+        "orders.pay_reservation_by_card",
+        "POST",
+        post_form(lambda w: f"/orders/{w.order.id}/{w.order_token}/pay-by-card"),
+        code=303,
+    ),
     "qr svg (code)": public(
         "tickets.qr_svg", "GET", get(lambda w: f"/tickets/{w.codes[0]}/qr.svg")
     ),

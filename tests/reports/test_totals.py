@@ -13,7 +13,7 @@ pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, no
 TOTALS_KEYS = {
     "currency", "tickets_sold", "tickets_checked_in", "tickets_minor", "donations_minor",
     "manual_minor", "refunds_minor", "fees_minor", "raised_minor", "net_minor", "goal_minor",
-    "goal_progress",
+    "goal_progress", "reserved_unpaid_minor",
 }  # fmt: skip
 
 
@@ -78,6 +78,7 @@ def test_totals_api_answers_organizer_with_exact_body(client, shop, db):
         "net_minor": 15_916,
         "goal_minor": 100_000,
         "goal_progress": 0.1623,
+        "reserved_unpaid_minor": 0,
     }
 
 

@@ -15,7 +15,7 @@ from flask_babel import force_locale, gettext
 
 from ticketing.i18n import current_locale
 from ticketing.orders.access import access_token_for
-from ticketing.orders.models import Order
+from ticketing.orders.models import Order, OrderStatus
 from ticketing.schemas import SINGLE_LINE_FORBIDDEN
 from ticketing.tickets.codes import grouped_code
 from ticketing.tickets.models import Ticket
@@ -52,8 +52,9 @@ def message_id(kind: str, order_id: int, attempt: int, domain: str) -> str:
 
 
 def build_ticket_email(order: Order, tickets: list[Ticket], attempt: int = 0) -> EmailMessage:
-    """The message for a paid order's valid tickets (the caller decides who gets one),
-    written in the buyer's language (`orders.locale`)."""
+    """The message for a paid order's valid tickets, or a reservation's unpaid
+    ones (the caller decides who gets one), written in the buyer's language
+    (`orders.locale`)."""
     with force_locale(order.locale or "en"):
         return _build_ticket_email(order, tickets, attempt)
 
@@ -75,7 +76,10 @@ def _build_ticket_email(order: Order, tickets: list[Ticket], attempt: int) -> Em
     }
     message = EmailMessage()
     name = header_text(event.text("name", order.locale or "en"))
-    message["Subject"] = gettext("Your tickets: %(event)s", event=name)
+    if order.status == OrderStatus.RESERVED:
+        message["Subject"] = gettext("Your reservation: %(event)s", event=name)
+    else:
+        message["Subject"] = gettext("Your tickets: %(event)s", event=name)
     message["From"] = formataddr((gettext(SENDER_NAME), current_app.config["MAIL_SENDER"]))
     message["To"] = formataddr((header_text(order.buyer_name), order.buyer_email))
     message["Date"] = formatdate(localtime=False, usegmt=True)

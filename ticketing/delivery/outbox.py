@@ -62,11 +62,15 @@ def claim(
 
 
 def tickets_owed(order_id: int) -> tuple[Order, list[Ticket]] | None:
-    """The order and its valid tickets, or None (refunded or canceled while waiting:
-    nothing is owed any more, recorded so). Flushes."""
+    """The order and its valid tickets (a reservation: its unpaid ones; a lapsed
+    reservation: none, its email says it was released), or None (refunded or
+    canceled while waiting: nothing is owed any more, recorded so). Flushes."""
     order = db.session.get(Order, order_id, populate_existing=True)
-    tickets = [t for t in order_tickets(order) if t.status == TicketStatus.VALID]
-    if order.status in OrderStatus.SOLD and tickets:
+    if order.payment_reference and order.status == OrderStatus.EXPIRED:
+        return order, []
+    wanted = TicketStatus.UNPAID if order.status == OrderStatus.RESERVED else TicketStatus.VALID
+    tickets = [t for t in order_tickets(order) if t.status == wanted]
+    if order.status in OrderStatus.SOLD | {OrderStatus.RESERVED} and tickets:
         return order, tickets
     order.email_status, order.email_error = "none", "No valid tickets to send."
     order.email_claimed_at = order.email_due_at = None
@@ -117,9 +121,14 @@ def due_ids(
     respect_backoff: bool = True,
     limit: int = 500,
 ) -> list[int]:
-    """Paid orders whose email is owed, free and due (what the sweep enqueues)."""
+    """Paid orders (and reservations, open or released) whose email is owed, free
+    and due (what the sweep enqueues)."""
+    reservation = and_(
+        Order.payment_reference.is_not(None),
+        Order.status.in_((OrderStatus.RESERVED, OrderStatus.EXPIRED)),
+    )
     query = select(Order.id).where(
-        Order.status.in_(OrderStatus.SOLD),
+        or_(Order.status.in_(OrderStatus.SOLD), reservation),
         Order.email_status.in_(OWED),
         Order.email_attempts < max_attempts,
         _free(now, lease_seconds),

@@ -1,4 +1,7 @@
-"""The day-before reminder ("your tickets"), once per paid order.
+"""The day-before reminder ("your tickets"), once per paid order; and a
+reservation's payment reminder ("bring the cash", "make the transfer"), once,
+a day before its deadline (a reservation made later has just had it all in
+its first email).
 
 The order row is the outbox: `reminder_sent_at` says it went out,
 `reminder_claimed_at` is the lease of the worker sending it (claimed by a
@@ -11,6 +14,7 @@ from sqlalchemy import and_, or_, select, update
 
 from ticketing.database import utcnow
 from ticketing.delivery.message import build_reminder_email
+from ticketing.delivery.reservation_mail import build_payment_reminder
 from ticketing.events.models import Event
 from ticketing.extensions import db
 from ticketing.orders.models import Order, OrderStatus
@@ -43,11 +47,31 @@ def due_ids(now: datetime, lease_seconds: float, limit: int = 500) -> list[int]:
         .limit(limit)
     )
     rows = db.session.execute(query).all()
-    return [
+    paid = [
         order_id
         for order_id, paid_at, starts_at in rows
         if paid_at and paid_at <= starts_at - WINDOW
     ]
+    return sorted(paid + reservation_due_ids(now, lease_seconds, limit))
+
+
+def reservation_due_ids(now: datetime, lease_seconds: float, limit: int = 500) -> list[int]:
+    """Open reservations whose deadline is within a day, made before that day began."""
+    query = (
+        select(Order.id, Order.created_at, Order.expires_at)
+        .where(
+            Order.status == OrderStatus.RESERVED,
+            Order.buyer_email != "",
+            Order.reminder_sent_at.is_(None),
+            Order.expires_at > now,
+            Order.expires_at <= now + WINDOW,
+            _free(now, lease_seconds),
+        )
+        .order_by(Order.id)
+        .limit(limit)
+    )
+    rows = db.session.execute(query).all()
+    return [order_id for order_id, created, until in rows if created <= until - WINDOW]
 
 
 def claim(order_id: int, now: datetime, lease_seconds: float) -> bool:
@@ -65,6 +89,8 @@ def claim(order_id: int, now: datetime, lease_seconds: float) -> bool:
 def message_for(order_id: int):
     """The reminder, or None when nothing is to be reminded of (marked done). Flushes."""
     order = db.session.get(Order, order_id, populate_existing=True)
+    if order.current_status == OrderStatus.RESERVED:
+        return build_payment_reminder(order)
     count = sum(1 for t in order_tickets(order) if t.status == TicketStatus.VALID)
     if order.status not in OrderStatus.SOLD or not count:
         record_sent(order_id)

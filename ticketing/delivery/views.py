@@ -14,6 +14,7 @@ from ticketing.extensions import db
 from ticketing.i18n import use_default_locale
 from ticketing.orders.access import token_matches
 from ticketing.orders.models import Order, OrderStatus
+from ticketing.orders.reservation_card import card_payable
 from ticketing.tickets import qr
 from ticketing.tickets.codes import grouped_code
 from ticketing.tickets.ics import event_calendar
@@ -38,6 +39,7 @@ STATUS_NOTES = {
     OrderStatus.PARTIALLY_REFUNDED: (lazy_gettext("Paid, partly refunded"), "ok"),
     OrderStatus.REFUNDED: (lazy_gettext("Refunded: these tickets are no longer valid"), "bad"),
     OrderStatus.PENDING: (lazy_gettext("Waiting for payment"), "warn"),
+    OrderStatus.RESERVED: (lazy_gettext("Reserved, not paid yet"), "warn"),
     OrderStatus.EXPIRED: (
         lazy_gettext("Expired: the payment was not completed in time"),
         "bad",
@@ -70,9 +72,11 @@ def order_page(order_id: int, token: str | None):
         event=order.event,
         tickets=tickets,
         token=token,
-        status_note=STATUS_NOTES.get(order.status, (order.status, "warn")),
+        status_note=STATUS_NOTES.get(order.current_status, (order.current_status, "warn")),
         grouped_code=grouped_code,
         just_paid=request.args.get("paid") == "1",
+        reserved=order.current_status == OrderStatus.RESERVED,
+        card_payable=card_payable(order),
     )
     return _private(Response(page, mimetype="text/html"))
 

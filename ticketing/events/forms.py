@@ -20,14 +20,17 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms import Form as SubForm
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ticketing import money
 from ticketing.events.models import EVENT_TEXTS, TIER_TEXTS
@@ -35,12 +38,7 @@ from ticketing.events.schemas import EventCreateSchema, TicketTypeCreateSchema
 from ticketing.events.services import TIMEZONES
 from ticketing.forms import BaseForm
 from ticketing.i18n import LANGUAGE_NAMES, LANGUAGES, amount_hint, current_locale
-from ticketing.money import (
-    KNOWN_CURRENCIES,
-    NOT_CHARGEABLE_BY_CARD,
-    MoneyError,
-    to_decimal,
-)
+from ticketing.money import KNOWN_CURRENCIES, MoneyError, to_decimal
 from ticketing.schemas import translated_errors
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -79,7 +77,8 @@ def add_language_inputs(form_class, texts: tuple[str, ...]) -> None:
 
 
 def currency_choices() -> list[SelectChoice]:
-    rest = sorted(KNOWN_CURRENCIES - set(COMMON_CURRENCIES) - NOT_CHARGEABLE_BY_CARD)
+    # Every ISO 4217 currency: one Stripe cannot charge is for cash or transfer only.
+    rest = sorted(KNOWN_CURRENCIES - set(COMMON_CURRENCIES))
     return [SelectChoice(code) for code in COMMON_CURRENCIES + rest]
 
 
@@ -245,6 +244,30 @@ class EventForm(SchemaForm):
     published = BooleanField(lazy_gettext("Published (visible to the public)"))
     default_locale = SelectField(lazy_gettext("Default language"), default="en")
     slug = StringField(lazy_gettext("Web address"), validators=[Optional(), Length(max=120)])
+    payment_methods = SelectMultipleField(
+        lazy_gettext("Ways to pay"),
+        choices=[
+            SelectChoice("card", lazy_gettext("Card (online, through Stripe)")),
+            SelectChoice("door", lazy_gettext("Reserve now, pay in cash at the door")),
+            SelectChoice("transfer", lazy_gettext("Bank transfer")),
+        ],
+        default=["card"],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    # Says the boxes above were on the page: none ticked is then a choice to refuse
+    # (a client posting without them leaves the ways to pay as they are).
+    payment_methods_shown = HiddenField(default="1")
+    transfer_instructions = TextAreaField(lazy_gettext("Bank transfer instructions"))
+    reservations_until = DateTimeLocalField(
+        lazy_gettext("Unpaid reservations lapse at (local time)"),
+        format=LOCAL_FORMATS,
+        validators=[Optional()],
+    )
+    unpaid_seats_cap = IntegerField(
+        lazy_gettext("Most seats unpaid reservations may hold"),
+        validators=[Optional(), NumberRange(min=0)],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -263,6 +286,10 @@ class EventForm(SchemaForm):
         self.slug.data = event.slug
         self.starts_at.data = to_local(event.starts_at, event.timezone)
         self.goal.data = show_amount(event.goal_minor, event.currency)
+        self.payment_methods.data = list(event.payment_methods or ["card"])
+        self.transfer_instructions.data = event.transfer_instructions
+        self.reservations_until.data = to_local(event.reservations_until, event.timezone)
+        self.unpaid_seats_cap.data = event.unpaid_seats_cap
         self.fill_texts(EVENT_TEXTS, event.translations)
 
     def request(self, current=None):
@@ -280,7 +307,17 @@ class EventForm(SchemaForm):
             "translations": lambda: self.texts(EVENT_TEXTS, getattr(current, "translations", None)),
             # Empty: made from the name (new event) or left as it is.
             "slug": lambda: self.text(self.slug) or None,
+            "payment_methods": self.ways_to_pay,
+            "transfer_instructions": lambda: self.parsed(self.transfer_instructions) or "",
+            "reservations_until": lambda: self.moment(
+                self.reservations_until, self.parsed(self.timezone)
+            ),
+            "unpaid_seats_cap": lambda: self.parsed(self.unpaid_seats_cap),
         }
+
+    def ways_to_pay(self) -> list[str] | None:
+        chosen = list(self.parsed(self.payment_methods) or [])
+        return chosen or ([] if self.payment_methods_shown.raw_data else None)
 
 
 class TierForm(SchemaForm):

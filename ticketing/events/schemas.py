@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext, lazy_gettext
 from marshmallow import ValidationError, fields, validates_schema
 
+from ticketing.events.models import PAYMENT_METHODS
 from ticketing.events.services import TIMEZONES
 from ticketing.i18n import LANGUAGES
-from ticketing.money import card_currency_problem, is_known_currency
+from ticketing.money import is_known_currency
 from ticketing.schemas import BaseSchema
 from ticketing.validate import Length, OneOf, Range
 
@@ -48,9 +49,8 @@ def known_currency(value: str) -> None:
                 "Unknown currency %(value)s; use an ISO 4217 code like EUR.", value=f"{value!r}"
             )
         )
-    problem = card_currency_problem(value)  # events are paid by card (Stripe)
-    if problem:
-        raise ValidationError(problem)
+    # Whether cards can be charged in it depends on the ways to pay the event
+    # allows: events/services.py checks the two together.
 
 
 def Text(max_length: int, **kwargs) -> fields.String:  # noqa: N802  (a field factory)
@@ -160,12 +160,40 @@ class EventFieldsSchema(BaseSchema):
         validate=OneOf(LANGUAGES),
         metadata={"description": "The page's language when the browser asks for none of ours."},
     )
+    payment_methods = fields.List(
+        fields.String(validate=OneOf(PAYMENT_METHODS)),
+        validate=Length(min=1, max=len(PAYMENT_METHODS)),
+        metadata={
+            "description": "Ways to pay: card (Stripe), door (reserve, pay cash at the "
+            "door), transfer (bank transfer). An event that allows card needs a currency "
+            "Stripe can charge.",
+            "example": ["card", "door"],
+        },
+    )
+    transfer_instructions = Text(
+        5_000,
+        metadata={"multiline": True, "description": "Required when transfer is allowed."},
+    )
+    reservations_until = Moment(
+        allow_none=True,
+        metadata={"description": "When unpaid reservations lapse (null: the event's start)."},
+    )
+    unpaid_seats_cap = Count(
+        allow_none=True,
+        metadata={"description": "Most seats open unpaid reservations may hold (null: no cap)."},
+    )
 
     @validates_schema
     def ends_after_start(self, data, **kwargs):
         start, end = data.get("starts_at"), data.get("ends_at")
         if start is not None and end is not None and end <= start:
             raise ValidationError(gettext("The event must end after it starts."), "ends_at")
+
+    @validates_schema
+    def methods_once(self, data, **kwargs):
+        methods = data.get("payment_methods") or []
+        if len(set(methods)) != len(methods):
+            raise ValidationError(gettext("List each way to pay once."), "payment_methods")
 
 
 class EventCreateSchema(EventFieldsSchema):
@@ -200,6 +228,11 @@ class EventSchema(BaseSchema):
         keys=fields.String(), values=fields.Nested(EventTextsSchema), dump_default=dict
     )
     default_locale = fields.String()
+    payment_methods = fields.List(fields.String())
+    transfer_instructions = fields.String()
+    reservations_until = EventLocalDateTime(allow_none=True)
+    reservation_deadline = EventLocalDateTime(dump_only=True)
+    unpaid_seats_cap = fields.Integer(allow_none=True)
     created_at = fields.AwareDateTime(dump_only=True)
 
 

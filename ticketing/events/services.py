@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ticketing.accounts.services import EVENTS, slugify
 from ticketing.database import MAX_ID
 from ticketing.errors import Conflict, ValidationFailed
-from ticketing.events.models import Event, TicketType
+from ticketing.events.models import PAYMENT_METHODS, Event, TicketType
 from ticketing.extensions import db
 from ticketing.i18n import LANGUAGES
 from ticketing.money import card_currency_problem, is_known_currency
@@ -33,9 +33,6 @@ def check_currency(code: str) -> str:
         raise ValidationFailed(
             gettext("Unknown currency %(code)s; use ISO 4217.", code=f"{code!r}"), field="currency"
         )
-    problem = card_currency_problem(code)  # every event is paid by card for now
-    if problem:
-        raise ValidationFailed(problem, field="currency")
     return code.upper()
 
 
@@ -122,6 +119,7 @@ def event_by_slug(slug: str) -> Event | None:
 EVENT_FIELDS = frozenset(
     {"name", "description", "venue", "starts_at", "ends_at", "timezone", "currency"}
     | {"goal_minor", "beneficiary", "published", "slug", "translations", "default_locale"}
+    | {"payment_methods", "transfer_instructions", "reservations_until", "unpaid_seats_cap"}
 )
 TIER_FIELDS = frozenset(
     {"name", "description", "price_minor", "capacity", "pay_what_you_want", "min_price_minor"}
@@ -176,8 +174,9 @@ def has_orders(event: Event) -> bool:
     return any(check(event.id) for check in ORDER_CHECKS)
 
 
-def check_event_fields(fields: dict) -> dict:
-    """Refuse what the database or the rules would refuse, naming the field."""
+def check_event_fields(fields: dict, current: Event | None = None) -> dict:
+    """Refuse what the database or the rules would refuse, naming the field
+    (`current`: the event being changed, whose values fill the gaps)."""
     if "name" in fields and not (fields["name"] or "").strip():
         raise ValidationFailed(gettext("Give the event a name."), field="name")
     if "timezone" in fields:
@@ -196,7 +195,50 @@ def check_event_fields(fields: dict) -> dict:
         value = fields.get(name)
         if value is not None and value.tzinfo is None:
             raise ValidationFailed(gettext("Give a time with its UTC offset."), field=name)
+    check_ways_to_pay(fields, current)
     return fields
+
+
+def check_ways_to_pay(fields: dict, current: Event | None) -> None:
+    """The ways to pay with the currency, the transfer instructions and the
+    reservations' deadline, together (a PATCH may change any one of them)."""
+
+    def value(name, default=None):
+        return fields[name] if name in fields else getattr(current, name, default)
+
+    methods = value("payment_methods") or ["card"]
+    if "payment_methods" in fields:
+        if len(set(methods)) != len(methods) or not set(methods) <= set(PAYMENT_METHODS):
+            raise ValidationFailed(
+                gettext("Choose each way to pay once: card, door or transfer."),
+                field="payment_methods",
+            )
+        fields["payment_methods"] = [m for m in PAYMENT_METHODS if m in methods]
+    problem = card_currency_problem(value("currency") or "") if "card" in methods else None
+    if problem:
+        raise ValidationFailed(
+            gettext(
+                "%(currency)s cannot be charged by card (Stripe does not take it). Choose "
+                "another currency, or let buyers pay only at the door or by transfer.",
+                currency=(value("currency") or "").upper(),
+            ),
+            field="currency" if "currency" in fields else "payment_methods",
+        )
+    if "transfer" in methods and not (value("transfer_instructions", "") or "").strip():
+        raise ValidationFailed(
+            gettext("Say how to pay by transfer (bank, account, what to write as reference)."),
+            field="transfer_instructions",
+        )
+    until, starts = value("reservations_until"), value("starts_at")
+    if until is not None and until.tzinfo is None:
+        raise ValidationFailed(
+            gettext("Give a time with its UTC offset."), field="reservations_until"
+        )
+    if until is not None and starts is not None and until > starts:
+        raise ValidationFailed(
+            gettext("Reservations must lapse by the time the event starts."),
+            field="reservations_until",
+        )
 
 
 def create_managed_event(organization_id: int, **fields) -> Event:
@@ -211,7 +253,7 @@ def create_managed_event(organization_id: int, **fields) -> Event:
 
 def update_event(event: Event, **changes) -> Event:
     """Change an event; its currency and address are fixed once anyone has ordered."""
-    changes = check_event_fields({k: v for k, v in changes.items() if k in EVENT_FIELDS})
+    changes = check_event_fields({k: v for k, v in changes.items() if k in EVENT_FIELDS}, event)
     new_currency = changes.get("currency")
     if new_currency and new_currency != event.currency and has_orders(event):
         raise Conflict(

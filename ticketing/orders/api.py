@@ -51,7 +51,12 @@ class EventOrders(MethodView):
     @blp.arguments(OrderCreateSchema())
     @blp.response(201, OrderCreatedSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such published event")
-    @blp.alt_response(409, schema=ErrorSchema, description="sold_out: what is left per tier")
+    @blp.alt_response(
+        409,
+        schema=ErrorSchema,
+        description="sold_out: what is left per tier; reservations_full (the event's cap "
+        "on seats held unpaid); reservations_closed (its reservation deadline passed)",
+    )
     @blp.alt_response(
         429,
         schema=ErrorSchema,
@@ -62,6 +67,10 @@ class EventOrders(MethodView):
     @limit_holds
     def post(self, data, event_id):
         """Hold seats and open a Stripe Checkout Session (a free order is paid at once).
+
+        With `payment_method` door or transfer (if the event allows it): a
+        reservation, `reserved` until `reserved_until`, with `amount_due_minor`
+        and a `payment_reference`, and no checkout.
 
         Holds are limited per client address and per buyer email
         (HOLD_RATE_LIMIT, HOLD_EMAIL_RATE_LIMIT), and one email may have at
@@ -78,6 +87,7 @@ class EventOrders(MethodView):
             items=items,
             donation_minor=data["donation_minor"],
             locale=data["locale"] or current_locale(),
+            payment_method=data["payment_method"],
         )
         return placed
 

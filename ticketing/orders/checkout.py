@@ -26,8 +26,9 @@ from ticketing import compiled_sql
 from ticketing.errors import DomainError, ValidationFailed
 from ticketing.events.models import Event
 from ticketing.extensions import db
-from ticketing.orders import services
+from ticketing.orders import reservations, services
 from ticketing.orders.models import Order, OrderStatus
+from ticketing.orders.signals import order_reserved
 from ticketing.payments import gateway
 
 
@@ -83,10 +84,23 @@ class PlacedOrder:
     expires_at: datetime | None
     access_token: str
     checkout_url: str | None = None
+    # A reservation's (API.md "Paying without a card").
+    reserved_until: datetime | None = None
+    amount_due_minor: int | None = None
+    payment_reference: str | None = None
+    payment_method: str = "card"
 
 
 EVENT_ON_SALE = select(
-    Event.id, Event.name, Event.beneficiary, Event.currency, Event.published
+    Event.id,
+    Event.name,
+    Event.beneficiary,
+    Event.currency,
+    Event.published,
+    Event.starts_at,
+    Event.payment_methods,
+    Event.reservations_until,
+    Event.unpaid_seats_cap,
 ).where(Event.id == bindparam("event_id"))
 SET_SESSION_ID = (
     update(Order)
@@ -101,13 +115,15 @@ def event_on_sale(event_id: int):
     return event if event is not None and event.published else None
 
 
-def place_order(event, **request) -> PlacedOrder:
-    """Hold the seats and open the Stripe checkout (a free order has no checkout url).
+def place_order(event, payment_method: str = "card", **request) -> PlacedOrder:
+    """Hold the seats and open the Stripe checkout (a free order has no checkout url);
+    with `door` or `transfer`, reserve them to be paid so (no Stripe at all).
 
-    `event` needs id, name, beneficiary, currency and published (a row will do).
+    `event` needs what EVENT_ON_SALE reads (a row will do).
     """
     event_name, beneficiary = event.name, event.beneficiary
-    hold = services.create_order(event, **request)
+    plan = reservations.plan_for(event, payment_method)
+    hold = services.create_order(event, reservation=plan, **request)
     # At once: the claim holds the tier's row lock until this commit, and
     # every buyer of the tier waits for it.
     db.session.commit()
@@ -115,6 +131,11 @@ def place_order(event, **request) -> PlacedOrder:
         hold.id, hold.status, hold.total_minor, hold.currency, hold.expires_at, hold.token
     )
     if hold.status == OrderStatus.PAID:
+        return placed
+    if hold.status == OrderStatus.RESERVED:
+        placed = reservations.placed(placed, hold.id)
+        db.session.commit()
+        order_reserved.send(current_app._get_current_object(), order_id=placed.id)
         return placed
     stripe_request = checkout_request(event_name, beneficiary, hold)
     try:

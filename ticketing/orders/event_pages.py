@@ -6,7 +6,9 @@ from flask_babel import gettext
 from ticketing.events import services
 from ticketing.events.totals import event_totals
 from ticketing.i18n import link_languages_to, use_event_locale
+from ticketing.money import exponent
 from ticketing.orders.availability import seats_held
+from ticketing.orders.forms import error_links
 
 bp = Blueprint("events", __name__)
 
@@ -24,7 +26,8 @@ def published_event_or_404(slug: str):
 
 
 def render_event_page(event, form=None, status: int = 200):
-    """The event page; after a failed purchase it shows the errors and what was typed."""
+    """The event page; after a failed purchase it shows the errors (a summary on
+    top, each next to its field) and what was typed; after "Update total", the total."""
     use_event_locale(event)
     if request.method != "GET":  # the buy form's answer: switch on the event page
         link_languages_to(url_for("events.event_page", slug=event.slug))
@@ -38,6 +41,11 @@ def render_event_page(event, form=None, status: int = 200):
         totals=event_totals(event),
         values=form.values if form else {},
         errors=form.errors if form else {},
+        error_links=error_links(form.errors, [t.id for t in tiers]) if form else [],
+        total_minor=form.total_minor if form else 0,
+        exponent=exponent(event.currency),
+        methods=list(event.payment_methods or ["card"]),
+        chosen_method=form.payment_method if form else (event.payment_methods or ["card"])[0],
     )
     return page, status
 

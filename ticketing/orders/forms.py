@@ -23,7 +23,18 @@ from ticketing.schemas import CONTROL_MESSAGE, translated_errors
 FRIENDLY_MESSAGES = {
     "buyer_name": lazy_gettext("Tell us your name (it goes on the tickets)."),
     "buyer_email": lazy_gettext("Enter the email address your tickets go to."),
+    "payment_method": lazy_gettext("Choose one of the ways to pay offered here."),
 }
+# Where each error of the form is: the id of the input the summary links to.
+FIRST_INPUT = {"form": "buy-form", "payment_method": "payment_method-0"}
+
+
+def error_links(errors: dict, tier_ids: list[int]) -> list[tuple[str, str]]:
+    """(input id, message) per error, in the page's order, for the error summary."""
+    order = ["form", *(f"{kind}_{tier_id}" for tier_id in tier_ids for kind in ("qty", "price"))]
+    order += ["donation", "buyer_name", "buyer_email", "payment_method"]
+    keys = sorted(errors, key=lambda k: (order.index(k) if k in order else len(order), k))
+    return [(FIRST_INPUT.get(key, key), errors[key]) for key in keys]
 
 
 @dataclass
@@ -34,6 +45,8 @@ class BuyForm:
     donation_minor: int = 0
     # items[i] of the service's errors is the tier at tier_ids[i]
     tier_ids: list[int] = field(default_factory=list)
+    payment_method: str = "card"
+    total_minor: int = 0  # what was chosen comes to (shown before the buyer leaves)
 
     def service_field(self, name: str | None) -> str:
         """Map a service error field ("items.0.price_minor") to a form field."""
@@ -83,6 +96,14 @@ def parse_buy_form(values: dict, event) -> BuyForm:
             form.items.append(ItemRequest(tier.id, quantity, price))
             form.tier_ids.append(tier.id)
     form.donation_minor = _amount(form, "donation", event.currency) or 0
+    allowed = list(event.payment_methods or ["card"])
+    form.payment_method = (form.values.get("payment_method") or allowed[0]).strip()
+    prices = {tier.id: tier.price_minor for tier in event.ticket_types}
+    form.total_minor = form.donation_minor + sum(
+        (item.price_minor if item.price_minor is not None else prices[item.ticket_type_id])
+        * item.quantity
+        for item in form.items
+    )
     _load_through_schema(form)
     return form
 
@@ -101,13 +122,15 @@ def _load_through_schema(form: BuyForm) -> None:
             for i in form.items
         ],
         "donation_minor": form.donation_minor,
+        "payment_method": form.payment_method,
     }
     try:
         OrderCreateSchema().load(request)
     except ValidationError as exc:
         for path, message in _flat_errors(exc.normalized_messages()):
             name = form.service_field(path)
-            if name not in FRIENDLY_MESSAGES and not name.startswith(("qty_", "price_", "don")):
+            known = name in FRIENDLY_MESSAGES or name == "payment_method"
+            if not known and not name.startswith(("qty_", "price_", "don")):
                 name = "form"  # a rule on the whole request (too many lines)
             if name not in form.errors:
                 form.errors[name] = _form_message(name, message)

@@ -16,7 +16,7 @@ import logging
 from ticketing.database import MAX_ID, utcnow
 from ticketing.extensions import db
 from ticketing.money import stripe_amount
-from ticketing.orders import refunding, stripe_sync
+from ticketing.orders import refunding, reservations, stripe_sync
 from ticketing.orders import services as orders
 from ticketing.orders.models import Order, OrderStatus
 from ticketing.payments import gateway, ledger
@@ -99,6 +99,14 @@ def fulfil_session(session, disputes=()) -> Order | None:
     if order is None or order.status in OrderStatus.SETTLED:
         return None
     now = utcnow()
+    if order.status == OrderStatus.RESERVED:  # a reservation paid by card: its seats are held
+        payment = _record_payment(order, session)
+        reservations.settle(order, by_card=True)
+        _apply_charge_history(order, payment, session, disputes)
+        return order
+    if order.payment_reference and order.status == OrderStatus.EXPIRED:
+        _refund_late_payment(order, session)  # released, its tickets revoked: never revived
+        return None
     if orders.hold_is_live(order, now) or orders.reclaim_seats(order):
         payment = _record_payment(order, session)
         orders.mark_paid(order, now)

@@ -6,6 +6,7 @@ from marshmallow import fields
 from ticketing import validate
 from ticketing.database import MAX_ID
 from ticketing.i18n import LANGUAGES
+from ticketing.orders.models import PAYMENT_METHODS
 from ticketing.schemas import BaseSchema
 
 Minor = fields.Integer  # money in minor units: integers only (strict below)
@@ -33,6 +34,8 @@ class OrderCreateSchema(BaseSchema):
     # The buyer's language: the ticket email and reminders are written in it.
     # Without it, the language the request speaks (Accept-Language, ?lang).
     locale = fields.String(load_default=None, validate=validate.OneOf(LANGUAGES))
+    # card (Stripe Checkout), or reserve now and pay at the door or by transfer.
+    payment_method = fields.String(load_default="card", validate=validate.OneOf(PAYMENT_METHODS))
 
 
 class OrderCreatedSchema(BaseSchema):
@@ -43,6 +46,10 @@ class OrderCreatedSchema(BaseSchema):
     checkout_url = fields.String(allow_none=True)
     expires_at = fields.DateTime(allow_none=True)
     access_token = fields.String()
+    payment_method = fields.String()
+    reserved_until = fields.DateTime(allow_none=True)
+    amount_due_minor = fields.Integer(allow_none=True)
+    payment_reference = fields.String(allow_none=True)
 
 
 class TicketOutSchema(BaseSchema):
@@ -74,11 +81,24 @@ class OrderOutSchema(BaseSchema):
     donation_minor = fields.Integer()
     refunded_minor = fields.Integer()
     currency = fields.String()
+    payment_method = fields.String()
+    # A reservation's: what it still owes, its reference and until when it holds.
+    amount_due_minor = fields.Method("amount_due")
+    payment_reference = fields.String(allow_none=True)
+    reserved_until = fields.Method("reserved_until_of", allow_none=True)
     expires_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     paid_at = fields.DateTime(allow_none=True)
     lines = fields.List(fields.Nested(OrderLineOutSchema))
     tickets = fields.List(fields.Nested(TicketOutSchema))
+
+    def amount_due(self, order):
+        return order.amount_due_minor if order.current_status == "reserved" else 0
+
+    def reserved_until_of(self, order):
+        if order.payment_reference is None or order.current_status != "reserved":
+            return None
+        return fields.DateTime().serialize("expires_at", order)
 
 
 class RefundRequestSchema(BaseSchema):

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ticketing import compiled_sql
@@ -45,6 +45,7 @@ from ticketing.money import (
     format_money,
 )
 from ticketing.orders.access import token_for
+from ticketing.orders.lapsing import expire_holds
 from ticketing.orders.limits import holds_per_email
 from ticketing.orders.models import Order, OrderLine, OrderStatus, buyer_search_key
 from ticketing.tickets.services import issue_tickets
@@ -282,13 +283,17 @@ def create_order(
     source: Source = ONLINE,
     tickets_minor: int | None = None,
     locale: str = "en",
+    reservation=None,
 ) -> Hold:
     """Validate, then claim the seats: the one way an order is made, whatever
     its `source`. `event` needs id, currency and published; `tickets_minor`
     overrides the lines' sum (a door sale's cash, whatever its split per seat).
 
     An online order holds its seats until paid; a total of zero is a free
-    order, and a door sale is paid at once: paid, tickets issued.
+    order, and a door sale is paid at once: paid, tickets issued. With a
+    `reservation` (orders/reservations.py) an order with a total is reserved
+    to be paid at the door or by transfer: its plan adds the order's values,
+    checks its cap under the claim, and issues its unpaid tickets.
     """
     now = now or utcnow()
     if source.sale_rules:
@@ -297,7 +302,8 @@ def create_order(
     priced, short = _priced_lines(event.id, items, now, source)
     if tickets_minor is None:
         tickets_minor = sum(line.unit_price_minor * line.quantity for line in priced)
-    if source.sale_rules:
+    plan = reservation if tickets_minor + donation_minor > 0 else None
+    if source.sale_rules and plan is None:
         _check_total(tickets_minor + donation_minor, event.currency)
     values = {
         "source": source.name,
@@ -314,6 +320,10 @@ def create_order(
         "checkout_key": None if source.paid_at_once else new_checkout_key(),
         "access_token_hash": "",
         "locale": locale,
+        "status": OrderStatus.PENDING.value,
+        "payment_method": "card",
+        "payment_reference": None,
+        **(plan.order_values() if plan is not None else {}),
     }
     wanted = {line.ticket_type_id: line.quantity for line in priced}
     # Seen short already (the counter, read without a lock): unless lapsed
@@ -322,10 +332,18 @@ def create_order(
     if short and not expire_holds(tier_ids=sorted(short)):
         raise sold_out(wanted)
     hold_cap = (holds_per_email() or NO_CAP) if source.sale_rules else NO_CAP
-    hold = claiming_seats(wanted, lambda: _hold(values, priced, hold_cap))
+
+    def attempt() -> Hold:
+        if plan is not None:
+            plan.before_claim(wanted)
+        return _hold(values, priced, hold_cap)
+
+    hold = claiming_seats(wanted, attempt)
     if source.paid_at_once or hold.total_minor == 0:
         mark_paid(db.session.get(Order, hold.id), now)
         return replace(hold, status=OrderStatus.PAID, expires_at=None)
+    if plan is not None:
+        plan.after_claim(hold.id)
     return hold
 
 
@@ -349,7 +367,7 @@ TIER_FOR_SALE = select(
 NEW_ORDER_COLUMNS = (
     "source", "event_id", "buyer_name", "buyer_email", "search_key", "currency", "tickets_minor",
     "donation_minor", "total_minor", "expires_at", "created_at", "checkout_key",
-    "access_token_hash", "locale",
+    "access_token_hash", "locale", "status", "payment_method", "payment_reference",
 )  # fmt: skip
 # The buyer's open holds on the event, counted up to the cap (LIMIT: never
 # more rows than that), through the index on buyer_email.
@@ -360,7 +378,8 @@ OPEN_HOLDS = (
         .where(
             Order.buyer_email == bindparam("buyer_email"),
             Order.event_id == bindparam("event_id"),
-            Order.status == "pending",
+            # Card holds and reservations (no IN list: compiled_sql binds no lists).
+            or_(Order.status == OrderStatus.PENDING, Order.status == OrderStatus.RESERVED),
             Order.expires_at > bindparam("created_at"),
         )
         .limit(bindparam("hold_cap"))
@@ -445,7 +464,7 @@ def _hold(values: dict, lines: tuple, hold_cap: int) -> Hold:
                 },
             )
     return Hold(
-        order_id, OrderStatus.PENDING, values["currency"], values["buyer_email"],
+        order_id, values["status"], values["currency"], values["buyer_email"],
         values["donation_minor"], values["total_minor"], values["expires_at"],
         values["created_at"], token, lines, values["checkout_key"],
     )  # fmt: skip
@@ -508,17 +527,3 @@ def reclaim_seats(order: Order) -> bool:
     except SeatsGone:
         return False
     return True
-
-
-def expire_holds(now: datetime | None = None, tier_ids=None) -> int:
-    """Mark pending orders whose hold has passed as expired (only those on
-    `tier_ids` when given); returns how many. Their seats go back to the tiers."""
-    now = now or utcnow()
-    lapsed = update(Order).where(Order.status == OrderStatus.PENDING, Order.expires_at <= now)
-    if tier_ids is not None:
-        on_tiers = select(OrderLine.order_id).where(OrderLine.ticket_type_id.in_(tier_ids))
-        lapsed = lapsed.where(Order.id.in_(on_tiers.scalar_subquery()))
-    result = db.session.execute(
-        lapsed.values(status=OrderStatus.EXPIRED).execution_options(synchronize_session="fetch")
-    )
-    return result.rowcount or 0

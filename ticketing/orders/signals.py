@@ -11,6 +11,9 @@ _signals = Namespace()
 # sender: the Flask app; keyword: order_id
 order_paid = _signals.signal("order-paid")
 
+# sender: the Flask app; keyword: order_id (a reservation made: its unpaid tickets' email)
+order_reserved = _signals.signal("order-reserved")
+
 # sender: the Flask app; keyword: request_id (a RefundRequest committed for Stripe)
 refund_requested = _signals.signal("refund-requested")
 

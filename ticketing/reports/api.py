@@ -8,9 +8,9 @@ from flask_babel import gettext
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from ticketing.events.totals import event_totals
 from ticketing.extensions import db
 from ticketing.orders import door
+from ticketing.orders.reservations import totals_with_reservations as event_totals
 from ticketing.payments import manual
 from ticketing.payments.models import ManualPayment
 from ticketing.reports.access import event_for, money_principal

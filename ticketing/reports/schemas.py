@@ -35,6 +35,10 @@ class TotalsSchema(BaseSchema):
         allow_none=True,
         metadata={"description": "raised / goal, rounded down to 4 decimals; null without goal."},
     )
+    reserved_unpaid_minor = fields.Integer(
+        required=True,
+        metadata={"description": "What open reservations still owe; not part of raised."},
+    )
 
 
 class ManualPaymentInSchema(BaseSchema):

@@ -10,10 +10,10 @@ from flask_babel import gettext, ngettext
 from wtforms.fields.choices import SelectChoice
 
 from ticketing.errors import DomainError
-from ticketing.events.totals import event_totals
 from ticketing.extensions import db
 from ticketing.money import exponent
 from ticketing.orders import door
+from ticketing.orders.reservations import totals_with_reservations as event_totals
 from ticketing.payments import manual
 from ticketing.payments.models import ManualPayment
 from ticketing.reports import queries

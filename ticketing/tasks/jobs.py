@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ticketing.database import utcnow
 from ticketing.delivery import outbox, reminders
 from ticketing.delivery.email import SEND_ERRORS, transmit
-from ticketing.delivery.message import build_ticket_email
+from ticketing.delivery.reservation_mail import build_order_email
 from ticketing.extensions import db
 from ticketing.orders import fees, refunding, stripe_inbox
 from ticketing.orders.refund_records import PaymentProviderError
@@ -55,7 +55,7 @@ def send_ticket_email(
         return "skipped"
     try:
         owed = outbox.tickets_owed(order_id)
-        message = build_ticket_email(*owed, attempt=attempt) if owed else None
+        message = build_order_email(*owed, attempt=attempt) if owed else None
     except Exception as exc:
         db.session.rollback()
         log.exception("Ticket email for order %s could not be built.", order_id)

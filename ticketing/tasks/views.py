@@ -7,7 +7,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ticketing.extensions import db
-from ticketing.orders.signals import order_paid, refund_requested, stripe_event_received
+from ticketing.orders.signals import (
+    order_paid,
+    order_reserved,
+    refund_requested,
+    stripe_event_received,
+)
 from ticketing.tasks.jobs import JOBS
 from ticketing.tasks.queue import enqueue, huey_of, last_beat, register
 
@@ -18,6 +23,7 @@ def init_app(app) -> None:
     """This app's queue and tasks; its payments and refunds enqueue after their commit."""
     register(app, JOBS)
     order_paid.connect(_on_order_paid, sender=app)
+    order_reserved.connect(_on_order_paid, sender=app)  # its email too, with unpaid tickets
     refund_requested.connect(_on_refund_requested, sender=app)
     stripe_event_received.connect(_on_stripe_event, sender=app)
 

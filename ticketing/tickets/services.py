@@ -10,8 +10,9 @@ from ticketing.tickets.codes import looks_like_code, new_code, normalize_code
 from ticketing.tickets.models import Ticket, TicketStatus
 
 
-def issue_tickets(order) -> list[Ticket]:
-    """One ticket per seat of the order; a second call issues nothing more."""
+def issue_tickets(order, status: str = TicketStatus.VALID) -> list[Ticket]:
+    """One ticket per seat of the order; a second call issues nothing more.
+    A reservation's are `unpaid` until its amount due is paid."""
     existing = list(db.session.execute(select(Ticket).where(Ticket.order_id == order.id)).scalars())
     if existing:
         return existing
@@ -23,6 +24,7 @@ def issue_tickets(order) -> list[Ticket]:
             ticket_type_id=line.ticket_type_id,
             event_id=order.event_id,
             holder_name=order.buyer_name,
+            status=status,
         )
         for line in order.lines
         for _ in range(line.quantity)
