@@ -11,9 +11,14 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from tests.support import factories
 from tests.support.door import fresh_nonce
+from tests.support.reservations import codes, reserved_order
 from tests.support.servers import LiveServer
 from ticketing.checkin.models import CheckIn, ScanAttempt
+from ticketing.orders.models import Order
+from ticketing.payments.models import LedgerEntry, ManualPayment
+from ticketing.tickets.models import Ticket
 
 pytestmark = pytest.mark.slow  # the app served over HTTP to many threads
 
@@ -91,3 +96,33 @@ def test_the_same_nonce_sent_twenty_times_at_once_gets_one_answer(wide_server, d
     assert answers[0][1]["status"] == "ok"
     assert rows(db, ScanAttempt, nonce=nonce) == 1
     assert rows(db, CheckIn, ticket_id=door.ticket.id) == 1
+
+
+COLLECTORS = 20
+
+
+def test_twenty_scanners_collecting_one_reservation_record_one_payment(wide_server, door, db):
+    """The order lock decides: one cash payment, one admission, clean refusals for the rest.
+
+    The scanners hold the reservation's four tickets (five phones each), so a
+    loser may have scanned the winner's ticket (already_checked_in) or another
+    one of the now paid order (not_unpaid: it does not enter without a new scan).
+    """
+    tier = factories.tier(door.event, name="Door pay", price_minor=30_000)
+    order = reserved_order(door.event, [(tier, 4)], buyer="Nino Beridze")
+    order_codes = codes(order)
+    db.session.commit()
+    payloads = [
+        {"code": order_codes[i % 4], "nonce": fresh_nonce(), "collect_minor": 120_000}
+        for i in range(COLLECTORS)
+    ]
+    answers = race(wide_server.url, payloads, door.headers())
+    statuses = [body["status"] for _, body in answers]
+    assert statuses.count("ok") == 1, statuses
+    assert set(statuses) <= {"ok", "already_checked_in", "not_unpaid"}, statuses
+    assert {code for code, _ in answers} <= {200, 409}
+    assert rows(db, ManualPayment, order_id=order.id) == 1
+    assert rows(db, LedgerEntry, order_id=order.id) == 1
+    assert rows(db, CheckIn, event_id=door.event.id) == 1
+    assert rows(db, Order, id=order.id, status="paid", paid_minor=120_000) == 1
+    assert rows(db, Ticket, order_id=order.id, status="valid") == 4
