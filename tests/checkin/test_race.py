@@ -34,7 +34,9 @@ def wide_server(make_app, db):
         yield server
 
 
-def race(url: str, payloads: list[dict], headers: dict) -> list[tuple[int, dict]]:
+def race(
+    url: str, payloads: list[dict], headers: dict, path: str = "/api/v1/checkins"
+) -> list[tuple[int, dict]]:
     """Send every payload at once (a barrier releases all threads together)."""
     barrier = threading.Barrier(len(payloads))
     answers: list = [None] * len(payloads)
@@ -42,9 +44,7 @@ def race(url: str, payloads: list[dict], headers: dict) -> list[tuple[int, dict]
     def scanner(index: int) -> None:
         with requests.Session() as http:
             barrier.wait(timeout=30)
-            response = http.post(
-                f"{url}/api/v1/checkins", json=payloads[index], headers=headers, timeout=60
-            )
+            response = http.post(f"{url}{path}", json=payloads[index], headers=headers, timeout=60)
             answers[index] = (response.status_code, response.json())
 
     threads = [threading.Thread(target=scanner, args=(i,)) for i in range(len(payloads))]
@@ -126,3 +126,16 @@ def test_twenty_scanners_collecting_one_reservation_record_one_payment(wide_serv
     assert rows(db, CheckIn, event_id=door.event.id) == 1
     assert rows(db, Order, id=order.id, status="paid", paid_minor=120_000) == 1
     assert rows(db, Ticket, order_id=order.id, status="valid") == 4
+
+
+def test_door_sales_at_once_never_sell_more_than_the_tier_holds(wide_server, door, db):
+    tier = factories.tier(door.event, name="Five left", price_minor=10_000, capacity=5)
+    db.session.commit()
+    payloads = [{"ticket_type_id": tier.id, "quantity": 1} for _ in range(12)]
+    path = f"/api/v1/events/{door.event.id}/door-sales"
+    answers = race(wide_server.url, payloads, door.headers(), path=path)
+    assert sorted(code for code, _ in answers) == [201] * 5 + [409] * 7
+    assert all(body["code"] == "sold_out" for code, body in answers if code == 409)
+    assert rows(db, ManualPayment, event_id=door.event.id, kind="tickets") == 5
+    assert rows(db, Ticket, ticket_type_id=tier.id) == 5
+    assert rows(db, CheckIn, event_id=door.event.id) == 5

@@ -162,6 +162,19 @@ API_ROWS = {
         rival=409,
         organizer=200,
     ),
+    # Door staff sell at the door too; a rival's token does not see the event.
+    "door sale (api)": api(
+        "checkin_api.door_sale",
+        "POST",
+        post_json(
+            lambda w: ev(w) + "/door-sales",
+            lambda w, role: {"ticket_type_id": w.tier.id, "quantity": 1},
+        ),
+        anonymous=401,
+        door=201,
+        rival=404,
+        organizer=201,
+    ),
     "undo check-in (api)": api(
         "checkin_api.undo",
         "POST",

@@ -16,10 +16,12 @@ from flask_smorest import Blueprint
 from ticketing.accounts.access import visible_or_404
 from ticketing.accounts.auth import current_principal, require_role
 from ticketing.accounts.models import DOOR_ROLES, MONEY_ROLES
-from ticketing.checkin import queries, services, undoing
+from ticketing.checkin import door_sales, queries, services, undoing
 from ticketing.checkin.schemas import (
     AttendeeSchema,
     AttendeeSearchSchema,
+    DoorSaleInSchema,
+    DoorSaleSchema,
     ScanOkSchema,
     ScanRefusedSchema,
     ScanSchema,
@@ -113,6 +115,31 @@ def attendees(args, event_id):
 def checkin_stats(event_id):
     """The live count for the door: tickets checked in and tickets sold."""
     return queries.stats(_visible_event(event_id))
+
+
+@blp.route("/events/<int:event_id>/door-sales", methods=["POST"])
+@require_role(*DOOR_ROLES)
+@blp.arguments(DoorSaleInSchema())
+@blp.response(201, DoorSaleSchema)
+@blp.alt_response(409, schema=ApiErrorSchema, description="sold_out: what is left of the tier")
+@blp.doc(security=SECURITY)
+def door_sale(body, event_id):
+    """Sell tickets for cash at the door and let their holders in (door staff too).
+
+    The amount is the tier's price times the quantity; the cash is recorded
+    for the volunteer and device that took it, and counts in `manual_minor`.
+    """
+    event = _visible_event(event_id)
+    sale = door_sales.sell_and_admit(
+        current_principal(),
+        event,
+        ticket_type_id=body["ticket_type_id"],
+        quantity=body["quantity"],
+        gate=printable(body["gate"], 100),
+        device=scanning_device(body),
+    )
+    db.session.commit()
+    return sale
 
 
 @blp.route("/checkins/<int:checkin_id>/undo", methods=["POST"])

@@ -4,8 +4,12 @@ from flask_babel import lazy_gettext
 from marshmallow import fields
 
 from ticketing import validate
+from ticketing.database import MAX_ID
 from ticketing.payments.manual import MAX_AMOUNT_MINOR
 from ticketing.schemas import BaseSchema
+
+# A door sale is for the guests at the door: a group, not a block booking.
+MAX_DOOR_SALE = 20
 
 
 class ScanSchema(BaseSchema):
@@ -115,3 +119,25 @@ class UndoneSchema(BaseSchema):
     checked_in_at = fields.DateTime()
     undone_at = fields.DateTime()
     undone_by_id = fields.Integer()
+
+
+class DoorSaleInSchema(BaseSchema):
+    ticket_type_id = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID)
+    )
+    quantity = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_DOOR_SALE)
+    )
+    gate = fields.String(load_default="", validate=validate.Length(max=100))
+    device = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class DoorSaleSchema(BaseSchema):
+    order_id = fields.Integer()
+    amount_minor = fields.Integer(metadata={"description": "The cash taken"})
+    currency = fields.String()
+    quantity = fields.Integer()
+    ticket_type_id = fields.Integer()
+    tier = fields.String()
+    codes = fields.List(fields.String(), metadata={"description": "The new tickets, all in"})
+    checked_in_at = fields.DateTime()
