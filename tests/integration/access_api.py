@@ -112,6 +112,19 @@ API_ROWS = {
         rival=404,
         organizer=409,
     ),
+    # Not a reservation: the organizer is let through, and the payment refused (409).
+    "record reservation payment (api)": api(
+        "orders_api.OrderPayments",
+        "POST",
+        post_json(
+            lambda w: f"/api/v1/orders/{w.order.id}/payments",
+            {"amount_minor": 100, "method": "cash"},
+        ),
+        anonymous=401,
+        door=403,
+        rival=404,
+        organizer=409,
+    ),
     "totals": api(
         "reports_api.Totals",
         "GET",
