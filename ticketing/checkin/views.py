@@ -31,6 +31,7 @@ from ticketing.csv_export import csv_download, safe_text
 from ticketing.database import database_id
 from ticketing.events.models import Event
 from ticketing.extensions import db
+from ticketing.money import exponent
 
 bp = Blueprint("checkin", __name__)
 
@@ -50,6 +51,9 @@ def _scanner_page(event, *, token: str | None):
         event=event,
         device_token=token,
         can_pick=token is None and len(queries.door_events(current_principal())) > 1,
+        exponent=exponent(event.currency),
+        # Sold for cash on the page: tiers with a price (a free seat needs no till).
+        sale_tiers=[tier for tier in event.ticket_types if tier.price_minor > 0],
     )
     return _private(make_response(page))
 
