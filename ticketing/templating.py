@@ -47,6 +47,12 @@ WORDS = {
     "cash": lazy_gettext("cash"),
     "bank_transfer": lazy_gettext("bank transfer"),
     "other": lazy_gettext("other"),
+    # Paying without a card: a reservation's status, its tickets', how it pays.
+    "reserved": lazy_gettext("reserved"),
+    "unpaid": lazy_gettext("unpaid"),
+    "reservation": lazy_gettext("reservation"),
+    "door": lazy_gettext("at the door"),
+    "transfer": lazy_gettext("bank transfer"),
     "hour": lazy_gettext("hour"),
     "day": lazy_gettext("day"),
 }

@@ -11,9 +11,14 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from tests.support import factories
 from tests.support.door import fresh_nonce
+from tests.support.reservations import codes, reserved_order
 from tests.support.servers import LiveServer
 from ticketing.checkin.models import CheckIn, ScanAttempt
+from ticketing.orders.models import Order
+from ticketing.payments.models import LedgerEntry, ManualPayment
+from ticketing.tickets.models import Ticket
 
 pytestmark = pytest.mark.slow  # the app served over HTTP to many threads
 
@@ -29,7 +34,9 @@ def wide_server(make_app, db):
         yield server
 
 
-def race(url: str, payloads: list[dict], headers: dict) -> list[tuple[int, dict]]:
+def race(
+    url: str, payloads: list[dict], headers: dict, path: str = "/api/v1/checkins"
+) -> list[tuple[int, dict]]:
     """Send every payload at once (a barrier releases all threads together)."""
     barrier = threading.Barrier(len(payloads))
     answers: list = [None] * len(payloads)
@@ -37,9 +44,7 @@ def race(url: str, payloads: list[dict], headers: dict) -> list[tuple[int, dict]
     def scanner(index: int) -> None:
         with requests.Session() as http:
             barrier.wait(timeout=30)
-            response = http.post(
-                f"{url}/api/v1/checkins", json=payloads[index], headers=headers, timeout=60
-            )
+            response = http.post(f"{url}{path}", json=payloads[index], headers=headers, timeout=60)
             answers[index] = (response.status_code, response.json())
 
     threads = [threading.Thread(target=scanner, args=(i,)) for i in range(len(payloads))]
@@ -91,3 +96,46 @@ def test_the_same_nonce_sent_twenty_times_at_once_gets_one_answer(wide_server, d
     assert answers[0][1]["status"] == "ok"
     assert rows(db, ScanAttempt, nonce=nonce) == 1
     assert rows(db, CheckIn, ticket_id=door.ticket.id) == 1
+
+
+COLLECTORS = 20
+
+
+def test_twenty_scanners_collecting_one_reservation_record_one_payment(wide_server, door, db):
+    """The order lock decides: one cash payment, one admission, clean refusals for the rest.
+
+    The scanners hold the reservation's four tickets (five phones each), so a
+    loser may have scanned the winner's ticket (already_checked_in) or another
+    one of the now paid order (not_unpaid: it does not enter without a new scan).
+    """
+    tier = factories.tier(door.event, name="Door pay", price_minor=30_000)
+    order = reserved_order(door.event, [(tier, 4)], buyer="Nino Beridze")
+    order_codes = codes(order)
+    db.session.commit()
+    payloads = [
+        {"code": order_codes[i % 4], "nonce": fresh_nonce(), "collect_minor": 120_000}
+        for i in range(COLLECTORS)
+    ]
+    answers = race(wide_server.url, payloads, door.headers())
+    statuses = [body["status"] for _, body in answers]
+    assert statuses.count("ok") == 1, statuses
+    assert set(statuses) <= {"ok", "already_checked_in", "not_unpaid"}, statuses
+    assert {code for code, _ in answers} <= {200, 409}
+    assert rows(db, ManualPayment, order_id=order.id) == 1
+    assert rows(db, LedgerEntry, order_id=order.id) == 1
+    assert rows(db, CheckIn, event_id=door.event.id) == 1
+    assert rows(db, Order, id=order.id, status="paid", paid_minor=120_000) == 1
+    assert rows(db, Ticket, order_id=order.id, status="valid") == 4
+
+
+def test_door_sales_at_once_never_sell_more_than_the_tier_holds(wide_server, door, db):
+    tier = factories.tier(door.event, name="Five left", price_minor=10_000, capacity=5)
+    db.session.commit()
+    payloads = [{"ticket_type_id": tier.id, "quantity": 1} for _ in range(12)]
+    path = f"/api/v1/events/{door.event.id}/door-sales"
+    answers = race(wide_server.url, payloads, door.headers(), path=path)
+    assert sorted(code for code, _ in answers) == [201] * 5 + [409] * 7
+    assert all(body["code"] == "sold_out" for code, body in answers if code == 409)
+    assert rows(db, ManualPayment, event_id=door.event.id, kind="tickets") == 5
+    assert rows(db, Ticket, ticket_type_id=tier.id) == 5
+    assert rows(db, CheckIn, event_id=door.event.id) == 5

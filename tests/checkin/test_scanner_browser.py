@@ -14,7 +14,10 @@ from sqlalchemy import func, select
 from tests.support import factories
 from tests.support.browser import chromium
 from tests.support.door import settle
+from tests.support.reservations import codes, reserved_order
 from ticketing.checkin.models import CheckIn, ScanAttempt
+from ticketing.orders.models import Order
+from ticketing.payments.models import ManualPayment
 
 WIDTH, HEIGHT = 640, 480
 
@@ -124,3 +127,71 @@ def test_typed_code_and_guest_search_work_without_a_qr_in_view(live_server, door
         page.locator("#search-input").press("Enter")
         expect(page.locator("#search-results li button")).to_have_text("In")
         expect(page.locator("#search-results li button")).to_be_disabled()
+
+
+def test_an_unpaid_reservation_is_collected_with_one_tap(live_server, door, db, tmp_path):
+    """Amber COLLECT with the amount, the name and the count; Cash received; green."""
+    from playwright.sync_api import expect
+
+    tier = factories.tier(door.event, name="Balcony", price_minor=25_000)
+    order = reserved_order(door.event, [(tier, 3)], buyer="Zeynep Kaya")
+    code = codes(order)[0]
+    settle(db)
+    camera = tmp_path / "reserved.y4m"
+    write_fake_camera(camera, code)
+    with device_link_page(live_server, door, db, camera) as (page, errors):
+        result = page.locator("#door-result")
+        expect(result).to_have_attribute("data-status", "collect", timeout=20_000)
+        expect(result).to_have_class("door-result result-collect")
+        expect(page.locator("#result-word")).to_have_text("COLLECT $750")
+        expect(page.locator("#result-name")).to_have_text("Zeynep Kaya")
+        expect(page.locator("#result-tier")).to_have_text("3 tickets in this order")
+        page.wait_for_timeout(1_500)  # the QR stays in view: the screen waits for the tap
+        expect(result).to_have_attribute("data-status", "collect")
+        page.screenshot(path=str(tmp_path / "collect.png"))
+
+        page.get_by_role("button", name="Cash received").click()
+        expect(result).to_have_attribute("data-status", "ok")
+        expect(result).to_have_class("door-result result-ok")
+        expect(page.locator("#result-word")).to_have_text("WELCOME")
+        expect(page.locator("#collect-button")).to_be_hidden()
+        expect(page.locator("#count-in")).to_have_text("1", timeout=5_000)
+        page.screenshot(path=str(tmp_path / "collected.png"))
+        assert errors == []
+
+    db.session.expire_all()
+    payment = db.session.execute(select(ManualPayment)).scalar_one()
+    assert (payment.kind, payment.method, payment.amount_minor) == ("reservation", "cash", 75_000)
+    assert payment.recorded_by_token_id is not None
+    assert db.session.get(Order, order.id).status == "paid"
+    db.session.commit()
+
+
+def test_a_door_sale_takes_the_cash_and_lets_the_guests_in(live_server, door, db, tmp_path):
+    from playwright.sync_api import expect
+
+    camera = tmp_path / "blank.y4m"
+    write_fake_camera(camera, None, frames=2)
+    with device_link_page(live_server, door, db, camera) as (page, errors):
+        expect(page.locator("#count-sold")).to_have_text("1")
+        page.get_by_role("button", name="Sell").click()
+        expect(page.locator("#sale-amount")).to_have_text("Take $25")
+        page.get_by_role("button", name="One more").click()
+        expect(page.locator("#sale-amount")).to_have_text("Take $50")
+        page.screenshot(path=str(tmp_path / "sale.png"))
+        page.locator("#sale-submit").click()
+        result = page.locator("#door-result")
+        expect(result).to_have_attribute("data-status", "sold")
+        expect(result).to_have_class("door-result result-ok")
+        expect(page.locator("#result-name")).to_have_text("2 tickets sold and in")
+        expect(page.locator("#result-tier")).to_have_text("Standard")
+        expect(page.locator("#count-in")).to_have_text("2", timeout=5_000)
+        expect(page.locator("#count-sold")).to_have_text("3")
+        assert "raised" not in page.content().lower()  # the door sees no totals
+        assert errors == []
+
+    db.session.expire_all()
+    payment = db.session.execute(select(ManualPayment)).scalar_one()
+    assert (payment.kind, payment.method, payment.amount_minor) == ("tickets", "cash", 5_000)
+    assert payment.recorded_by_token_id is not None
+    db.session.commit()

@@ -112,6 +112,19 @@ API_ROWS = {
         rival=404,
         organizer=409,
     ),
+    # Not a reservation: the organizer is let through, and the payment refused (409).
+    "record reservation payment (api)": api(
+        "orders_api.OrderPayments",
+        "POST",
+        post_json(
+            lambda w: f"/api/v1/orders/{w.order.id}/payments",
+            {"amount_minor": 100, "method": "cash"},
+        ),
+        anonymous=401,
+        door=403,
+        rival=404,
+        organizer=409,
+    ),
     "totals": api(
         "reports_api.Totals",
         "GET",
@@ -161,6 +174,19 @@ API_ROWS = {
         door=200,
         rival=409,
         organizer=200,
+    ),
+    # Door staff sell at the door too; a rival's token does not see the event.
+    "door sale (api)": api(
+        "checkin_api.door_sale",
+        "POST",
+        post_json(
+            lambda w: ev(w) + "/door-sales",
+            lambda w, role: {"ticket_type_id": w.tier.id, "quantity": 1},
+        ),
+        anonymous=401,
+        door=201,
+        rival=404,
+        organizer=201,
     ),
     "undo check-in (api)": api(
         "checkin_api.undo",

@@ -307,6 +307,36 @@ PAGE_ROWS = {
         organizer=302,
         csrf_field="door-csrf_token",
     ),
+    # No such reference or box in this world: the organizer gets past every check, the form says no.
+    "record reservation payment (page)": page(
+        "reports.record_reservation_payment",
+        "POST",
+        post_form(
+            lambda w: manage(w) + "/reservation-payments",
+            {
+                "reservation-reference": "NOPE",
+                "reservation-amount": "10",
+                "reservation-method": "cash",
+            },
+        ),  # fmt: skip
+        door=403,
+        rival=404,
+        organizer=422,
+        csrf_field="reservation-csrf_token",
+    ),
+    "close cash box": page(
+        "reports.close_cash_box",
+        "POST",
+        lambda w, role: Call(
+            "POST",
+            manage(w) + "/cash-boxes/close",
+            form={"close-box": f"u{w.door.user_id}", "close-counted": "10"},
+        ),
+        door=403,
+        rival=404,
+        organizer=422,
+        csrf_field="close-csrf_token",
+    ),
     "void manual payment (page)": page(
         "reports.void_manual_payment",
         "POST",

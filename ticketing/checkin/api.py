@@ -16,10 +16,12 @@ from flask_smorest import Blueprint
 from ticketing.accounts.access import visible_or_404
 from ticketing.accounts.auth import current_principal, require_role
 from ticketing.accounts.models import DOOR_ROLES, MONEY_ROLES
-from ticketing.checkin import queries, services
+from ticketing.checkin import door_sales, queries, services, undoing
 from ticketing.checkin.schemas import (
     AttendeeSchema,
     AttendeeSearchSchema,
+    DoorSaleInSchema,
+    DoorSaleSchema,
     ScanOkSchema,
     ScanRefusedSchema,
     ScanSchema,
@@ -28,6 +30,7 @@ from ticketing.checkin.schemas import (
 )
 from ticketing.events.models import Event
 from ticketing.extensions import db
+from ticketing.schemas import ApiErrorSchema
 
 blp = Blueprint(
     "checkin_api",
@@ -57,6 +60,7 @@ def scanning_device(body: dict) -> str:
 @blp.arguments(ScanSchema())
 @blp.response(200, ScanOkSchema)
 @blp.alt_response(409, schema=ScanRefusedSchema, description="The ticket may not enter")
+@blp.alt_response(422, schema=ApiErrorSchema, description="collect_minor is not the amount due")
 @blp.doc(security=SECURITY)
 def scan(body):
     """Scan a ticket: 200 `ok`, or 409 with the reason.
@@ -72,6 +76,7 @@ def scan(body):
         nonce=body["nonce"],
         gate=printable(body["gate"], 100),
         device=scanning_device(body),
+        collect_minor=body["collect_minor"],
     )
     try:
         answer = services.scan(principal, scan_request)
@@ -112,6 +117,31 @@ def checkin_stats(event_id):
     return queries.stats(_visible_event(event_id))
 
 
+@blp.route("/events/<int:event_id>/door-sales", methods=["POST"])
+@require_role(*DOOR_ROLES)
+@blp.arguments(DoorSaleInSchema())
+@blp.response(201, DoorSaleSchema)
+@blp.alt_response(409, schema=ApiErrorSchema, description="sold_out: what is left of the tier")
+@blp.doc(security=SECURITY)
+def door_sale(body, event_id):
+    """Sell tickets for cash at the door and let their holders in (door staff too).
+
+    The amount is the tier's price times the quantity; the cash is recorded
+    for the volunteer and device that took it, and counts in `manual_minor`.
+    """
+    event = _visible_event(event_id)
+    sale = door_sales.sell_and_admit(
+        current_principal(),
+        event,
+        ticket_type_id=body["ticket_type_id"],
+        quantity=body["quantity"],
+        gate=printable(body["gate"], 100),
+        device=scanning_device(body),
+    )
+    db.session.commit()
+    return sale
+
+
 @blp.route("/checkins/<int:checkin_id>/undo", methods=["POST"])
 @require_role(*MONEY_ROLES)
 @blp.response(200, UndoneSchema)
@@ -119,9 +149,9 @@ def checkin_stats(event_id):
 @blp.doc(security=SECURITY)
 def undo(checkin_id):
     """Undo a check-in (organizers and owners): the ticket may enter again."""
-    checkin = services.checkin_for(current_principal(), checkin_id)
+    checkin = undoing.checkin_for(current_principal(), checkin_id)
     if checkin is None:
         abort(404, gettext("There is no such check-in."))
-    services.undo(checkin, current_principal())
+    undoing.undo(checkin, current_principal())
     db.session.commit()
     return checkin

@@ -4,7 +4,12 @@ from flask_babel import lazy_gettext
 from marshmallow import fields
 
 from ticketing import validate
+from ticketing.database import MAX_ID
+from ticketing.payments.manual import MAX_AMOUNT_MINOR
 from ticketing.schemas import BaseSchema
+
+# A door sale is for the guests at the door: a group, not a block booking.
+MAX_DOOR_SALE = 20
 
 
 class ScanSchema(BaseSchema):
@@ -28,6 +33,16 @@ class ScanSchema(BaseSchema):
     )
     gate = fields.String(load_default="", validate=validate.Length(max=100))
     device = fields.String(load_default="", validate=validate.Length(max=200))
+    collect_minor = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_AMOUNT_MINOR),
+        metadata={
+            "description": "Cash taken at the door for an `unpaid` reservation: exactly its "
+            "`amount_due_minor` (else 422). Pays the whole order and checks this ticket in."
+        },
+    )
 
 
 class ScanTicketSchema(BaseSchema):
@@ -49,7 +64,8 @@ class ScanOkSchema(BaseSchema):
 class ScanRefusedSchema(BaseSchema):
     status = fields.String(
         metadata={
-            "description": "already_checked_in, invalid, wrong_event, unpaid or revoked",
+            "description": "already_checked_in, invalid, wrong_event, unpaid or revoked; "
+            "with `collect_minor` also not_unpaid (nothing to collect) or lapsed",
         }
     )
     code = fields.String(metadata={"description": "The same as `status`"})
@@ -58,6 +74,15 @@ class ScanRefusedSchema(BaseSchema):
     first_checked_in_at = fields.DateTime(metadata={"description": "already_checked_in only"})
     gate = fields.String(metadata={"description": "already_checked_in only: the first gate"})
     checkin_id = fields.Integer()
+    order_id = fields.Integer(metadata={"description": "unpaid reservation only"})
+    amount_due_minor = fields.Integer(
+        metadata={"description": "unpaid reservation only: the cash to collect"}
+    )
+    currency = fields.String(metadata={"description": "unpaid reservation only"})
+    buyer_name = fields.String(metadata={"description": "unpaid reservation only"})
+    tickets_in_order = fields.Integer(
+        metadata={"description": "unpaid reservation only: tickets the payment covers"}
+    )
 
 
 class AttendeeSearchSchema(BaseSchema):
@@ -94,3 +119,25 @@ class UndoneSchema(BaseSchema):
     checked_in_at = fields.DateTime()
     undone_at = fields.DateTime()
     undone_by_id = fields.Integer()
+
+
+class DoorSaleInSchema(BaseSchema):
+    ticket_type_id = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID)
+    )
+    quantity = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_DOOR_SALE)
+    )
+    gate = fields.String(load_default="", validate=validate.Length(max=100))
+    device = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class DoorSaleSchema(BaseSchema):
+    order_id = fields.Integer()
+    amount_minor = fields.Integer(metadata={"description": "The cash taken"})
+    currency = fields.String()
+    quantity = fields.Integer()
+    ticket_type_id = fields.Integer()
+    tier = fields.String()
+    codes = fields.List(fields.String(), metadata={"description": "The new tickets, all in"})
+    checked_in_at = fields.DateTime()

@@ -15,27 +15,24 @@ answer, so a replay writes nothing.
 """
 
 import json
-import logging
 from dataclasses import dataclass
 from functools import cache
 
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ticketing import compiled_sql
-from ticketing.accounts.access import visible
 from ticketing.accounts.auth import Principal
 from ticketing.checkin.models import CheckIn, ScanAttempt
 from ticketing.database import utcnow
-from ticketing.errors import Busy, Conflict
+from ticketing.errors import Busy
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
+from ticketing.orders import reservations
 from ticketing.orders.models import Order, OrderStatus
 from ticketing.tickets.codes import looks_like_code, normalize_code
 from ticketing.tickets.models import Ticket, TicketStatus
-
-log = logging.getLogger(__name__)
 
 MESSAGES = {
     "ok": lazy_gettext("Welcome in."),
@@ -44,6 +41,8 @@ MESSAGES = {
     "wrong_event": lazy_gettext("This ticket is for another event."),
     "unpaid": lazy_gettext("This ticket's order is not paid."),
     "revoked": lazy_gettext("This ticket was refunded or canceled."),
+    "not_unpaid": lazy_gettext("This ticket owes nothing: scan it without collecting."),
+    "lapsed": lazy_gettext("This reservation has lapsed: nothing can be collected for it."),
 }
 
 
@@ -54,6 +53,9 @@ class ScanRequest:
     nonce: str | None = None
     gate: str = ""
     device: str = ""
+    # Cash handed over for the ticket's reservation (the door's collect):
+    # exactly the amount due, or the scan is refused and nothing changes.
+    collect_minor: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,6 @@ class ScanAnswer:
     @property
     def body(self) -> dict:
         return json.loads(self.body_json)
-
-
-class AlreadyUndone(Conflict):
-    code = "already_undone"
 
 
 class NonceTaken(Exception):
@@ -88,6 +86,12 @@ FIND_TICKET = (
         Ticket.ticket_type_id,
         Ticket.holder_name,
         Order.status.label("order_status"),
+        Order.id.label("order_id"),
+        Order.buyer_name,
+        Order.currency,
+        Order.total_minor,
+        Order.paid_minor,
+        Order.expires_at,
         TicketType.name.label("tier_name"),
         Event.organization_id,
     )
@@ -98,6 +102,9 @@ FIND_TICKET = (
 )
 STANDING_CHECKIN = select(CheckIn.id, CheckIn.checked_in_at, CheckIn.gate).where(
     CheckIn.ticket_id == bindparam("ticket_id"), CheckIn.undone_at.is_(None)
+)
+ORDER_TICKETS = select(func.count(Ticket.id).label("count")).where(
+    Ticket.order_id == bindparam("order_id"), Ticket.status != TicketStatus.REVOKED
 )
 VISIBLE_EVENT = select(Event.id).where(
     Event.id == bindparam("event_id"), Event.organization_id == bindparam("organization_id")
@@ -204,22 +211,33 @@ def _enter(row, principal: Principal, request: ScanRequest):
     raise Busy(gettext("The ticket is being changed right now; scan again."))
 
 
-def decide(principal: Principal, request: ScanRequest) -> tuple[int, dict, int | None]:
-    """The answer to one scan: (HTTP status, body, ticket id to log)."""
-    code = normalize_code(request.code)
-    row = _find_ticket(code) if looks_like_code(code) else None
-    reason = _refusal(row, principal, request.event_id)
-    if reason == "invalid":
-        return 409, {"status": reason, "code": reason, "message": str(MESSAGES[reason])}, None
-    ticket = door_ticket(row)
-    if reason is not None:
-        body = {
-            "status": reason,
-            "code": reason,
-            "message": str(MESSAGES[reason]),
-            "ticket": ticket,
-        }
-        return 409, body, row.id
+def _refused(reason: str, ticket: dict, **extra) -> tuple[int, dict]:
+    body = {"status": reason, "code": reason, "message": str(MESSAGES[reason]), "ticket": ticket}
+    return 409, {**body, **extra}
+
+
+def _collectable(row) -> bool:
+    """An open reservation whose deadline has not passed: the door may take its cash."""
+    lapsed = row.expires_at is not None and row.expires_at <= utcnow()
+    return row.order_status == OrderStatus.RESERVED and not lapsed
+
+
+def _unpaid(row, ticket: dict) -> tuple[int, dict]:
+    """The `unpaid` refusal; a reservation's says what to collect, for whom, for how many."""
+    if not _collectable(row):
+        return _refused("unpaid", ticket)
+    return _refused(
+        "unpaid",
+        ticket,
+        order_id=row.order_id,
+        amount_due_minor=max(row.total_minor - row.paid_minor, 0),
+        currency=row.currency,
+        buyer_name=row.buyer_name,
+        tickets_in_order=compiled_sql.first(ORDER_TICKETS, {"order_id": row.order_id}).count,
+    )
+
+
+def _admit(row, ticket: dict, principal: Principal, request: ScanRequest) -> tuple[int, dict]:
     checkin_id, when, gate, won = _enter(row, principal, request)
     if won:
         body = {
@@ -229,17 +247,73 @@ def decide(principal: Principal, request: ScanRequest) -> tuple[int, dict, int |
             "gate": gate,
             "checkin_id": checkin_id,
         }
-        return 200, body, row.id
-    body = {
-        "status": "already_checked_in",
-        "code": "already_checked_in",
-        "message": str(MESSAGES["already_checked_in"]),
-        "ticket": ticket,
-        "first_checked_in_at": when.isoformat(),
-        "gate": gate,
-        "checkin_id": checkin_id,
-    }
-    return 409, body, row.id
+        return 200, body
+    return _refused(
+        "already_checked_in",
+        ticket,
+        first_checked_in_at=when.isoformat(),
+        gate=gate,
+        checkin_id=checkin_id,
+    )
+
+
+def _nothing_to_collect(row, ticket: dict) -> tuple[int, dict]:
+    """A collect for a ticket that owes nothing: refused, and it does not let anyone in."""
+    if row.order_status in OrderStatus.UNPAID:
+        return _unpaid(row, ticket) if _collectable(row) else _refused("lapsed", ticket)
+    standing = _standing_checkin(row.id)
+    if standing is None:
+        return _refused("not_unpaid", ticket)
+    return _refused(
+        "already_checked_in",
+        ticket,
+        first_checked_in_at=standing.checked_in_at.isoformat(),
+        gate=standing.gate,
+        checkin_id=standing.id,
+    )
+
+
+def _collect(row, ticket: dict, principal: Principal, request: ScanRequest) -> tuple[int, dict]:
+    """Take the reservation's cash (exactly what is due), then let this ticket in.
+
+    receive_payment locks the order: of twenty scanners collecting at once one
+    pays it; the others wait, read the order again and are refused (already in,
+    or nothing to collect) without entering. A wrong amount is a 422 that
+    rolls the whole request back.
+    """
+    if not _collectable(row):
+        return _nothing_to_collect(row, ticket)
+    try:
+        reservations.receive_payment(
+            row.order_id,
+            amount_minor=request.collect_minor,
+            method="cash",
+            exact=True,
+            recorded_by_id=principal.user_id,
+            recorded_by_token_id=principal.token_id,
+        )
+    except reservations.NotReserved:
+        return _nothing_to_collect(_find_ticket(row.code), ticket)
+    return _admit(row, ticket, principal, request)
+
+
+def decide(principal: Principal, request: ScanRequest) -> tuple[int, dict, int | None]:
+    """The answer to one scan: (HTTP status, body, ticket id to log)."""
+    code = normalize_code(request.code)
+    row = _find_ticket(code) if looks_like_code(code) else None
+    reason = _refusal(row, principal, request.event_id)
+    if reason == "invalid":
+        return 409, {"status": reason, "code": reason, "message": str(MESSAGES[reason])}, None
+    ticket = door_ticket(row)
+    if request.collect_minor is not None and reason in (None, "unpaid"):
+        status, body = _collect(row, ticket, principal, request)
+    elif reason == "unpaid":
+        status, body = _unpaid(row, ticket)
+    elif reason is not None:
+        status, body = _refused(reason, ticket)
+    else:
+        status, body = _admit(row, ticket, principal, request)
+    return status, body, row.id
 
 
 def _logged_event(principal: Principal, request: ScanRequest) -> int | None:
@@ -298,29 +372,3 @@ def stored_answer(principal: Principal, request: ScanRequest) -> ScanAnswer | No
     }
     row = compiled_sql.first(STORED_ANSWER, params)
     return None if row is None else ScanAnswer(row.response_status, row.response_json)
-
-
-def checkin_for(principal: Principal, checkin_id: int) -> CheckIn | None:
-    """A check-in the caller may see (its organization, its event if bound)."""
-    return visible(principal, CheckIn, checkin_id, _event_of)
-
-
-def _event_of(checkin: CheckIn) -> Event | None:
-    return db.session.get(Event, checkin.event_id)
-
-
-def undo(checkin: CheckIn, principal: Principal) -> CheckIn:
-    """Let the ticket in again later; the row stays, marked undone (logged)."""
-    if checkin.undone_at is not None:
-        raise AlreadyUndone(gettext("This check-in was already undone."))
-    checkin.undone_at = utcnow()
-    checkin.undone_by_id = principal.user_id
-    db.session.flush()
-    log.info(
-        "check-in %s of ticket %s undone by user %s (token %s)",
-        checkin.id,
-        checkin.ticket_id,
-        principal.user_id,
-        principal.token_id,
-    )
-    return checkin

@@ -26,11 +26,12 @@ from ticketing.accounts import services as accounts
 from ticketing.accounts.access import visible_or_404
 from ticketing.accounts.auth import current_principal, page_role_required, principal_from_token
 from ticketing.accounts.models import DOOR_ROLES, MONEY_ROLES, User
-from ticketing.checkin import queries, services
+from ticketing.checkin import queries, undoing
 from ticketing.csv_export import csv_download, safe_text
 from ticketing.database import database_id
 from ticketing.events.models import Event
 from ticketing.extensions import db
+from ticketing.money import exponent
 
 bp = Blueprint("checkin", __name__)
 
@@ -50,6 +51,9 @@ def _scanner_page(event, *, token: str | None):
         event=event,
         device_token=token,
         can_pick=token is None and len(queries.door_events(current_principal())) > 1,
+        exponent=exponent(event.currency),
+        # Sold for cash on the page: tiers with a price (a free seat needs no till).
+        sale_tiers=[tier for tier in event.ticket_types if tier.price_minor > 0],
     )
     return _private(make_response(page))
 
@@ -113,10 +117,10 @@ def _checkin_list_page(event, new_link: str | None = None) -> str:
 def undo(event_id: int, checkin_id: int):
     """Undo a check-in so the ticket can enter again (kept in the record, logged)."""
     event = _managed_event(event_id)
-    checkin = services.checkin_for(current_principal(), checkin_id)
+    checkin = undoing.checkin_for(current_principal(), checkin_id)
     if checkin is None or checkin.event_id != event.id:
         abort(404, gettext("There is no such check-in."))
-    services.undo(checkin, current_principal())
+    undoing.undo(checkin, current_principal())
     db.session.commit()
     flash(gettext("Check-in undone: the ticket can enter again."), "info")
     return redirect(url_for("checkin.checkin_list", event_id=event.id))

@@ -10,16 +10,18 @@ from ticketing.accounts.auth import current_principal, require_role
 from ticketing.accounts.models import MONEY_ROLES
 from ticketing.extensions import db
 from ticketing.i18n import current_locale
-from ticketing.orders import services
+from ticketing.orders import reservations, services
 from ticketing.orders.access import token_matches
 from ticketing.orders.checkout import event_on_sale, place_order
 from ticketing.orders.limits import limit_holds
 from ticketing.orders.models import Order
 from ticketing.orders.refunding import refund_order
 from ticketing.orders.schemas import (
+    RECEIVED_METHODS,
     OrderCreatedSchema,
     OrderCreateSchema,
     OrderOutSchema,
+    OrderPaymentInSchema,
     RefundRequestSchema,
 )
 from ticketing.schemas import ApiErrorSchema as ErrorSchema
@@ -137,6 +139,38 @@ class OrderRefund(MethodView):
             data.get("amount_minor"),
             current_principal().user_id,
             client_key=request.headers.get("Idempotency-Key"),
+        )
+        db.session.commit()
+        return order
+
+
+@blp.route("/orders/<int:order_id>/payments")
+class OrderPayments(MethodView):
+    decorators = [require_role(*MONEY_ROLES)]
+
+    @blp.arguments(OrderPaymentInSchema())
+    @blp.response(200, OrderOutSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="not_reserved: nothing is owed")
+    @blp.doc(security=[{"bearerAuth": []}])
+    def post(self, data, order_id):
+        """Record cash or a bank transfer received toward a reservation.
+
+        Partial payments add up and `amount_due_minor` shrinks; once they
+        cover it the order is `paid` and its tickets `valid`. More than is
+        due is 422. Counted in the event's `manual_minor` when received.
+        """
+        principal = current_principal()
+        order = visible(principal, Order, order_id, _event_of)
+        if order is None:
+            abort(404, message=gettext("No such order."))
+        order, _payment = reservations.receive_payment(
+            order.id,
+            amount_minor=data["amount_minor"],
+            method=RECEIVED_METHODS[data["method"]],
+            reference=data["reference"].strip(),
+            recorded_by_id=principal.user_id,
+            recorded_by_token_id=principal.token_id,
         )
         db.session.commit()
         return order

@@ -34,6 +34,7 @@ def record_door_sale(
     buyer_name: str = "",
     buyer_email: str = "",
     recorded_by_id=None,
+    recorded_by_token_id=None,
 ) -> ManualPayment:
     """Tickets paid in cash at the door: a paid order, its tickets, and the manual record."""
     tier = db.session.get(TicketType, ticket_type_id)
@@ -94,6 +95,7 @@ def record_door_sale(
         currency=event.currency,
         note=note,
         recorded_by_id=recorded_by_id,
+        recorded_by_token_id=recorded_by_token_id,  # the door device that took the cash
     )
     db.session.add(payment)
     db.session.flush()

@@ -91,6 +91,22 @@ class OrderOutSchema(BaseSchema):
     paid_at = fields.DateTime(allow_none=True)
     lines = fields.List(fields.Nested(OrderLineOutSchema))
     tickets = fields.List(fields.Nested(TicketOutSchema))
+    payment_method = fields.String(metadata={"description": "card, door or transfer"})
+    payment_reference = fields.String(
+        allow_none=True, metadata={"description": "A reservation's reference (transfers, door)"}
+    )
+    paid_minor = fields.Integer(metadata={"description": "Received toward a reservation"})
+    amount_due_minor = fields.Integer(
+        metadata={"description": "What an open reservation still owes (0 otherwise)"}
+    )
+    reserved_until = fields.Function(
+        lambda order: (
+            order.expires_at.isoformat()
+            if order.current_status == "reserved" and order.expires_at
+            else None
+        ),
+        metadata={"type": "string", "format": "date-time", "nullable": True},
+    )
 
     def amount_due(self, order):
         return order.amount_due_minor if order.current_status == "reserved" else 0
@@ -105,3 +121,15 @@ class RefundRequestSchema(BaseSchema):
     amount_minor = Minor(
         strict=True, allow_none=True, validate=validate.Range(min=1, max=MAX_MINOR)
     )
+
+
+# What the API calls a payment method, and the manual record's name for it.
+RECEIVED_METHODS = {"cash": "cash", "transfer": "bank_transfer"}
+
+
+class OrderPaymentInSchema(BaseSchema):
+    """Money received toward a reservation (organizers)."""
+
+    amount_minor = Minor(required=True, strict=True, validate=validate.Range(min=1, max=MAX_MINOR))
+    method = fields.String(required=True, validate=validate.OneOf(tuple(RECEIVED_METHODS)))
+    reference = fields.String(load_default="", validate=validate.Length(max=100))

@@ -138,6 +138,42 @@ class ManualPayment(db.Model):
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
 
 
+class CashBoxClosing(db.Model):
+    """A volunteer's (or a door device's) cash counted at the end of the night.
+
+    `expected_minor` is the cash the app recorded for that box when it was
+    closed, `counted_minor` what the organizer counted; the difference is
+    kept with them. Rows are never edited or deleted (the database refuses an
+    UPDATE): a later re-count is a new row, and the latest one stands.
+    """
+
+    __tablename__ = "cash_box_closings"
+    __table_args__ = (
+        CheckConstraint("expected_minor >= 0", name="expected_non_negative"),
+        CheckConstraint("counted_minor >= 0", name="counted_non_negative"),
+        CheckConstraint(
+            "difference_minor = counted_minor - expected_minor", name="difference_is_counted"
+        ),
+        CheckConstraint("user_id IS NOT NULL OR token_id IS NOT NULL", name="names_a_box"),
+        Index("ix_cash_box_closings_event_id_closed_at", "event_id", "closed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="RESTRICT"))
+    # Whose box: the volunteer (a login) or the device link (token) that took the cash.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    expected_minor: Mapped[int] = mapped_column()
+    counted_minor: Mapped[int] = mapped_column()
+    difference_minor: Mapped[int] = mapped_column()
+    note: Mapped[str] = mapped_column(Text, default="")
+    closed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    closed_by = relationship("User", foreign_keys=[closed_by_id])
+
+
 class StripeEvent(db.Model):
     """Every Stripe event received (verified), kept until a worker has applied it.
 

@@ -96,3 +96,29 @@ class RefundForm(BaseForm):
 
 class ResendForm(BaseForm):
     """Only the CSRF token: the button resends to the order's email."""
+
+
+RECEIVED_CHOICES = [
+    SelectChoice("bank_transfer", METHOD_NAMES["bank_transfer"]),
+    SelectChoice("cash", METHOD_NAMES["cash"]),
+]
+
+
+class ReservationPaymentForm(BaseForm):
+    """Money received toward a reservation, found by its payment reference."""
+
+    reference = StringField(
+        lazy_gettext("Payment reference"), validators=[InputRequired(), Length(max=100)]
+    )
+    amount = StringField(
+        lazy_gettext("Amount received"), validators=[InputRequired(), Length(max=20)]
+    )
+    method = SelectField(lazy_gettext("Paid by"), choices=RECEIVED_CHOICES)
+
+
+class CloseCashBoxForm(BaseForm):
+    """The cash counted in one volunteer's or device's box at the end of the night."""
+
+    box = HiddenField(validators=[InputRequired(), Length(max=12)])
+    counted = StringField(lazy_gettext("Counted"), validators=[InputRequired(), Length(max=20)])
+    note = StringField(lazy_gettext("Note"), validators=[Length(max=500)])

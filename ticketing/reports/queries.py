@@ -96,3 +96,31 @@ def raised_by_utc_hour(event: Event) -> list[tuple[datetime, int]]:
         (datetime.fromisoformat(hour).replace(tzinfo=UTC), total)
         for hour, total in sorted(hours.items())
     ]
+
+
+def open_reservations(event: Event, limit: int = 500) -> list[Order]:
+    """Reservations still owing, soonest deadline first (lapsed ones are not open)."""
+    return list(
+        db.session.execute(
+            select(Order)
+            .where(
+                Order.event_id == event.id,
+                Order.status == OrderStatus.RESERVED,
+                or_(Order.expires_at.is_(None), Order.expires_at > utcnow()),
+            )
+            .order_by(Order.expires_at, Order.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def reservation_by_reference(event: Event, reference: str) -> Order | None:
+    """The event's order with this payment reference (case and outer spaces forgiven)."""
+    wanted = reference.strip().upper()
+    if not wanted:
+        return None
+    return db.session.execute(
+        select(Order).where(
+            Order.event_id == event.id, func.upper(Order.payment_reference) == wanted
+        )
+    ).scalar_one_or_none()

@@ -14,13 +14,20 @@ from ticketing.extensions import db
 from ticketing.money import exponent
 from ticketing.orders import door
 from ticketing.orders.reservations import totals_with_reservations as event_totals
-from ticketing.payments import manual
+from ticketing.payments import cash_boxes, manual
 from ticketing.payments.models import ManualPayment
 from ticketing.reports import queries
 from ticketing.reports.access import event_for, money_principal, organizer_page
 from ticketing.reports.chart import sales_chart
 from ticketing.reports.exports import EXPORTS, csv_response
-from ticketing.reports.forms import DonationForm, DoorSaleForm, VoidForm, amount_minor
+from ticketing.reports.forms import (
+    CloseCashBoxForm,
+    DonationForm,
+    DoorSaleForm,
+    ReservationPaymentForm,
+    VoidForm,
+    amount_minor,
+)
 from ticketing.templating import word
 
 bp = Blueprint("reports", __name__)
@@ -32,7 +39,15 @@ def door_sale_form(event, formdata=None) -> DoorSaleForm:
     return form
 
 
-def render_dashboard(event, donation_form=None, door_form=None, status: int = 200):
+def render_dashboard(
+    event,
+    donation_form=None,
+    door_form=None,
+    reservation_form=None,
+    close_form=None,
+    close_box=None,
+    status: int = 200,
+):
     search = request.args.get("q", "")[:200]
     orders = queries.search_orders(event, search)
     page = render_template(
@@ -49,6 +64,12 @@ def render_dashboard(event, donation_form=None, door_form=None, status: int = 20
         donation_form=donation_form or DonationForm(formdata=None, prefix="donation"),
         door_form=door_form or door_sale_form(event, formdata=None),
         void_form=VoidForm(formdata=None, prefix="void"),
+        reservations=queries.open_reservations(event),
+        reservation_form=reservation_form
+        or ReservationPaymentForm(formdata=None, prefix="reservation"),
+        cash_boxes=cash_boxes.boxes(event),
+        close_form=close_form or CloseCashBoxForm(formdata=None, prefix="close"),
+        close_box=close_box,
     )
     return page, status
 
@@ -156,4 +177,4 @@ def export(event_id: int, what: str):
     return csv_response(event_for(money_principal(), event_id), what)
 
 
-from ticketing.reports import order_views  # noqa: E402, F401  (routes on the same blueprint)
+from ticketing.reports import cash_views, order_views  # noqa: E402, F401  (same blueprint)

@@ -41,6 +41,7 @@
     cameraSelect: document.getElementById("camera-select"),
     torch: document.getElementById("torch-button"),
     gate: document.getElementById("gate-input"),
+    collect: document.getElementById("collect-button"),
   };
 
   // The page's words, translated by the server (data-strings on #scanner);
@@ -50,7 +51,7 @@
   var LANG = document.documentElement.lang || "en";
   var COUNT = new Intl.NumberFormat(LANG === "en" ? "en-US" : LANG);
   function t(key, english) { return STRINGS[key] || english; }
-
+  function parsed(json) { try { return JSON.parse(json || "{}"); } catch (e) { return {}; } }
   var REASONS = {
     ok: t("ok", "WELCOME"),
     already_checked_in: t("already_checked_in", "ALREADY IN"),
@@ -58,6 +59,8 @@
     wrong_event: t("wrong_event", "WRONG EVENT"),
     unpaid: t("unpaid", "NOT PAID"),
     revoked: t("revoked", "REFUNDED / CANCELED"),
+    not_unpaid: t("not_unpaid", "NOTHING TO COLLECT"),
+    lapsed: t("lapsed", "RESERVATION LAPSED"),
     network: t("network", "NO CONNECTION"),
     error: t("error", "ERROR"),
   };
@@ -150,7 +153,28 @@
   // ---- the answer --------------------------------------------------------
 
   var hideTimer = null;
+  // A full-screen answer the page makes itself (the door sale's, in scanner-sale.js).
+  var holding = false;  // a screen that waits for a tap (COLLECT): no scan replaces it
+  function screen(kind, status, texts, ms, hold) {
+    holding = !!hold;
+    els.collect.hidden = !hold;
+    els.result.className = "door-result result-" + kind;
+    els.result.dataset.status = status;
+    els.word.textContent = texts.word || "";
+    els.name.textContent = texts.name || "";
+    els.tier.textContent = texts.tier || "";
+    els.detail.textContent = texts.detail || "";
+    els.result.hidden = false;
+    signal(kind === "collect" ? "already" : kind);
+    clearTimeout(hideTimer);
+    hideTimer = setTimeout(hide, ms || OK_SHOW_MS);
+  }
+
+  var hooks = {};  // hooks.answer(status, body): scanner-cash.js shows an answer itself when true
   function show(status, body) {
+    if (hooks.answer && hooks.answer(status, body || {})) return;
+    holding = false;
+    els.collect.hidden = true;
     var kind = status === "ok" ? "ok" : status === "already_checked_in" ? "already" : "refused";
     var ticket = (body && body.ticket) || {};
     els.result.className = "door-result result-" + kind;
@@ -174,16 +198,20 @@
 
   function hide() {
     clearTimeout(hideTimer);
+    holding = false;
+    els.collect.hidden = true;
     els.result.hidden = true;
   }
 
   // ---- checking in -------------------------------------------------------
 
   var busy = false;
-  function checkIn(code) {
+  function checkIn(code, collectMinor) {
     if (busy) return Promise.resolve();
     busy = true;
+    // A retry re-sends this very body (same nonce): the cash is recorded at most once.
     var body = { code: code, event_id: EVENT_ID, nonce: newNonce(), gate: els.gate.value.trim() };
+    if (collectMinor) body.collect_minor = collectMinor;
     function attempt(triesLeft) {
       return request("POST", "/checkins", body).then(function (response) {
         return response.json().then(function (data) {
@@ -215,7 +243,7 @@
     var now = Date.now();
     // The same code held in front of the camera is sent once, not every frame.
     if (code === lastCode && now - lastSeen < SAME_CODE_QUIET_MS) { lastSeen = now; return; }
-    if (busy) return;
+    if (busy || holding) return;  // the COLLECT screen waits for its tap
     lastCode = code;
     lastSeen = now;
     checkIn(code);
@@ -363,7 +391,17 @@
   els.gate.value = localStorage.getItem("door.gate") || "";
   els.gate.addEventListener("change", function () { localStorage.setItem("door.gate", els.gate.value.trim()); });
   els.next.addEventListener("click", function () { lastCode = null; hide(); });
-  els.result.addEventListener("click", function (e) { if (e.target !== els.next) hide(); });
+  els.result.addEventListener("click", function (e) {
+    if (e.target !== els.next && e.target !== els.collect && !holding) hide();
+  });
+
+  // What scanner-cash.js (collecting a reservation, the door sale) uses of this page.
+  window.doorScanner = {
+    t: t, parsed: parsed, lang: LANG, count: COUNT, request: request, screen: screen, hide: hide,
+    checkIn: checkIn, refreshStats: refreshStats, hooks: hooks, eventId: EVENT_ID,
+    collectButton: els.collect, result: els.result, detail: els.detail,
+    gate: function () { return els.gate.value.trim(); },
+  };
 
   refreshStats();
   setInterval(refreshStats, STATS_EVERY_MS);
