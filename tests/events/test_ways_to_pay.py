@@ -1,6 +1,8 @@
 """Events choose their ways to pay (API.md "Paying without a card"): card,
 door, transfer; the currency, instructions and deadline must fit them."""
 
+import re
+
 import pytest
 
 from tests.events.test_api import auth, create_event
@@ -81,3 +83,36 @@ def test_a_change_is_checked_with_what_the_event_already_has(client, orgs):
     assert ok.status_code == 200 and ok.get_json()["payment_methods"] == ["door", "transfer"]
     read = client.get(url, headers=auth(token)).get_json()
     assert read["transfer_instructions"] == "IBAN TR12"
+
+
+def test_the_organizers_form_sets_the_ways_to_pay(client, team, db):
+    from sqlalchemy import select
+
+    from tests.events.test_manage_pages import EVENT_FORM
+    from tests.support.web import login, post_form
+    from ticketing.events.models import Event
+
+    login(client, "organizer@example.test")
+    form = {**EVENT_FORM, "currency": "RUB", "payment_methods_shown": "1"}
+    none = post_form(client, "/manage/events/new", form)
+    assert none.status_code == 422  # every box unticked: no way to pay
+    card = post_form(client, "/manage/events/new", {**form, "payment_methods": "card"})
+    assert card.status_code == 422
+    assert "RUB cannot be charged by card" in card.get_data(as_text=True)
+    created = post_form(
+        client,
+        "/manage/events/new",
+        {**form, "payment_methods": ["door", "transfer"], "transfer_instructions": "IBAN",
+         "reservations_until": "2026-12-19T12:00", "unpaid_seats_cap": "25"},
+    )  # fmt: skip
+    assert created.status_code == 302, created.get_data(as_text=True)[:500]
+    event = db.session.execute(select(Event).where(Event.currency == "RUB")).scalar_one()
+    assert event.payment_methods == ["door", "transfer"]
+    assert event.unpaid_seats_cap == 25 and event.transfer_instructions == "IBAN"
+    assert event.reservations_until.isoformat() == "2026-12-19T09:00:00+00:00"  # Istanbul
+    edit = client.get(f"/manage/events/{event.id}/edit").get_data(as_text=True)
+    boxes = {
+        re.search(r'value="(\w+)"', tag).group(1): " checked" in tag
+        for tag in re.findall(r"<input[^>]*name=\"payment_methods\"[^>]*>", edit)
+    }
+    assert boxes == {"card": False, "door": True, "transfer": True}

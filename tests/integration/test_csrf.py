@@ -18,6 +18,8 @@ HTML_POSTS = {
     "accounts.logout",
     "accounts.profile",
     "orders.buy",
+    "orders.pay_reservation_by_card",
+    "orders.reserve_instead",
     "accounts.team",
     "accounts.remove_member",
     "accounts.tokens",

@@ -290,10 +290,8 @@ def create_order(
     overrides the lines' sum (a door sale's cash, whatever its split per seat).
 
     An online order holds its seats until paid; a total of zero is a free
-    order, and a door sale is paid at once: paid, tickets issued. With a
-    `reservation` (orders/reservations.py) an order with a total is reserved
-    to be paid at the door or by transfer: its plan adds the order's values,
-    checks its cap under the claim, and issues its unpaid tickets.
+    order, and a door sale is paid at once: paid, tickets issued. A `reservation`
+    plan (orders/reservations.py) reserves an order with a total instead.
     """
     now = now or utcnow()
     if source.sale_rules:
@@ -320,10 +318,7 @@ def create_order(
         "checkout_key": None if source.paid_at_once else new_checkout_key(),
         "access_token_hash": "",
         "locale": locale,
-        "status": OrderStatus.PENDING.value,
-        "payment_method": "card",
-        "payment_reference": None,
-        **(plan.order_values() if plan is not None else {}),
+        **(plan.order_values() if plan is not None else CARD_HOLD),
     }
     wanted = {line.ticket_type_id: line.quantity for line in priced}
     # Seen short already (the counter, read without a lock): unless lapsed
@@ -332,13 +327,8 @@ def create_order(
     if short and not expire_holds(tier_ids=sorted(short)):
         raise sold_out(wanted)
     hold_cap = (holds_per_email() or NO_CAP) if source.sale_rules else NO_CAP
-
-    def attempt() -> Hold:
-        if plan is not None:
-            plan.before_claim(wanted)
-        return _hold(values, priced, hold_cap)
-
-    hold = claiming_seats(wanted, attempt)
+    check_cap = plan.before_claim if plan is not None else lambda wanted: None
+    hold = claiming_seats(wanted, lambda: check_cap(wanted) or _hold(values, priced, hold_cap))
     if source.paid_at_once or hold.total_minor == 0:
         mark_paid(db.session.get(Order, hold.id), now)
         return replace(hold, status=OrderStatus.PAID, expires_at=None)
@@ -369,6 +359,7 @@ NEW_ORDER_COLUMNS = (
     "donation_minor", "total_minor", "expires_at", "created_at", "checkout_key",
     "access_token_hash", "locale", "status", "payment_method", "payment_reference",
 )  # fmt: skip
+CARD_HOLD = {"status": "pending", "payment_method": "card", "payment_reference": None}
 # The buyer's open holds on the event, counted up to the cap (LIMIT: never
 # more rows than that), through the index on buyer_email.
 OPEN_HOLDS = (
