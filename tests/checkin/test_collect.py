@@ -43,7 +43,13 @@ def reread(db, model, row_id):
 
 
 def test_unpaid_refusal_says_what_to_collect_for_whom(client, door, db):
+    before = event_totals(door.event)
     order, order_codes = reservation(db, door)
+    after = event_totals(door.event)
+    settle(db)
+    # A reservation moves no money and sells nothing until its cash is in.
+    for key in ("raised_minor", "manual_minor", "tickets_minor", "tickets_sold"):
+        assert after[key] == before[key], key
     response = scan(client, door, order_codes[0])
     assert response.status_code == 409
     body = response.get_json()
@@ -85,6 +91,9 @@ def test_collecting_the_amount_due_pays_the_order_and_lets_this_ticket_in(client
     assert entry.scalar_one().amount_minor == 75_000
     after = event_totals(door.event)
     assert after["manual_minor"] - before["manual_minor"] == 75_000
+    assert after["raised_minor"] - before["raised_minor"] == 75_000  # cash counts once, as manual
+    assert after["tickets_minor"] == before["tickets_minor"]
+    assert after["tickets_sold"] - before["tickets_sold"] == 3  # sold once paid, not before
     db.session.commit()
     assert count(db, CheckIn) == 1
 

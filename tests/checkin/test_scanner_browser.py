@@ -41,7 +41,7 @@ def write_fake_camera(path, text: str | None, frames: int = 10) -> None:
 
 
 @contextmanager
-def device_link_page(live_server, door, db, camera):
+def device_link_page(live_server, door, db, camera, query: str = ""):
     """The event's device-link scanner page in Chromium, its camera playing `camera`.
 
     Yields the page and the list of JavaScript errors it raised.
@@ -60,7 +60,7 @@ def device_link_page(live_server, door, db, camera):
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{live_server.url}/door/device/{device_token}")
+        page.goto(f"{live_server.url}/door/device/{device_token}{query}")
         yield page, errors
 
 
@@ -195,3 +195,22 @@ def test_a_door_sale_takes_the_cash_and_lets_the_guests_in(live_server, door, db
     assert (payment.kind, payment.method, payment.amount_minor) == ("tickets", "cash", 5_000)
     assert payment.recorded_by_token_id is not None
     db.session.commit()
+
+
+def test_collect_speaks_the_pages_language_and_money(live_server, door, db, tmp_path):
+    """In Russian, lira: the amount as Russians write it, the count in its plural form."""
+    from playwright.sync_api import expect
+
+    door.event.currency = "TRY"  # a test shortcut: the event's orders are made here
+    tier = factories.tier(door.event, name="Balcony", price_minor=25_000)
+    order = reserved_order(door.event, [(tier, 3)], buyer="Зейнеп Кая")
+    settle(db)
+    camera = tmp_path / "reserved.y4m"
+    write_fake_camera(camera, codes(order)[0])
+    with device_link_page(live_server, door, db, camera, query="?lang=ru") as (page, errors):
+        result = page.locator("#door-result")
+        expect(result).to_have_attribute("data-status", "collect", timeout=20_000)
+        expect(page.locator("#result-word")).to_have_text("ВЗЯТЬ 750\u00a0₺")
+        expect(page.locator("#result-tier")).to_have_text("3 билета в этом заказе")
+        expect(page.locator("#collect-button")).to_have_text("Деньги получены")
+        assert errors == []

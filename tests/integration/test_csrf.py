@@ -33,6 +33,8 @@ HTML_POSTS = {
     "reports.record_donation",
     "reports.record_door_sale",
     "reports.void_manual_payment",
+    "reports.record_reservation_payment",
+    "reports.close_cash_box",
     "reports.refund",
     "reports.resend_tickets",
 }

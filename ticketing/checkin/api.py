@@ -68,6 +68,14 @@ def scan(body):
     The same `nonce` again from the same device (token, or login) for the
     same event returns the first answer and changes nothing; another device
     or event with that nonce gets its own answer.
+
+    A reservation's ticket is refused `unpaid` with `order_id`,
+    `amount_due_minor`, `currency`, `buyer_name` and `tickets_in_order`.
+    Sent again with `collect_minor` equal to the amount due, the cash is
+    recorded for the whole order (by this user and device), its tickets
+    become valid and this one enters: 200. Another amount is 422 and changes
+    nothing; a ticket that owes nothing is 409 `not_unpaid` (or
+    `already_checked_in`), a lapsed reservation 409 `lapsed`.
     """
     principal = current_principal()
     scan_request = services.ScanRequest(
