@@ -33,6 +33,7 @@ BLUEPRINT_MODULES = (
     "ticketing.delivery.views",
     "ticketing.checkin.views",
     "ticketing.checkin.api",
+    "ticketing.checkin.sync_api",
     "ticketing.reports.views",
     "ticketing.reports.api",
     "ticketing.apidocs",

@@ -16,6 +16,7 @@ answer, so a replay writes nothing.
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from flask_babel import gettext, lazy_gettext
@@ -24,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ticketing import compiled_sql
 from ticketing.accounts.auth import Principal
+from ticketing.checkin import collect
 from ticketing.checkin.models import CheckIn, ScanAttempt
 from ticketing.database import utcnow
 from ticketing.errors import Busy
@@ -56,6 +58,8 @@ class ScanRequest:
     # Cash handed over for the ticket's reservation (the door's collect):
     # exactly the amount due, or the scan is refused and nothing changes.
     collect_minor: int | None = None
+    # When the scan happened, for scans sent later (offline); None: now.
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ class NonceTaken(Exception):
 # The statements of a scan are built once, per database dialect where they
 # differ: at the door's rate, building a statement costs more CPU than the
 # database spends running it.
-FIND_TICKET = (
+TICKET_FOR_DOOR = (
     select(
         Ticket.id,
         Ticket.code,
@@ -98,8 +102,8 @@ FIND_TICKET = (
     .join(Order, Order.id == Ticket.order_id)
     .join(TicketType, TicketType.id == Ticket.ticket_type_id)
     .join(Event, Event.id == Ticket.event_id)
-    .where(Ticket.code == bindparam("code"))
 )
+FIND_TICKET = TICKET_FOR_DOOR.where(Ticket.code == bindparam("code"))
 STANDING_CHECKIN = select(CheckIn.id, CheckIn.checked_in_at, CheckIn.gate).where(
     CheckIn.ticket_id == bindparam("ticket_id"), CheckIn.undone_at.is_(None)
 )
@@ -189,7 +193,7 @@ def _enter(row, principal: Principal, request: ScanRequest):
     """Try to check the ticket in: (checkin id, time, won?) decided by one INSERT."""
     statement = _enter_statement(_dialect())
     for _ in range(3):
-        now = utcnow()
+        now = request.at or utcnow()
         inserted = compiled_sql.first(
             statement,
             {
@@ -284,23 +288,31 @@ def _collect(row, ticket: dict, principal: Principal, request: ScanRequest) -> t
     if not _collectable(row):
         return _nothing_to_collect(row, ticket)
     try:
-        reservations.receive_payment(
-            row.order_id,
-            amount_minor=request.collect_minor,
-            method="cash",
-            exact=True,
-            recorded_by_id=principal.user_id,
-            recorded_by_token_id=principal.token_id,
-        )
+        collect.take_cash(principal, row.order_id, request.collect_minor)
     except reservations.NotReserved:
         return _nothing_to_collect(_find_ticket(row.code), ticket)
     return _admit(row, ticket, principal, request)
 
 
-def decide(principal: Principal, request: ScanRequest) -> tuple[int, dict, int | None]:
-    """The answer to one scan: (HTTP status, body, ticket id to log)."""
-    code = normalize_code(request.code)
-    row = _find_ticket(code) if looks_like_code(code) else None
+# `decide(..., row=LOOK_UP)`: find the ticket by the request's code.
+LOOK_UP = object()
+
+
+def find_tickets(codes: list[str]) -> dict:
+    """FIND_TICKET for many normalized codes at once (a batch of scans): code -> row."""
+    wanted = sorted({code for code in codes if looks_like_code(code)})
+    if not wanted:
+        return {}
+    query = TICKET_FOR_DOOR.where(Ticket.code.in_(wanted))
+    return {row.code: row for row in db.session.execute(query)}
+
+
+def decide(principal: Principal, request: ScanRequest, row=LOOK_UP) -> tuple[int, dict, int | None]:
+    """The answer to one scan: (HTTP status, body, ticket id to log). `row`: the
+    ticket as find_tickets() read it (None: no such code), when already known."""
+    if row is LOOK_UP:
+        code = normalize_code(request.code)
+        row = _find_ticket(code) if looks_like_code(code) else None
     reason = _refusal(row, principal, request.event_id)
     if reason == "invalid":
         return 409, {"status": reason, "code": reason, "message": str(MESSAGES[reason])}, None
@@ -334,9 +346,9 @@ def nonce_scope(principal: Principal, request: ScanRequest) -> str:
     return f"{device}:e{event_id or ''}"
 
 
-def scan(principal: Principal, request: ScanRequest) -> ScanAnswer:
+def scan(principal: Principal, request: ScanRequest, row=LOOK_UP) -> ScanAnswer:
     """Decide one scan and log it; raises NonceTaken when the nonce was used before."""
-    status, body, ticket_id = decide(principal, request)
+    status, body, ticket_id = decide(principal, request, row)
     answer = ScanAnswer(status, json.dumps(body, separators=(",", ":")))
     event_id = body["ticket"]["event_id"] if "ticket" in body else _logged_event(principal, request)
     logged = compiled_sql.first(
