@@ -74,8 +74,8 @@ def scan(body):
     Sent again with `collect_minor` equal to the amount due, the cash is
     recorded for the whole order (by this user and device), its tickets
     become valid and this one enters: 200. Another amount is 422 and changes
-    nothing; a ticket that owes nothing is 409 `not_unpaid` (or
-    `already_checked_in`), a lapsed reservation 409 `lapsed`.
+    nothing, and so is a collect for a ticket that owes nothing (already in:
+    409 `already_checked_in`; a lapsed reservation: 409 `unpaid`).
     """
     principal = current_principal()
     scan_request = services.ScanRequest(

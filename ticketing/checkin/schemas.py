@@ -64,8 +64,7 @@ class ScanOkSchema(BaseSchema):
 class ScanRefusedSchema(BaseSchema):
     status = fields.String(
         metadata={
-            "description": "already_checked_in, invalid, wrong_event, unpaid or revoked; "
-            "with `collect_minor` also not_unpaid (nothing to collect) or lapsed",
+            "description": "already_checked_in, invalid, wrong_event, unpaid or revoked",
         }
     )
     code = fields.String(metadata={"description": "The same as `status`"})

@@ -28,7 +28,7 @@ from ticketing.accounts.auth import Principal
 from ticketing.checkin import collect
 from ticketing.checkin.models import CheckIn, ScanAttempt
 from ticketing.database import utcnow
-from ticketing.errors import Busy
+from ticketing.errors import Busy, ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.orders import reservations
@@ -43,8 +43,9 @@ MESSAGES = {
     "wrong_event": lazy_gettext("This ticket is for another event."),
     "unpaid": lazy_gettext("This ticket's order is not paid."),
     "revoked": lazy_gettext("This ticket was refunded or canceled."),
-    "not_unpaid": lazy_gettext("This ticket owes nothing: scan it without collecting."),
-    "lapsed": lazy_gettext("This reservation has lapsed: nothing can be collected for it."),
+    "nothing_due": lazy_gettext(
+        "This ticket owes nothing (already paid): hand the cash back and scan it without collecting."
+    ),
 }
 
 
@@ -262,12 +263,18 @@ def _admit(row, ticket: dict, principal: Principal, request: ScanRequest) -> tup
 
 
 def _nothing_to_collect(row, ticket: dict) -> tuple[int, dict]:
-    """A collect for a ticket that owes nothing: refused, and it does not let anyone in."""
+    """A collect for a ticket that owes nothing: it lets nobody in. Unpaid but
+    not collectable (a lapsed reservation, a card checkout): the plain `unpaid`
+    refusal; already in: `already_checked_in`; paid (by another collector a
+    moment ago, say): 422, as API.md says of any amount but the one due, so
+    the volunteer hands the cash back and scans again without collecting."""
     if row.order_status in OrderStatus.UNPAID:
-        return _unpaid(row, ticket) if _collectable(row) else _refused("lapsed", ticket)
+        return _unpaid(row, ticket)
     standing = _standing_checkin(row.id)
     if standing is None:
-        return _refused("not_unpaid", ticket)
+        raise ValidationFailed(
+            str(MESSAGES["nothing_due"]), field="collect_minor", amount_due_minor=0
+        )
     return _refused(
         "already_checked_in",
         ticket,

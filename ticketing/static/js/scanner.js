@@ -59,8 +59,6 @@
     wrong_event: t("wrong_event", "WRONG EVENT"),
     unpaid: t("unpaid", "NOT PAID"),
     revoked: t("revoked", "REFUNDED / CANCELED"),
-    not_unpaid: t("not_unpaid", "NOTHING TO COLLECT"),
-    lapsed: t("lapsed", "RESERVATION LAPSED"),
     network: t("network", "NO CONNECTION"),
     error: t("error", "ERROR"),
   };
