@@ -44,7 +44,7 @@ MESSAGES = {
     "unpaid": lazy_gettext("This ticket's order is not paid."),
     "revoked": lazy_gettext("This ticket was refunded or canceled."),
     "nothing_due": lazy_gettext(
-        "This ticket owes nothing (already paid): hand the cash back and scan it without collecting."
+        "Already paid: hand the cash back and scan the ticket without collecting."
     ),
 }
 
