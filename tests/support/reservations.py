@@ -1,10 +1,10 @@
 """Reserved orders ("pay at the door" or by transfer) for the door and cash tests.
 
-Until buyers can reserve through the API (create_order with payment_method
-door/transfer), tests build the reservation here, the way that API leaves
-it: status `reserved`, a payment reference, a deadline (far ahead: a day and
-more, so no test races it), its lines, and `unpaid` tickets. Switch the body
-of `reserved_order` to the real API when it lands; its callers stay.
+Built directly, the way create_order(payment_method door/transfer) leaves
+them (tests/orders/test_reservations.py covers that path): status
+`reserved`, a payment reference, a deadline (far ahead by default, so no
+test races it; a test of lapsing passes one in the past, which the API
+would refuse), its lines, and `unpaid` tickets.
 """
 
 import itertools
