@@ -58,6 +58,7 @@ def device_link_page(live_server, door, db, camera):
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(f"{live_server.url}/door/device/{device_token}")
+        page.get_by_role("button", name="Start scanning").click()
         yield page, errors
 
 

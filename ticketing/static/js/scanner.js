@@ -177,6 +177,14 @@
     els.result.hidden = true;
   }
 
+  // ---- the door without network (door-offline.js) ------------------------
+
+  var offline = window.DoorOffline ? window.DoorOffline.attach({
+    root: root, api: API, eventId: EVENT_ID, timeZone: TIME_ZONE, lang: LANG, reasons: REASONS,
+    headers: headers, show: show, localTime: localTime, unlockAudio: unlockAudio,
+    startCamera: function () { startCamera(); },
+  }) : null;
+
   // ---- checking in -------------------------------------------------------
 
   var busy = false;
@@ -184,11 +192,14 @@
     if (busy) return Promise.resolve();
     busy = true;
     var body = { code: code, event_id: EVENT_ID, nonce: newNonce(), gate: els.gate.value.trim() };
+    if (offline && offline.isOffline()) {
+      return offline.decide(body).then(function (a) { offline.render(a, body); if (a.status === "ok") refreshStats(); }).finally(function () { busy = false; });
+    }
     function attempt(triesLeft) {
       return request("POST", "/checkins", body).then(function (response) {
         return response.json().then(function (data) {
           if (data && data.status) return { status: data.status, data: data };
-          return { status: "error", data: { message: (data && data.message) || t("error_status", "Error {status}").replace("{status}", response.status) } };
+          return { status: "error", http: response.status, data: { message: (data && data.message) || t("error_status", "Error {status}").replace("{status}", response.status) } };
         });
       }).catch(function (err) {
         if (triesLeft > 0) {
@@ -197,8 +208,15 @@
         return { status: "network", data: { message: t("not_reached", "The scan did not reach the server. Try again.") } };
       });
     }
-    return attempt(2).then(function (answer) {
+    // With a door list on the device, a network failure is decided there (same nonce).
+    return attempt(offline ? 0 : 2).then(function (answer) {
+      if (offline && answer.status === "network") {
+        offline.wentOffline();
+        return offline.decide(body).then(function (a) { offline.render(a, body); if (a.status === "ok") refreshStats(); });
+      }
+      if (offline && answer.status === "error" && answer.http === 401) offline.revoked();
       show(answer.status, answer.data);
+      if (offline) offline.noteOnline(body, answer);
       if (answer.status === "ok") refreshStats();
     }).finally(function () { busy = false; });
   }
@@ -314,7 +332,10 @@
     }).then(function (answer) {
       if (!answer.ok) { els.searchStatus.textContent = answer.data.message || t("search_failed", "Search failed."); return; }
       renderResults(answer.data);
-    }).catch(function () { els.searchStatus.textContent = t("no_connection", "No connection. Try again."); });
+    }).catch(function () {
+      if (!offline) { els.searchStatus.textContent = t("no_connection", "No connection. Try again."); return; }
+      offline.search(q).then(renderResults);
+    });
   }
 
   function renderResults(items) {
@@ -336,7 +357,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.textContent = item.checked_in ? t("in", "In") : t("check_in", "Check in");
-      button.disabled = item.checked_in;
+      button.disabled = item.checked_in || !item.code; // offline results carry no code
       button.addEventListener("click", function () {
         checkIn(item.code).then(function () { search(els.searchInput.value.trim()); });
       });
@@ -351,6 +372,8 @@
   function refreshStats() {
     request("GET", "/events/" + EVENT_ID + "/checkins/stats").then(function (r) {
       return r.ok ? r.json() : null;
+    }).catch(function () {
+      return offline ? offline.counts() : null;
     }).then(function (data) {
       if (!data) return;
       els.countIn.textContent = COUNT.format(data.checked_in);  // "1 500" in ru
@@ -367,5 +390,5 @@
 
   refreshStats();
   setInterval(refreshStats, STATS_EVERY_MS);
-  startCamera();
+  if (!offline) startCamera(); // else on "Start scanning", which also unlocks the sound
 })();

@@ -1,0 +1,417 @@
+/* The door without network: the scanner keeps deciding from a door list on
+ * the device and sends what it admitted once the network is back.
+ *
+ * - Installs the service worker (scanner files and page kept for offline).
+ * - Syncs the door list (GET .../door-list: full once, then deltas every few
+ *   seconds) into IndexedDB (door-store.js): keyed hashes, never codes.
+ * - decide(body): with no network, HMAC-SHA256 of the normalized code with the
+ *   event's salt finds the ticket: green, amber (already in, when, where), red
+ *   as online, or amber COLLECT for an unpaid reservation. Never red for a
+ *   network problem.
+ * - Offline scans go to POST .../checkins/batch when the network returns;
+ *   conflicts (admitted elsewhere first) are listed on the device.
+ * - A 401 (device link revoked) or logging out wipes the device's copy.
+ * - Keeps the screen awake while scanning and unlocks sound on "Start scanning".
+ *
+ * scanner.js calls DoorOffline.attach(ctx) and a few hooks (see there).
+ */
+(function () {
+  "use strict";
+
+  var SYNC_EVERY_MS = 5000;
+  var Store = window.DoorStore;
+  var fold = window.DoorFold.fold;
+
+  var ctx = null;
+  var el = {};
+  var S = {};
+  var state = { online: navigator.onLine, syncing: false, flushing: false, meta: null, key: null, wiped: false };
+
+  function s(name, english) { return S[name] || english; }
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (m, k) { return values[k] !== undefined ? values[k] : m; });
+  }
+
+  function normalizeCode(text) { return String(text || "").replace(/[\s\-_.]/g, "").toUpperCase(); }
+
+  // ---- keyed hashes --------------------------------------------------------
+
+  function hmacKey(salt) {
+    if (state.key && state.key.salt === salt) return Promise.resolve(state.key.key);
+    var raw = new TextEncoder().encode(salt);
+    return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]).then(function (key) {
+      state.key = { salt: salt, key: key };
+      return key;
+    });
+  }
+
+  function codeHash(code, salt) {
+    return hmacKey(salt).then(function (key) {
+      return crypto.subtle.sign("HMAC", key, new TextEncoder().encode(normalizeCode(code)));
+    }).then(function (sig) {
+      return Array.prototype.map.call(new Uint8Array(sig), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    });
+  }
+
+  // ---- talking to the API --------------------------------------------------
+
+  function call(method, path, body) {
+    var controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, 15000);
+    return fetch(ctx.api + path, {
+      method: method,
+      headers: ctx.headers(body !== undefined),
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+      referrerPolicy: "no-referrer",
+      cache: "no-store",
+      signal: controller.signal,
+    }).then(function (response) {
+      clearTimeout(timer);
+      setOnline(true);
+      if (response.status === 401) { revoked(); throw new Error("revoked"); }
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    }, function (err) {
+      clearTimeout(timer);
+      setOnline(false);
+      throw err;
+    });
+  }
+
+  function sync() {
+    if (state.syncing || state.wiped) return Promise.resolve();
+    state.syncing = true;
+    var event = ctx.eventId;
+    return Store.meta(event).then(function (meta) {
+      var since = meta && meta.cursor ? "?since=" + encodeURIComponent(meta.cursor) : "";
+      return call("GET", "/events/" + event + "/door-list" + since).then(function (list) {
+        var next = {
+          event: event,
+          cursor: list.cursor,
+          salt: list.salt,
+          synced_at: new Date().toISOString(),
+          conflicts: (meta && meta.conflicts) || [],
+        };
+        return Store.saveList(event, list.tickets || [], !!list.full || !meta, next).then(function () {
+          state.meta = next;
+        });
+      });
+    }).then(flush).catch(function () { /* offline or refused: the next tick tries again */ })
+      .finally(function () { state.syncing = false; banner(); });
+  }
+
+  function flush() {
+    if (state.flushing || state.wiped) return Promise.resolve();
+    var event = ctx.eventId;
+    return Store.pending(event).then(function (scans) {
+      if (!scans.length) return;
+      state.flushing = true;
+      var byNonce = {};
+      var body = {
+        event_id: event,
+        scans: scans.map(function (scan) {
+          byNonce[scan.nonce] = scan;
+          var item = { code: scan.code, nonce: scan.nonce, scanned_at: scan.scanned_at };
+          if (scan.gate) item.gate = scan.gate;
+          if (scan.collect_minor) item.collect_minor = scan.collect_minor;
+          return item;
+        }),
+      };
+      return call("POST", "/checkins/batch", body).then(function (answer) {
+        var results = answer.results || [];
+        var problems = results.filter(function (r) { return r.conflict || r.status !== "ok"; }).map(function (r) {
+          var scan = byNonce[r.nonce] || {};
+          return {
+            name: scan.holder_name || "", tier: scan.tier || "", status: r.status,
+            scanned_at: scan.scanned_at, first: r.first_checked_in_at || null, gate: r.gate || "",
+          };
+        });
+        return Store.forget(results.map(function (r) { return r.nonce; })).then(function () {
+          return Store.meta(event);
+        }).then(function (meta) {
+          if (!meta) return;
+          meta.conflicts = problems.concat(meta.conflicts || []).slice(0, 50);
+          state.meta = meta;
+          return Store.saveMeta(meta);
+        });
+      }).finally(function () { state.flushing = false; });
+    });
+  }
+
+  function revoked() {
+    if (state.wiped) return;
+    state.wiped = true;
+    wipe().then(function () {
+      el.banner.hidden = false;
+      el.banner.className = "door-offline door-offline-revoked";
+      el.bannerText.textContent = s("revoked", "This device link was revoked: the door list was removed from this phone.");
+    });
+  }
+
+  function wipe() {
+    var jobs = [Store.wipe()];
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ type: "wipe" });
+    }
+    if (window.caches) {
+      jobs.push(caches.keys().then(function (names) {
+        return Promise.all(names.map(function (name) { return caches.delete(name); }));
+      }));
+    }
+    return Promise.all(jobs).catch(function () {});
+  }
+
+  // ---- the banner: offline, last synced, unsent scans, conflicts ------------
+
+  function setOnline(online) {
+    if (state.online === online) return;
+    state.online = online;
+    banner();
+  }
+
+  function isOffline() { return !navigator.onLine || !state.online; }
+
+  function hhmm(iso) {
+    if (!iso) return "";
+    return new Intl.DateTimeFormat(ctx.lang === "en" ? "en-GB" : ctx.lang, {
+      hour: "2-digit", minute: "2-digit", timeZone: ctx.timeZone,
+    }).format(new Date(iso));
+  }
+
+  function banner() {
+    if (state.wiped || !ctx) return;
+    Store.pending(ctx.eventId).then(function (pending) {
+      var meta = state.meta;
+      var parts = [];
+      if (isOffline()) {
+        parts.push(meta && meta.synced_at
+          ? fill(s("offline", "Offline — last synced {time}"), { time: hhmm(meta.synced_at) })
+          : s("offline_no_list", "Offline — no door list on this phone yet"));
+      }
+      if (pending.length) parts.push(fill(s("unsent", "Scans to send: {count}"), { count: pending.length }));
+      el.bannerText.textContent = parts.join(" · ");
+      el.banner.className = "door-offline" + (isOffline() ? " is-offline" : "");
+      el.banner.dataset.state = isOffline() ? "offline" : "online";
+      el.banner.hidden = parts.length === 0;
+      renderConflicts(meta ? meta.conflicts || [] : []);
+    }).catch(function () {});
+  }
+
+  function renderConflicts(conflicts) {
+    el.conflicts.innerHTML = "";
+    el.conflictBox.hidden = conflicts.length === 0;
+    conflicts.forEach(function (c) {
+      var li = document.createElement("li");
+      var status = c.status === "already_checked_in" ? s("conflict_in", "already let in elsewhere") : (ctx.reasons[c.status] || c.status);
+      li.textContent = (c.name || "?") + (c.tier ? " (" + c.tier + ")" : "") + " — " + status +
+        (c.first ? " " + fill(s("at", "at {time}"), { time: ctx.localTime(c.first) }) : "") + (c.gate ? " · " + c.gate : "");
+      el.conflicts.appendChild(li);
+    });
+  }
+
+  // ---- deciding without network -------------------------------------------
+
+  function decide(body) {
+    var event = ctx.eventId;
+    return Store.meta(event).then(function (meta) {
+      if (!meta || !meta.salt) return { status: "no_list", data: {} };
+      return codeHash(body.code, meta.salt).then(function (hash) {
+        return Store.ticket(event, hash).then(function (row) { return judge(body, hash, row); });
+      });
+    }).catch(function () { return { status: "no_list", data: {} }; });
+  }
+
+  function judge(body, hash, row) {
+    if (!row) return { status: "invalid", data: { message: s("unknown", "This code is not on the door list.") } };
+    var ticket = { holder_name: row.holder_name, tier: row.ticket_type };
+    if (row.checked_in_at) {
+      return { status: "already_checked_in", data: { ticket: ticket, first_checked_in_at: row.checked_in_at, gate: row.gate || "", offline: true } };
+    }
+    if (row.status === "revoked" || row.status === "refunded" || row.status === "canceled") return { status: "revoked", data: { ticket: ticket } };
+    if (row.status === "unpaid") {
+      if (!row.amount_due_minor) return { status: "unpaid", data: { ticket: ticket } };
+      if (body.collect_minor !== row.amount_due_minor) {
+        return { status: "collect", data: { ticket: ticket, amount_due_minor: row.amount_due_minor, currency: row.currency, offline: true } };
+      }
+    }
+    var now = new Date().toISOString();
+    var scan = {
+      nonce: body.nonce, event: ctx.eventId, code: normalizeCode(body.code), code_hash: hash,
+      scanned_at: now, gate: body.gate || "", holder_name: row.holder_name, tier: row.ticket_type,
+    };
+    if (body.collect_minor) scan.collect_minor = body.collect_minor;
+    var admitted = Object.assign({}, row, { checked_in_at: now, gate: body.gate || "", here: true });
+    if (body.collect_minor) { admitted.status = "valid"; delete admitted.amount_due_minor; }
+    return Store.admit(scan, admitted).then(function () {
+      banner();
+      return { status: "ok", data: { ticket: ticket, checked_in_at: now, offline: true } };
+    });
+  }
+
+  function money(minor, currency) {
+    try {
+      var digits = new Intl.NumberFormat("en", { style: "currency", currency: currency }).resolvedOptions().maximumFractionDigits;
+      return new Intl.NumberFormat(ctx.lang, { style: "currency", currency: currency }).format(minor / Math.pow(10, digits));
+    } catch (e) { return (minor / 100).toFixed(2) + " " + (currency || ""); }
+  }
+
+  // What an offline answer looks like: the same screens as online, plus two of its own.
+  function render(answer, body) {
+    if (answer.status === "no_list") {
+      ctx.show("no_list", { message: s("no_list_detail", "No door list on this phone yet: check the ticket by hand, or wait for the network.") });
+      el.result().className = "door-result result-offline";
+      el.word().textContent = s("no_list", "CANNOT CHECK OFFLINE");
+      return;
+    }
+    if (answer.status === "collect") {
+      ctx.show("collect", answer.data);
+      el.result().className = "door-result result-already result-collect";
+      el.word().textContent = s("collect", "COLLECT");
+      var detail = document.getElementById("result-detail");
+      detail.textContent = fill(s("collect_amount", "Collect {amount} in cash"), { amount: money(answer.data.amount_due_minor, answer.data.currency) });
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "door-next door-cash";
+      button.textContent = s("cash_received", "Cash received");
+      button.addEventListener("click", function (e) {
+        e.stopPropagation();
+        var paid = Object.assign({}, body, { collect_minor: answer.data.amount_due_minor });
+        decide(paid).then(function (next) { render(next, paid); });
+      });
+      detail.appendChild(document.createElement("br"));
+      detail.appendChild(button);
+      return;
+    }
+    ctx.show(answer.status, answer.data);
+    if (answer.data && answer.data.offline) el.result().classList.add("is-offline");
+  }
+
+  // ---- search and counts from the list ---------------------------------------
+
+  function search(q) {
+    var query = fold(q);
+    if (!query) return Promise.resolve([]);
+    return Store.tickets(ctx.eventId).then(function (rows) {
+      return rows.filter(function (row) {
+        return (row.search_key || fold(row.holder_name)).indexOf(query) !== -1;
+      }).slice(0, 50).map(function (row) {
+        return {
+          holder_name: row.holder_name, tier: row.ticket_type, order_id: row.order_id,
+          checked_in: !!row.checked_in_at, checked_in_at: row.checked_in_at,
+          ticket_status: row.status, code: null, offline: true,
+        };
+      });
+    });
+  }
+
+  function counts() {
+    return Store.tickets(ctx.eventId).then(function (rows) {
+      var sold = 0, inside = 0;
+      rows.forEach(function (row) {
+        if (row.status === "revoked") return;
+        sold += 1;
+        if (row.checked_in_at) inside += 1;
+      });
+      return { sold: sold, checked_in: inside };
+    });
+  }
+
+  // An online answer updates the device's list at once (a delta follows).
+  function noteOnline(body, answer) {
+    if (answer.status !== "ok" || !state.meta) return;
+    var event = ctx.eventId;
+    codeHash(body.code, state.meta.salt).then(function (hash) {
+      return Store.ticket(event, hash).then(function (row) {
+        if (!row) return;
+        row.checked_in_at = (answer.data && answer.data.checked_in_at) || new Date().toISOString();
+        row.gate = body.gate || "";
+        if (row.status === "unpaid") { row.status = "valid"; delete row.amount_due_minor; }
+        return Store.putTicket(row);
+      });
+    }).catch(function () {});
+  }
+
+  // ---- screen awake, sound, service worker, log out -------------------------
+
+  var wakeLock = null;
+  function keepAwake() {
+    if (!("wakeLock" in navigator) || document.visibilityState !== "visible") return;
+    if (wakeLock && !wakeLock.released) return;
+    navigator.wakeLock.request("screen").then(function (lock) {
+      wakeLock = lock;
+      document.documentElement.dataset.wakeLock = "on";
+      lock.addEventListener("release", function () { document.documentElement.dataset.wakeLock = "off"; });
+    }).catch(function () { /* battery saver, or not allowed: the screen may dim */ });
+  }
+
+  function startScanning() {
+    ctx.unlockAudio();
+    keepAwake();
+    el.start.hidden = true;
+    ctx.startCamera();
+  }
+
+  function installWorker() {
+    if (!("serviceWorker" in navigator) || !ctx.root.dataset.sw) return;
+    navigator.serviceWorker.register(ctx.root.dataset.sw, { scope: ctx.root.dataset.swScope }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      if (!navigator.serviceWorker.controller && registration.active) {
+        registration.active.postMessage({ type: "keep-page", url: location.href });
+      }
+    }).catch(function () { /* no offline reload, scanning still works */ });
+  }
+
+  function watchLogout() {
+    document.querySelectorAll("form.nav-logout, form[data-door-logout]").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        if (form.dataset.wiped) return;
+        e.preventDefault();
+        flush().catch(function () {}).then(wipe).then(function () {
+          form.dataset.wiped = "1";
+          form.submit();
+        });
+      });
+    });
+  }
+
+  function attach(context) {
+    ctx = context;
+    var box = document.getElementById("door-offline");
+    if (!box) return null;
+    try { S = JSON.parse(box.dataset.strings || "{}"); } catch (e) { S = {}; }
+    el = {
+      banner: box,
+      bannerText: document.getElementById("door-offline-text"),
+      conflictBox: document.getElementById("door-conflicts"),
+      conflicts: document.getElementById("door-conflict-list"),
+      start: document.getElementById("door-start"),
+      result: function () { return document.getElementById("door-result"); },
+      word: function () { return document.getElementById("result-word"); },
+    };
+    el.start.addEventListener("click", startScanning);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible" && el.start.hidden) keepAwake();
+    });
+    window.addEventListener("online", function () { state.online = true; sync(); });
+    window.addEventListener("offline", function () { setOnline(false); });
+    installWorker();
+    watchLogout();
+    Store.meta(ctx.eventId).then(function (meta) { state.meta = meta || null; banner(); }).catch(function () {});
+    sync();
+    setInterval(function () { if (navigator.onLine) sync(); }, SYNC_EVERY_MS);
+    return {
+      isOffline: isOffline,
+      decide: decide,
+      render: render,
+      search: search,
+      counts: counts,
+      noteOnline: noteOnline,
+      wentOffline: function () { setOnline(false); },
+      revoked: revoked,
+    };
+  }
+
+  window.DoorOffline = { attach: attach, fold: fold, codeHash: codeHash };
+})();
