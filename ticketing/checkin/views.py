@@ -28,9 +28,10 @@ from ticketing.accounts.auth import current_principal, page_role_required, princ
 from ticketing.accounts.models import DOOR_ROLES, MONEY_ROLES, User
 from ticketing.checkin import queries, services
 from ticketing.csv_export import csv_download, safe_text
-from ticketing.database import database_id
+from ticketing.database import database_id, utcnow
 from ticketing.events.models import Event
 from ticketing.extensions import db
+from ticketing.tickets.qr import secret_qr_data_uri
 
 bp = Blueprint("checkin", __name__)
 
@@ -65,7 +66,12 @@ def scanner():
     if event is None and len(events) == 1:
         event = events[0]
     if event is None or request.args.get("pick"):
-        return _private(make_response(render_template("checkin/pick_event.html", events=events)))
+        page = render_template(
+            "checkin/pick_event.html",
+            events=events,
+            is_tonight=lambda e: queries.is_tonight(e, utcnow()),
+        )
+        return _private(make_response(page))
     session[SESSION_EVENT_KEY] = event.id
     return _scanner_page(event, token=None)
 
@@ -105,6 +111,7 @@ def _checkin_list_page(event, new_link: str | None = None) -> str:
         limit=LIST_LIMIT,
         scanned_by=queries.scanned_by,
         new_link=new_link,
+        new_link_qr=secret_qr_data_uri(new_link) if new_link else None,
     )
 
 
