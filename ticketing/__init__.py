@@ -34,6 +34,7 @@ BLUEPRINT_MODULES = (
     "ticketing.checkin.views",
     "ticketing.checkin.pwa",
     "ticketing.checkin.api",
+    "ticketing.checkin.sync_api",
     "ticketing.reports.views",
     "ticketing.reports.api",
     "ticketing.apidocs",

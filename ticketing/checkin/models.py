@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ticketing.database import UTCDateTime, utcnow
@@ -75,4 +75,65 @@ class ScanAttempt(db.Model):
     # The answer given, so that a replayed nonce gets exactly the same one.
     response_status: Mapped[int] = mapped_column(default=200)
     response_json: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DoorList(db.Model):
+    """An event's door list key: the salt its ticket codes are hashed with for
+    offline scanners. Made once, on the first door list asked for; never changes."""
+
+    __tablename__ = "door_lists"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    salt: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DoorChange(db.Model):
+    """One change of a ticket as the door sees it, written by triggers (migration 0013)
+    on tickets, orders and checkins: the log door-list deltas read (see door_list.py)."""
+
+    __tablename__ = "door_changes"
+    __table_args__ = (
+        Index("ix_door_changes_event_id_id", "event_id", "id"),
+        Index("ix_door_changes_event_id_txid", "event_id", "txid"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    # PostgreSQL: the writing transaction's id (txid_current()), so a delta can
+    # ask for exactly what the last list's snapshot could not see. SQLite: NULL.
+    txid: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class CheckinConflict(db.Model):
+    """A ticket let in twice by devices that were offline: which check-in was kept
+    (the earliest scan) and the other admission, for the organizer's page."""
+
+    __tablename__ = "checkin_conflicts"
+    __table_args__ = (
+        Index("ix_checkin_conflicts_event_id_created_at", "event_id", "created_at"),
+        Index("ix_checkin_conflicts_nonce_scope_nonce", "nonce_scope", "nonce"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
+    kept_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kept_gate: Mapped[str] = mapped_column(String(100), default="")
+    kept_device: Mapped[str] = mapped_column(String(200), default="")
+    kept_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kept_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    other_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    other_gate: Mapped[str] = mapped_column(String(100), default="")
+    other_device: Mapped[str] = mapped_column(String(200), default="")
+    other_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    other_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    # The batch scan that met the other admission: its answer says conflict: true.
+    nonce_scope: Mapped[str] = mapped_column(String(60), default="")
+    nonce: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,90 @@
+"""The door without network: the door list an offline scanner keeps, and the
+batch of scans it sends back when the network returns.
+
+The list is serialized once and gzipped here when the client accepts it
+(20,000 tickets are about 5 MB of JSON, about 1 MB gzipped: docs/benchmarks.md,
+door_sync); like the scan, it returns its JSON text instead of dumping it
+through the schema, which only documents it.
+"""
+
+import gzip
+import json
+
+from flask import Response, request
+from flask_babel import gettext
+from flask_smorest import Blueprint
+
+from ticketing.accounts.access import visible_or_404
+from ticketing.accounts.auth import current_principal, require_role
+from ticketing.accounts.models import DOOR_ROLES
+from ticketing.checkin import door_list
+from ticketing.checkin.sync_schemas import (
+    DoorListQuerySchema,
+    DoorListSchema,
+)
+from ticketing.database import writes_from_now
+from ticketing.errors import ValidationFailed
+from ticketing.events.models import Event
+from ticketing.extensions import db
+
+blp = Blueprint(
+    "door_sync_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="The door without network: door list (full or changes) and offline scans.",
+)
+
+SECURITY = [{"bearerAuth": []}]
+GZIP_LEVEL = 5  # about as small as 9 for this JSON, at a third of the time
+GZIP_FROM = 1024  # bytes: smaller answers go as they are
+
+
+def _visible_event(event_id: int) -> Event:
+    return visible_or_404(current_principal(), Event, event_id, gettext("There is no such event."))
+
+
+def _json_response(body: dict) -> Response:
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    response = Response(data, mimetype="application/json")
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["Cache-Control"] = "no-store"
+    if len(data) >= GZIP_FROM and request.accept_encodings["gzip"]:
+        response.set_data(gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+@blp.route("/events/<int:event_id>/door-list", methods=["GET"])
+@require_role(*DOOR_ROLES)
+@blp.arguments(DoorListQuerySchema(), location="query")
+@blp.response(200, DoorListSchema)
+@blp.doc(security=SECURITY)
+def get_door_list(args, event_id):
+    """The event's door list for offline scanning: every ticket as a keyed hash.
+
+    `code_hash` is the lowercase hex HMAC-SHA256 of the ticket code (upper
+    case, no spaces or dashes) keyed with the UTF-8 bytes of `salt`; no code
+    is ever sent. With `since=<cursor>` only the tickets changed after that
+    list come (`full: false`); keep the answer's `cursor` for the next call.
+    A cursor this event's list did not give out is 422 (fetch the full list).
+    Gzipped when the client accepts it.
+    """
+    event = _visible_event(event_id)
+    since = None
+    if args["since"] is not None:
+        try:
+            since = door_list.parse_cursor(args["since"], event.id, door_list.dialect())
+        except door_list.BadCursor:
+            raise ValidationFailed(
+                gettext("This cursor is not one this door list gave out: ask for the full list."),
+                field="since",
+            ) from None
+    if not door_list.has_salt(event.id):
+        # The first list of the event makes its salt: a write (SQLite: begin IMMEDIATE).
+        db.session.rollback()
+        writes_from_now()
+        door_list.salt_for(event.id)
+        db.session.commit()
+    body = door_list.door_list(event, since)
+    db.session.commit()
+    return _json_response(body)
