@@ -70,7 +70,7 @@
       clearTimeout(timer);
       setOnline(true);
       if (response.status === 401) { revoked(); throw new Error("revoked"); }
-      if (!response.ok) throw new Error("HTTP " + response.status);
+      if (!response.ok) { var error = new Error("HTTP " + response.status); error.status = response.status; throw error; }
       return response.json();
     }, function (err) {
       clearTimeout(timer);
@@ -85,16 +85,22 @@
     var event = ctx.eventId;
     return Store.meta(event).then(function (meta) {
       var since = meta && meta.cursor ? "?since=" + encodeURIComponent(meta.cursor) : "";
-      return call("GET", "/events/" + event + "/door-list" + since).then(function (list) {
+      return call("GET", "/events/" + event + "/door-list" + since).catch(function (err) {
+        // A cursor the server no longer knows: start again from the full list.
+        if (err.status === 422 && since) return call("GET", "/events/" + event + "/door-list");
+        throw err;
+      }).then(function (list) {
         var next = {
           event: event,
           cursor: list.cursor,
           salt: list.salt,
+          currency: list.currency,
           synced_at: new Date().toISOString(),
           conflicts: (meta && meta.conflicts) || [],
         };
         return Store.saveList(event, list.tickets || [], !!list.full || !meta, next).then(function () {
           state.meta = next;
+          ctx.root.dataset.syncedAt = next.synced_at; // for people and tests: the list is here
         });
       });
     }).then(flush).catch(function () { /* offline or refused: the next tick tries again */ })
@@ -123,8 +129,8 @@
         var problems = results.filter(function (r) { return r.conflict || r.status !== "ok"; }).map(function (r) {
           var scan = byNonce[r.nonce] || {};
           return {
-            name: scan.holder_name || "", tier: scan.tier || "", status: r.status,
-            scanned_at: scan.scanned_at, first: r.first_checked_in_at || null, gate: r.gate || "",
+            name: scan.holder_name || "", tier: scan.tier || "", status: r.status, conflict: !!r.conflict,
+            scanned_at: scan.scanned_at, first: r.checked_in_at || null, gate: r.gate || "",
           };
         });
         return Store.forget(results.map(function (r) { return r.nonce; })).then(function () {
@@ -203,7 +209,9 @@
     el.conflictBox.hidden = conflicts.length === 0;
     conflicts.forEach(function (c) {
       var li = document.createElement("li");
-      var status = c.status === "already_checked_in" ? s("conflict_in", "already let in elsewhere") : (ctx.reasons[c.status] || c.status);
+      var status = c.status === "already_checked_in" ? s("conflict_in", "already let in elsewhere")
+        : c.status === "ok" ? s("conflict_also", "also let in elsewhere, later")
+        : (ctx.reasons[c.status] || c.status);
       li.textContent = (c.name || "?") + (c.tier ? " (" + c.tier + ")" : "") + " — " + status +
         (c.first ? " " + fill(s("at", "at {time}"), { time: ctx.localTime(c.first) }) : "") + (c.gate ? " · " + c.gate : "");
       el.conflicts.appendChild(li);
@@ -217,12 +225,12 @@
     return Store.meta(event).then(function (meta) {
       if (!meta || !meta.salt) return { status: "no_list", data: {} };
       return codeHash(body.code, meta.salt).then(function (hash) {
-        return Store.ticket(event, hash).then(function (row) { return judge(body, hash, row); });
+        return Store.ticket(event, hash).then(function (row) { return judge(body, hash, row, meta); });
       });
     }).catch(function () { return { status: "no_list", data: {} }; });
   }
 
-  function judge(body, hash, row) {
+  function judge(body, hash, row, meta) {
     if (!row) return { status: "invalid", data: { message: s("unknown", "This code is not on the door list.") } };
     var ticket = { holder_name: row.holder_name, tier: row.ticket_type };
     if (row.checked_in_at) {
@@ -232,7 +240,7 @@
     if (row.status === "unpaid") {
       if (!row.amount_due_minor) return { status: "unpaid", data: { ticket: ticket } };
       if (body.collect_minor !== row.amount_due_minor) {
-        return { status: "collect", data: { ticket: ticket, amount_due_minor: row.amount_due_minor, currency: row.currency, offline: true } };
+        return { status: "collect", data: { ticket: ticket, amount_due_minor: row.amount_due_minor, currency: meta.currency, order_tickets: row.order_tickets || 1, offline: true } };
       }
     }
     var now = new Date().toISOString();
@@ -244,6 +252,9 @@
     var admitted = Object.assign({}, row, { checked_in_at: now, gate: body.gate || "", here: true });
     if (body.collect_minor) { admitted.status = "valid"; delete admitted.amount_due_minor; }
     return Store.admit(scan, admitted).then(function () {
+      // The cash paid the whole reservation: its other tickets are valid now.
+      if (body.collect_minor && row.order_id) return Store.orderPaid(ctx.eventId, row.order_id);
+    }).then(function () {
       banner();
       return { status: "ok", data: { ticket: ticket, checked_in_at: now, offline: true } };
     });
@@ -269,7 +280,8 @@
       el.result().className = "door-result result-already result-collect";
       el.word().textContent = s("collect", "COLLECT");
       var detail = document.getElementById("result-detail");
-      detail.textContent = fill(s("collect_amount", "Collect {amount} in cash"), { amount: money(answer.data.amount_due_minor, answer.data.currency) });
+      detail.textContent = fill(s("collect_amount", "Collect {amount} in cash"), { amount: money(answer.data.amount_due_minor, answer.data.currency) }) +
+        (answer.data.order_tickets > 1 ? " · " + fill(s("collect_tickets", "tickets in this reservation: {count}"), { count: answer.data.order_tickets }) : "");
       var button = document.createElement("button");
       button.type = "button";
       button.className = "door-next door-cash";

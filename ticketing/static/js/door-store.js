@@ -117,6 +117,18 @@
       return run(["tickets"], "readwrite", function (tx) { tx.objectStore("tickets").put(row); });
     },
     tickets: function (event) { return byEvent("tickets", event); },
+    orderPaid: function (event, orderId) {
+      return byEvent("tickets", event).then(function (rows) {
+        return run(["tickets"], "readwrite", function (tx) {
+          rows.forEach(function (row) {
+            if (row.order_id !== orderId || row.status !== "unpaid") return;
+            row.status = "valid";
+            delete row.amount_due_minor;
+            tx.objectStore("tickets").put(row);
+          });
+        });
+      });
+    },
     // An offline admission: the scan to send, and the ticket marked in, together.
     admit: function (scan, row) {
       return run(["pending", "tickets"], "readwrite", function (tx) {
