@@ -17,6 +17,7 @@ answer, so a replay writes nothing.
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from flask_babel import gettext, lazy_gettext
@@ -54,6 +55,8 @@ class ScanRequest:
     nonce: str | None = None
     gate: str = ""
     device: str = ""
+    # When the scan happened, for scans sent later (offline); None: now.
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,7 @@ def _enter(row, principal: Principal, request: ScanRequest):
     """Try to check the ticket in: (checkin id, time, won?) decided by one INSERT."""
     statement = _enter_statement(_dialect())
     for _ in range(3):
-        now = utcnow()
+        now = request.at or utcnow()
         inserted = compiled_sql.first(
             statement,
             {

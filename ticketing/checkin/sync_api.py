@@ -9,6 +9,7 @@ through the schema, which only documents it.
 
 import gzip
 import json
+from datetime import UTC
 
 from flask import Response, request
 from flask_babel import gettext
@@ -17,8 +18,11 @@ from flask_smorest import Blueprint
 from ticketing.accounts.access import visible_or_404
 from ticketing.accounts.auth import current_principal, require_role
 from ticketing.accounts.models import DOOR_ROLES
-from ticketing.checkin import door_list
+from ticketing.checkin import door_list, offline
+from ticketing.checkin.api import printable, scanning_device
 from ticketing.checkin.sync_schemas import (
+    BatchAnswerSchema,
+    BatchSchema,
     DoorListQuerySchema,
     DoorListSchema,
 )
@@ -88,3 +92,36 @@ def get_door_list(args, event_id):
     body = door_list.door_list(event, since)
     db.session.commit()
     return _json_response(body)
+
+
+@blp.route("/checkins/batch", methods=["POST"])
+@require_role(*DOOR_ROLES)
+@blp.arguments(BatchSchema())
+@blp.response(200, BatchAnswerSchema)
+@blp.doc(security=SECURITY)
+def checkin_batch(body):
+    """Scans made offline, sent when the network returns (at most 1,000).
+
+    Applied in `scanned_at` order, each as an online scan would be, checked
+    in at `scanned_at`. A repeated nonce (same device and event) gets its
+    first answer and changes nothing. A ticket let in by two devices keeps
+    the earliest scan; the other answer says `conflict: true`. With
+    `collect_minor` (exactly what an open reservation owes) the cash is
+    recorded and the ticket let in. Answers come in the order sent.
+    """
+    event = _visible_event(body["event_id"])
+    principal = current_principal()
+    scans = [
+        offline.OfflineScan(
+            code=printable(scan["code"], 200),
+            nonce=scan["nonce"],
+            scanned_at=scan["scanned_at"].astimezone(UTC),
+            gate=printable(scan["gate"], 100),
+            device=printable(scan["device"], 200) or scanning_device({}),
+            collect_minor=scan["collect_minor"],
+        )
+        for scan in body["scans"]
+    ]
+    results = offline.apply_batch(principal, event, scans)
+    db.session.commit()
+    return {"results": results}
