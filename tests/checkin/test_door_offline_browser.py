@@ -80,7 +80,9 @@ def checkins(db, ticket=None) -> int:
     if ticket is not None:
         query = query.where(CheckIn.ticket_id == ticket.id)
     db.session.expire_all()
-    return db.session.execute(query).scalar_one()
+    count = db.session.execute(query).scalar_one()
+    settle(db)  # no read transaction left open: the app must write (SQLite)
+    return count
 
 
 def test_offline_door_decides_from_its_list_and_survives_a_reload(live_server, door, db, tmp_path):

@@ -25,7 +25,7 @@
   var ctx = null;
   var el = {};
   var S = {};
-  var state = { online: navigator.onLine, syncing: false, flushing: false, meta: null, key: null, wiped: false };
+  var state = { refused: 0, online: navigator.onLine, syncing: false, flushing: false, meta: null, key: null, wiped: false };
 
   function s(name, english) { return S[name] || english; }
   function fill(text, values) {
@@ -69,7 +69,13 @@
     }).then(function (response) {
       clearTimeout(timer);
       setOnline(true);
-      if (response.status === 401) { revoked(); throw new Error("revoked"); }
+      // Two refusals in a row (the next sync confirms) mean the link was revoked.
+      if (response.status === 401) {
+        state.refused += 1;
+        if (state.refused >= 2) revoked();
+        throw new Error("unauthorized");
+      }
+      state.refused = 0;
       if (!response.ok) { var error = new Error("HTTP " + response.status); error.status = response.status; throw error; }
       return response.json();
     }, function (err) {
@@ -421,7 +427,8 @@
       counts: counts,
       noteOnline: noteOnline,
       wentOffline: function () { setOnline(false); },
-      revoked: revoked,
+      // A scan refused with 401: the next sync confirms (or not) a revoked link.
+      unauthorized: function () { state.refused += 1; sync(); },
     };
   }
 

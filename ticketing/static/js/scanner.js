@@ -214,7 +214,7 @@
         offline.wentOffline();
         return offline.decide(body).then(function (a) { offline.render(a, body); if (a.status === "ok") refreshStats(); });
       }
-      if (offline && answer.status === "error" && answer.http === 401) offline.revoked();
+      if (offline && answer.status === "error" && answer.http === 401) offline.unauthorized();
       show(answer.status, answer.data);
       if (offline) offline.noteOnline(body, answer);
       if (answer.status === "ok") refreshStats();
