@@ -38,9 +38,11 @@ def door_browser(tmp_path):
         yield browser
 
 
-def open_scanner(browser, url: str):
+def open_scanner(browser, url: str, init_script: str | None = None):
     """A phone opening the scanner online: door list synced, page kept for offline."""
     context = browser.new_context(viewport=PHONE, permissions=["camera"])
+    if init_script:
+        context.add_init_script(init_script)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -201,11 +203,41 @@ NAMES = [
 ]
 
 
-def test_offline_search_folds_names_like_the_server(live_server, door, db, tmp_path):
+# Headless Chromium grants no screen wake lock: a stand-in that counts requests
+# and lets the test release the lock the way the system does (tab hidden).
+FAKE_WAKE_LOCK = """
+window.__wakeRequests = 0;
+Object.defineProperty(navigator, "wakeLock", { value: { request: function () {
+  window.__wakeRequests += 1;
+  var sentinel = new EventTarget();
+  sentinel.released = false;
+  window.__releaseWakeLock = function () {
+    sentinel.released = true;
+    sentinel.dispatchEvent(new Event("release"));
+  };
+  return Promise.resolve(sentinel);
+} } });
+"""
+
+
+def test_search_folds_like_the_server_and_the_screen_stays_awake(live_server, door, db, tmp_path):
     token = factories.token(door.org, "door", event_id=door.event.id)
     settle(db)
+    url = f"{live_server.url}/door/device/{token}"
     with door_browser(tmp_path) as browser:
-        context, page, _ = open_scanner(browser, f"{live_server.url}/door/device/{token}")
+        context, page, _ = open_scanner(browser, url, init_script=FAKE_WAKE_LOCK)
         folded = page.evaluate("names => names.map(window.DoorFold.fold)", NAMES)
         assert folded == [fold(name) for name in NAMES]
+
+        # "Start scanning" took the wake lock and unlocked the sound.
+        html = page.locator("html")
+        expect(html).to_have_attribute("data-wake-lock", "on")
+        assert page.evaluate("window.__wakeRequests") == 1
+        assert page.locator("#scanner").get_attribute("data-sound") == "running"
+        # The system drops it when the tab hides; back in view it is taken again.
+        page.evaluate("window.__releaseWakeLock()")
+        expect(html).to_have_attribute("data-wake-lock", "off")
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        expect(html).to_have_attribute("data-wake-lock", "on")
+        assert page.evaluate("window.__wakeRequests") == 2
         context.close()

@@ -364,7 +364,7 @@
   }
 
   function startScanning() {
-    ctx.unlockAudio();
+    ctx.root.dataset.sound = ctx.unlockAudio() || "";
     keepAwake();
     el.start.hidden = true;
     ctx.startCamera();

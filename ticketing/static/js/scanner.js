@@ -116,6 +116,7 @@
     if (!Ctx) return;
     if (!audio) audio = new Ctx();
     if (audio.state === "suspended") audio.resume();
+    return audio.state;
   }
   document.addEventListener("pointerdown", unlockAudio, { passive: true });
   document.addEventListener("keydown", unlockAudio);
