@@ -27,6 +27,7 @@ SHELL_FILES = (
     "js/forms.js",
     "js/door-fold.js",
     "js/door-store.js",
+    "js/door-device.js",
     "js/door-offline.js",
     "js/scanner.js",
     "vendor/qr-scanner-1.4.2/qr-scanner.umd.min.js",

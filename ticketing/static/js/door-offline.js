@@ -1,7 +1,7 @@
 /* The door without network: the scanner keeps deciding from a door list on
  * the device and sends what it admitted once the network is back.
  *
- * - Installs the service worker (scanner files and page kept for offline).
+ * - Installs the service worker (door-device.js: scanner files and page kept).
  * - Syncs the door list (GET .../door-list: full once, then deltas every few
  *   seconds) into IndexedDB (door-store.js): keyed hashes, never codes.
  * - decide(body): with no network, HMAC-SHA256 of the normalized code with the
@@ -10,8 +10,9 @@
  *   network problem.
  * - Offline scans go to POST .../checkins/batch when the network returns;
  *   conflicts (admitted elsewhere first) are listed on the device.
- * - A 401 (device link revoked) or logging out wipes the device's copy.
- * - Keeps the screen awake while scanning and unlocks sound on "Start scanning".
+ * - A 401 confirmed by the next sync (device link revoked) or logging out
+ *   wipes the device's copy (door-device.js).
+ * - "Start scanning" starts the camera, unlocks the sound, keeps the screen awake.
  *
  * scanner.js calls DoorOffline.attach(ctx) and a few hooks (see there).
  */
@@ -20,6 +21,7 @@
 
   var SYNC_EVERY_MS = 5000;
   var Store = window.DoorStore;
+  var Device = window.DoorDevice;
   var fold = window.DoorFold.fold;
 
   var ctx = null;
@@ -154,24 +156,11 @@
   function revoked() {
     if (state.wiped) return;
     state.wiped = true;
-    wipe().then(function () {
+    Device.wipe().then(function () {
       el.banner.hidden = false;
       el.banner.className = "door-offline door-offline-revoked";
       el.bannerText.textContent = s("revoked", "This device link was revoked: the door list was removed from this phone.");
     });
-  }
-
-  function wipe() {
-    var jobs = [Store.wipe()];
-    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
-      navigator.serviceWorker.controller.postMessage({ type: "wipe" });
-    }
-    if (window.caches) {
-      jobs.push(caches.keys().then(function (names) {
-        return Promise.all(names.map(function (name) { return caches.delete(name); }));
-      }));
-    }
-    return Promise.all(jobs).catch(function () {});
   }
 
   // ---- the banner: offline, last synced, unsent scans, conflicts ------------
@@ -350,48 +339,11 @@
     }).catch(function () {});
   }
 
-  // ---- screen awake, sound, service worker, log out -------------------------
-
-  var wakeLock = null;
-  function keepAwake() {
-    if (!("wakeLock" in navigator) || document.visibilityState !== "visible") return;
-    if (wakeLock && !wakeLock.released) return;
-    navigator.wakeLock.request("screen").then(function (lock) {
-      wakeLock = lock;
-      document.documentElement.dataset.wakeLock = "on";
-      lock.addEventListener("release", function () { document.documentElement.dataset.wakeLock = "off"; });
-    }).catch(function () { /* battery saver, or not allowed: the screen may dim */ });
-  }
-
   function startScanning() {
     ctx.root.dataset.sound = ctx.unlockAudio() || "";
-    keepAwake();
+    Device.keepAwake();
     el.start.hidden = true;
     ctx.startCamera();
-  }
-
-  function installWorker() {
-    if (!("serviceWorker" in navigator) || !ctx.root.dataset.sw) return;
-    navigator.serviceWorker.register(ctx.root.dataset.sw, { scope: ctx.root.dataset.swScope }).then(function () {
-      return navigator.serviceWorker.ready;
-    }).then(function (registration) {
-      if (!navigator.serviceWorker.controller && registration.active) {
-        registration.active.postMessage({ type: "keep-page", url: location.href });
-      }
-    }).catch(function () { /* no offline reload, scanning still works */ });
-  }
-
-  function watchLogout() {
-    document.querySelectorAll("form.nav-logout, form[data-door-logout]").forEach(function (form) {
-      form.addEventListener("submit", function (e) {
-        if (form.dataset.wiped) return;
-        e.preventDefault();
-        flush().catch(function () {}).then(wipe).then(function () {
-          form.dataset.wiped = "1";
-          form.submit();
-        });
-      });
-    });
   }
 
   function attach(context) {
@@ -410,12 +362,12 @@
     };
     el.start.addEventListener("click", startScanning);
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "visible" && el.start.hidden) keepAwake();
+      if (document.visibilityState === "visible" && el.start.hidden) Device.keepAwake();
     });
     window.addEventListener("online", function () { state.online = true; sync(); });
     window.addEventListener("offline", function () { setOnline(false); });
-    installWorker();
-    watchLogout();
+    Device.installWorker(ctx.root);
+    Device.watchLogout(flush);
     Store.meta(ctx.eventId).then(function (meta) { state.meta = meta || null; banner(); }).catch(function () {});
     sync();
     setInterval(function () { if (navigator.onLine) sync(); }, SYNC_EVERY_MS);
