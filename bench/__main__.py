@@ -1,6 +1,7 @@
-"""`python -m bench [flash_sale] [door_rush] [totals] [qr] [mixed_rush]`: run, print, save.
+"""`python -m bench [flash_sale] [door_rush] [totals] [qr] [mixed_rush] [door_sync]`: run, print,
+save.
 
-Without names it runs all five (under 10 minutes on 2 cores). Each writes
+Without names it runs all six (under 10 minutes on 2 cores). Each writes
 bench/results/<name>.json and prints every target as met or NOT met. The
 exit status is 1 when a result is wrong (seats oversold, a ticket let in
 twice), 2 when a benchmark could not run; a speed target missed is reported,
@@ -14,7 +15,7 @@ import traceback
 
 from bench import report
 
-BENCHMARKS = ("flash_sale", "door_rush", "totals", "qr", "mixed_rush")
+BENCHMARKS = ("flash_sale", "door_rush", "totals", "qr", "mixed_rush", "door_sync")
 
 
 def main(argv: list[str]) -> int:

@@ -32,7 +32,12 @@ def machine() -> dict:
 
 
 # Targets that say the product is right, not just fast.
-CORRECTNESS = ("every ticket in exactly once", "oversold == 0", "sold out exactly")
+CORRECTNESS = (
+    "every ticket in exactly once",
+    "oversold == 0",
+    "sold out exactly",
+    "every offline scan in exactly once",
+)
 
 
 def checks(result: dict) -> list[tuple[str, str, bool]]:
@@ -81,6 +86,21 @@ def checks(result: dict) -> list[tuple[str, str, bool]]:
              last["totals_api"]["mean_ms"] < 20),
             ("totals growth 10k -> 1M < 2x", f"{result['totals_api_growth']}",
              result["totals_api_growth"] < 2),
+        ]  # fmt: skip
+    if name == "door_sync":
+        full, delta, batch = result["full_list"], result["delta_after_checkins"], result["batch"]
+        return [
+            ("door list of 20,000 gzipped < 1.5 MB", f"{full['gzip_bytes']:,} B",
+             full["gzip_bytes"] < 1_500_000),
+            ("door list served p50 < 1 s", f"{full['latency_ms']['p50_ms']} ms",
+             full["latency_ms"]["p50_ms"] < 1000),
+            ("delta after 500 check-ins < 50 KB", f"{delta['gzip_bytes']:,} B",
+             delta["gzip_bytes"] < 50_000),
+            ("batch of 1,000 offline scans < 2 s", f"{batch['p50_ms']} ms",
+             batch["p50_ms"] < 2000),
+            ("every offline scan in exactly once", f"{batch['ok']}",
+             batch["ok"] == 3000 and delta["entries"] == delta["checkins"]
+             and full["codes_found_in_body"] == 0),
         ]  # fmt: skip
     if name == "qr":
         page = result["order_page_10_tickets"]
@@ -181,6 +201,19 @@ def rows(result: dict) -> list[tuple[str, str, str]]:
             )
         )
         return out  # fmt: skip
+    if name == "door_sync":
+        full, delta, batch = result["full_list"], result["delta_after_checkins"], result["batch"]
+        return [
+            ("door sync", "full list: entries, gzip / JSON bytes",
+             f"{full['entries']:,}, {full['gzip_bytes']:,} / {full['json_bytes']:,}"),
+            ("door sync", "full list p50 / p95 ms",
+             f"{full['latency_ms']['p50_ms']} / {full['latency_ms']['p95_ms']}"),
+            ("door sync", "delta after 500 check-ins: entries, gzip bytes, ms",
+             f"{delta['entries']}, {delta['gzip_bytes']:,}, {delta['latency_ms']}"),
+            ("door sync", "batch of 1,000 scans ms (runs)", f"{batch['runs_ms']}"),
+            ("door sync", "floor req/s, list p50 in floor p50s",
+             f"{result['floor_per_s']}, {result['ratio_to_floor']}"),
+        ]  # fmt: skip
     if name == "qr":
         return [
             ("QR", "SVG ms (mean, p95)", f"{result['svg']['mean_ms']}, {result['svg']['p95_ms']}"),

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from tests.checkin.offline_support import ago, batch, paid_tickets, reservation
+from tests.checkin.test_pages import login
 from tests.support import factories
 from tests.support.door import fresh_nonce, scan, settle
 from ticketing.checkin.models import CheckIn, CheckinConflict
@@ -157,3 +158,23 @@ def test_batch_access(client, door, db):
     assert batch(client, door, scans, token=rival).status_code == 404
     assert client.post("/api/v1/checkins/batch", json={}).status_code == 401
     assert batch(client, door, scans, token=door.organizer_token).status_code == 200
+
+
+def test_the_organizer_sees_conflicts_and_reaches_the_page_from_event_and_dashboard(
+    client, door, db
+):
+    phone_b = factories.token(door.org, "door", event_id=door.event.id)
+    settle(db)
+    code = door.ticket.code
+    batch(client, door, [one(code, 5, gate="North")], token=phone_b)
+    batch(client, door, [one(code, 9, gate="South")])
+    login(client, db, door.org, "organizer")
+    page = client.get(f"/manage/events/{door.event.id}/checkins").get_data(as_text=True)
+    section = page.split('id="conflicts"')[1].split("</section>")[0]
+    assert "Ada Lovelace" in section and code in section
+    assert section.index("South") < section.index("North")  # kept first, then the other
+    assert "(device" in section
+    link = f'href="/manage/events/{door.event.id}/checkins"'
+    assert link in client.get(f"/manage/events/{door.event.id}/edit").get_data(as_text=True)
+    dashboard = client.get(f"/manage/events/{door.event.id}/dashboard")
+    assert link in dashboard.get_data(as_text=True)

@@ -14,6 +14,7 @@ others shows that their refusals changed nothing the organizer then needed.
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 LOGIN = "login"
 API_ROLES = ("anonymous", "door", "rival", "organizer", "bound")
@@ -117,6 +118,12 @@ def free_order(w, role) -> dict:
 def scan_body(w, role) -> dict:
     # door scans ticket 1; the rival then tries ticket 2, which the organizer scans last.
     return {"code": {"door": w.codes[1], "bound": w.codes[3]}.get(role, w.codes[2])}
+
+
+def batch_body(w, role) -> dict:
+    scanned_at = datetime.now(UTC).isoformat()
+    scan = {"code": w.codes[2], "nonce": f"batch-{role}", "scanned_at": scanned_at}
+    return {"event_id": w.event.id, "scans": [scan]}
 
 
 def member_form(w, role) -> dict:

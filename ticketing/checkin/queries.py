@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from ticketing.accounts.access import visible
 from ticketing.accounts.auth import Principal
 from ticketing.accounts.models import ApiToken, User
-from ticketing.checkin.models import CheckIn
+from ticketing.checkin.models import CheckIn, CheckinConflict
 from ticketing.database import utcnow
 from ticketing.events import counters
 from ticketing.events.models import Event, TicketType
@@ -176,5 +176,51 @@ def scanned_by(row) -> str:
     name = row.staff_name or "?"
     if row.token_prefix:
         label = row.token_name or row.token_prefix
+        return gettext("%(name)s (device %(label)s)", name=name, label=label)
+    return name
+
+
+def conflict_rows(event: Event, limit: int | None = None):
+    """Tickets let in twice by offline devices, newest first: both admissions and who made them."""
+    kept_user, other_user = aliased(User), aliased(User)
+    kept_token, other_token = aliased(ApiToken), aliased(ApiToken)
+    query = (
+        select(
+            CheckinConflict.id,
+            CheckinConflict.kept_at,
+            CheckinConflict.kept_gate,
+            CheckinConflict.kept_device,
+            CheckinConflict.other_at,
+            CheckinConflict.other_gate,
+            CheckinConflict.other_device,
+            Ticket.code,
+            Ticket.holder_name,
+            Ticket.order_id,
+            kept_user.name.label("kept_user_name"),
+            kept_token.name.label("kept_token_name"),
+            kept_token.prefix.label("kept_token_prefix"),
+            other_user.name.label("other_user_name"),
+            other_token.name.label("other_token_name"),
+            other_token.prefix.label("other_token_prefix"),
+        )
+        .join(Ticket, Ticket.id == CheckinConflict.ticket_id)
+        .outerjoin(kept_user, kept_user.id == CheckinConflict.kept_user_id)
+        .outerjoin(kept_token, kept_token.id == CheckinConflict.kept_token_id)
+        .outerjoin(other_user, other_user.id == CheckinConflict.other_user_id)
+        .outerjoin(other_token, other_token.id == CheckinConflict.other_token_id)
+        .where(CheckinConflict.event_id == event.id)
+        .order_by(CheckinConflict.created_at.desc(), CheckinConflict.id.desc())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return db.session.execute(query).all()
+
+
+def admitted_by(row, side: str) -> str:
+    """Who made one side ("kept" or "other") of a conflict: staff member and device."""
+    name = getattr(row, f"{side}_user_name") or "?"
+    prefix = getattr(row, f"{side}_token_prefix")
+    if prefix:
+        label = getattr(row, f"{side}_token_name") or prefix
         return gettext("%(name)s (device %(label)s)", name=name, label=label)
     return name

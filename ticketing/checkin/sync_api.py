@@ -18,7 +18,7 @@ from flask_smorest import Blueprint
 from ticketing.accounts.access import visible_or_404
 from ticketing.accounts.auth import current_principal, require_role
 from ticketing.accounts.models import DOOR_ROLES
-from ticketing.checkin import door_list, offline
+from ticketing.checkin import door_list, offline, services
 from ticketing.checkin.api import printable, scanning_device
 from ticketing.checkin.sync_schemas import (
     BatchAnswerSchema,
@@ -27,7 +27,7 @@ from ticketing.checkin.sync_schemas import (
     DoorListSchema,
 )
 from ticketing.database import writes_from_now
-from ticketing.errors import ValidationFailed
+from ticketing.errors import Busy, ValidationFailed
 from ticketing.events.models import Event
 from ticketing.extensions import db
 
@@ -122,6 +122,12 @@ def checkin_batch(body):
         )
         for scan in body["scans"]
     ]
-    results = offline.apply_batch(principal, event, scans)
-    db.session.commit()
-    return {"results": results}
+    for _ in range(3):
+        try:
+            results = offline.apply_batch(principal, event, scans)
+        except services.NonceTaken:
+            db.session.rollback()  # another request holds a nonce: theirs is answered now
+            continue
+        db.session.commit()
+        return {"results": results}
+    raise Busy(gettext("These scans are being applied right now; send them again."))

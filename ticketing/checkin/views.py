@@ -110,6 +110,8 @@ def _checkin_list_page(event, new_link: str | None = None) -> str:
         stats=queries.stats(event),
         limit=LIST_LIMIT,
         scanned_by=queries.scanned_by,
+        conflicts=queries.conflict_rows(event, limit=LIST_LIMIT),
+        admitted_by=queries.admitted_by,
         new_link=new_link,
         new_link_qr=secret_qr_data_uri(new_link) if new_link else None,
     )
