@@ -20,6 +20,7 @@
   "use strict";
 
   var SYNC_EVERY_MS = 5000;
+  var FIRST_SYNC_MS = 800;
   var Store = window.DoorStore;
   var Device = window.DoorDevice;
   var fold = window.DoorFold.fold;
@@ -366,11 +367,14 @@
     });
     window.addEventListener("online", function () { state.online = true; sync(); });
     window.addEventListener("offline", function () { setOnline(false); });
-    Device.installWorker(ctx.root);
     Device.watchLogout(flush);
     Store.meta(ctx.eventId).then(function (meta) { state.meta = meta || null; banner(); }).catch(function () {});
-    sync();
-    setInterval(function () { if (navigator.onLine) sync(); }, SYNC_EVERY_MS);
+    // The page's own first requests go first; then the list, then the worker
+    // (which fetches this page again to keep it): a calmer start for the server.
+    setTimeout(function () {
+      sync().finally(function () { Device.installWorker(ctx.root); });
+      setInterval(function () { if (navigator.onLine) sync(); }, SYNC_EVERY_MS);
+    }, FIRST_SYNC_MS);
     return {
       isOffline: isOffline,
       decide: decide,
