@@ -271,6 +271,14 @@
       el.word().textContent = s("no_list", "CANNOT CHECK OFFLINE");
       return;
     }
+    if (answer.status === "collect" && window.doorScanner && window.doorScanner.hooks && window.doorScanner.hooks.answer) {
+      // scanner-cash.js draws COLLECT as online; its "Cash received" scans again with
+      // collect_minor, which decide() admits offline.
+      ctx.show("unpaid", Object.assign({}, answer.data, {
+        ticket: Object.assign({ code: body.code }, answer.data.ticket), tickets_in_order: answer.data.order_tickets,
+      }));
+      return;
+    }
     if (answer.status === "collect") {
       ctx.show("collect", answer.data);
       el.result().className = "door-result result-already result-collect";

@@ -43,6 +43,9 @@ function fromNetworkThenKept(request) {
     if (response.ok) {
       var copy = response.clone();
       caches.open(PAGES).then(function (cache) { return cache.put(request.url, copy); });
+    } else if (response.status === 404) {
+      // A device link revoked since: its kept page goes too.
+      caches.open(PAGES).then(function (cache) { return cache.delete(request.url); });
     }
     return response;
   }).catch(function (err) {
