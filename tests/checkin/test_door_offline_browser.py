@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from tests.checkin.offline_support import paid_tickets
+from tests.checkin.offline_support import code_hash, paid_tickets
 from tests.checkin.test_scanner_browser import write_fake_camera
 from tests.support import factories
 from tests.support.browser import chromium
@@ -228,6 +228,12 @@ def test_search_folds_like_the_server_and_the_screen_stays_awake(live_server, do
         context, page, _ = open_scanner(browser, url, init_script=FAKE_WAKE_LOCK)
         folded = page.evaluate("names => names.map(window.DoorFold.fold)", NAMES)
         assert folded == [fold(name) for name in NAMES]
+        # The code's keyed hash, as the server computes it (normalized code, salt's UTF-8).
+        salt = "sälz-Ω"
+        hashed = page.evaluate(
+            "([code, salt]) => window.DoorStore.codeHash(code, salt)", [" abcd-efgh.ij_k ", salt]
+        )
+        assert hashed == code_hash(salt, "ABCDEFGHIJK")
 
         # "Start scanning" took the wake lock and unlocked the sound.
         html = page.locator("html")

@@ -28,33 +28,15 @@
   var ctx = null;
   var el = {};
   var S = {};
-  var state = { refused: 0, online: navigator.onLine, syncing: false, flushing: false, meta: null, key: null, wiped: false };
+  var state = { refused: 0, online: navigator.onLine, syncing: false, flushing: false, meta: null, wiped: false };
 
   function s(name, english) { return S[name] || english; }
   function fill(text, values) {
     return text.replace(/\{(\w+)\}/g, function (m, k) { return values[k] !== undefined ? values[k] : m; });
   }
 
-  function normalizeCode(text) { return String(text || "").replace(/[\s\-_.]/g, "").toUpperCase(); }
-
-  // ---- keyed hashes --------------------------------------------------------
-
-  function hmacKey(salt) {
-    if (state.key && state.key.salt === salt) return Promise.resolve(state.key.key);
-    var raw = new TextEncoder().encode(salt);
-    return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]).then(function (key) {
-      state.key = { salt: salt, key: key };
-      return key;
-    });
-  }
-
-  function codeHash(code, salt) {
-    return hmacKey(salt).then(function (key) {
-      return crypto.subtle.sign("HMAC", key, new TextEncoder().encode(normalizeCode(code)));
-    }).then(function (sig) {
-      return Array.prototype.map.call(new Uint8Array(sig), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-    });
-  }
+  var normalizeCode = Store.normalizeCode;
+  var codeHash = Store.codeHash;
 
   // ---- talking to the API --------------------------------------------------
 
@@ -264,11 +246,22 @@
   }
 
   // What an offline answer looks like: the same screens as online, plus two of its own.
+  // An answer of the offline door's own, with the amber sound (never the red buzz).
+  function amber(status, data, classes, word, detailText) {
+    ctx.show("already_checked_in", { ticket: data.ticket });
+    var result = el.result();
+    result.className = "door-result " + classes;
+    result.dataset.status = status;
+    el.word().textContent = word;
+    var detail = document.getElementById("result-detail");
+    detail.textContent = detailText;
+    return detail;
+  }
+
   function render(answer, body) {
     if (answer.status === "no_list") {
-      ctx.show("no_list", { message: s("no_list_detail", "No door list on this phone yet: check the ticket by hand, or wait for the network.") });
-      el.result().className = "door-result result-offline";
-      el.word().textContent = s("no_list", "CANNOT CHECK OFFLINE");
+      amber("no_list", {}, "result-offline", s("no_list", "CANNOT CHECK OFFLINE"),
+        s("no_list_detail", "No door list on this phone yet: check the ticket by hand, or wait for the network."));
       return;
     }
     if (answer.status === "collect" && window.doorScanner && window.doorScanner.hooks && window.doorScanner.hooks.answer) {
@@ -280,10 +273,7 @@
       return;
     }
     if (answer.status === "collect") {
-      ctx.show("collect", answer.data);
-      el.result().className = "door-result result-already result-collect";
-      el.word().textContent = s("collect", "COLLECT");
-      var detail = document.getElementById("result-detail");
+      var detail = amber("collect", answer.data, "result-already result-collect", s("collect", "COLLECT"), "");
       detail.textContent = fill(s("collect_amount", "Collect {amount} in cash"), { amount: money(answer.data.amount_due_minor, answer.data.currency) }) +
         (answer.data.order_tickets > 1 ? " · " + fill(s("collect_tickets", "tickets in this reservation: {count}"), { count: answer.data.order_tickets }) : "");
       var button = document.createElement("button");

@@ -67,7 +67,32 @@
 
   function key(event, hash) { return event + ":" + hash; }
 
+  // ---- keyed hashes: how a scanned code finds its ticket in the list ----------
+
+  function normalizeCode(text) { return String(text || "").replace(/[\s\-_.]/g, "").toUpperCase(); }
+
+  var hmac = null; // {salt, key}: the event's key, imported once
+  function hmacKey(salt) {
+    if (hmac && hmac.salt === salt) return Promise.resolve(hmac.key);
+    var raw = new TextEncoder().encode(salt);
+    return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]).then(function (imported) {
+      hmac = { salt: salt, key: imported };
+      return imported;
+    });
+  }
+
+  // Lowercase hex HMAC-SHA256 of the normalized code, keyed with the salt's UTF-8 bytes.
+  function codeHash(code, salt) {
+    return hmacKey(salt).then(function (imported) {
+      return crypto.subtle.sign("HMAC", imported, new TextEncoder().encode(normalizeCode(code)));
+    }).then(function (sig) {
+      return Array.prototype.map.call(new Uint8Array(sig), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    });
+  }
+
   var Store = {
+    normalizeCode: normalizeCode,
+    codeHash: codeHash,
     meta: function (event) {
       return open().then(function (db) {
         return promised(db.transaction("meta").objectStore("meta").get(event));
