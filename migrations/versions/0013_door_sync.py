@@ -4,8 +4,8 @@
 ticket codes in the offline door list). `door_changes` is a log of every
 change of a ticket as the door sees it, written by triggers in the same
 transaction as the change, whoever makes it: a ticket sold, renamed, paid,
-revoked (tickets), its order paid, refunded, lapsed (orders), a check-in
-made, moved or undone (checkins). On PostgreSQL each row keeps the writing
+revoked (tickets), its order paid, refunded, lapsed (orders), its tier
+renamed (ticket_types), a check-in made, moved or undone (checkins). On PostgreSQL each row keeps the writing
 transaction's id (txid_current()) so that a delta can ask for exactly what
 the previous list's snapshot did not see (ticketing/checkin/door_list.py).
 `checkin_conflicts` records tickets let in twice by offline devices.
@@ -47,6 +47,13 @@ BEGIN
     RETURN NULL;
 END $$""",
     """
+CREATE FUNCTION door_change_tier() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO door_changes (event_id, ticket_id, txid)
+    SELECT t.event_id, t.id, txid_current() FROM tickets t WHERE t.ticket_type_id = NEW.id;
+    RETURN NULL;
+END $$""",
+    """
 CREATE FUNCTION door_change_checkin() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'UPDATE' AND OLD.undone_at IS NOT DISTINCT FROM NEW.undone_at
@@ -61,6 +68,8 @@ END $$""",
     """CREATE TRIGGER orders_door_change AFTER UPDATE ON orders FOR EACH ROW
        WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.paid_minor IS DISTINCT FROM NEW.paid_minor)
        EXECUTE FUNCTION door_change_order()""",
+    """CREATE TRIGGER ticket_types_door_change AFTER UPDATE ON ticket_types FOR EACH ROW
+       WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION door_change_tier()""",
     """CREATE TRIGGER checkins_door_change AFTER INSERT OR UPDATE ON checkins
        FOR EACH ROW EXECUTE FUNCTION door_change_checkin()""",
 ]
@@ -68,9 +77,11 @@ PG_DROP = [
     "DROP TRIGGER IF EXISTS tickets_door_change ON tickets",
     "DROP TRIGGER IF EXISTS orders_door_change ON orders",
     "DROP TRIGGER IF EXISTS checkins_door_change ON checkins",
+    "DROP TRIGGER IF EXISTS ticket_types_door_change ON ticket_types",
     "DROP FUNCTION IF EXISTS door_change_ticket()",
     "DROP FUNCTION IF EXISTS door_change_order()",
     "DROP FUNCTION IF EXISTS door_change_checkin()",
+    "DROP FUNCTION IF EXISTS door_change_tier()",
 ]
 
 SQLITE_TICKET = "INSERT INTO door_changes (event_id, ticket_id) VALUES (NEW.event_id, NEW.id);"
@@ -87,6 +98,10 @@ SQLITE_TRIGGERS = {
         'OLD.status IS NOT NEW.status OR OLD.paid_minor IS NOT NEW.paid_minor',
         'INSERT INTO door_changes (event_id, ticket_id) SELECT event_id, id FROM tickets'
         ' WHERE order_id = NEW.id;'),
+    'ticket_types_door_change': (
+        'AFTER UPDATE ON ticket_types', 'OLD.name IS NOT NEW.name',
+        'INSERT INTO door_changes (event_id, ticket_id) SELECT event_id, id FROM tickets'
+        ' WHERE ticket_type_id = NEW.id;'),
     'checkins_door_change_insert': ('AFTER INSERT ON checkins', '1', SQLITE_CHECKIN),
     'checkins_door_change_update': (
         'AFTER UPDATE ON checkins',

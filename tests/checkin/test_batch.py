@@ -8,6 +8,7 @@ from tests.checkin.offline_support import ago, batch, paid_tickets, reservation
 from tests.checkin.test_pages import login
 from tests.support import factories
 from tests.support.door import fresh_nonce, scan, settle
+from ticketing.accounts.models import ApiToken
 from ticketing.checkin.models import CheckIn, CheckinConflict
 from ticketing.orders.models import Order
 from ticketing.payments.models import ManualPayment
@@ -158,6 +159,11 @@ def test_batch_access(client, door, db):
     assert batch(client, door, scans, token=rival).status_code == 404
     assert client.post("/api/v1/checkins/batch", json={}).status_code == 401
     assert batch(client, door, scans, token=door.organizer_token).status_code == 200
+    link = factories.token(door.org, "door", event_id=door.event.id)
+    row = db.session.execute(select(ApiToken).order_by(ApiToken.id.desc())).scalars().first()
+    row.revoked_at = row.created_at
+    settle(db)
+    assert batch(client, door, [one(door.ticket.code, 1)], token=link).status_code == 401
 
 
 def test_the_organizer_sees_conflicts_and_reaches_the_page_from_event_and_dashboard(

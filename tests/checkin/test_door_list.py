@@ -129,3 +129,17 @@ def test_a_change_committed_after_the_list_was_read_comes_in_the_next_delta(clie
         assert code_hash(salt, fast.code) in seen
     after = by_hash(body_of(door_list(client, door, since=middle["cursor"])))
     assert after[code_hash(salt, slow.code)]["status"] == "revoked"
+
+
+def test_a_tier_rename_sends_its_tickets_again(client, door, db):
+    other_tier = factories.tier(door.event, name="Balcony")
+    (balcony,) = paid_tickets(door.event, other_tier, ["Up There"])
+    settle(db)
+    cursor = body_of(door_list(client, door))["cursor"]
+    door.tier.name = "Stalls"
+    settle(db)
+    delta = body_of(door_list(client, door, since=cursor))
+    (entry,) = delta["tickets"]
+    assert entry["code_hash"] == code_hash(delta["salt"], door.ticket.code)
+    assert entry["ticket_type"] == "Stalls"
+    assert code_hash(delta["salt"], balcony.code) not in by_hash(delta)

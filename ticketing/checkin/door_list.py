@@ -9,8 +9,8 @@ looks the hash up.
 
 Cursors: what a delta has not sent yet. Triggers (migration 0013) write a
 `door_changes` row in the same transaction as every change a door cares
-about (a ticket sold, paid, refunded or revoked, its order's status or
-payments, a check-in made, moved or undone). A plain "rows with an id above
+about (a ticket sold, renamed, paid, refunded or revoked, its order's status
+or payments, its tier's name, a check-in made, moved or undone). A plain "rows with an id above
 the last one sent" would miss a change whose transaction took its id first
 but committed after a later one the last list already saw. So:
 
