@@ -300,7 +300,7 @@
     if (!query) return Promise.resolve([]);
     return Store.tickets(ctx.eventId).then(function (rows) {
       return rows.filter(function (row) {
-        return (row.search_key || fold(row.holder_name)).indexOf(query) !== -1;
+        return (row.folded || fold(row.holder_name)).indexOf(query) !== -1;
       }).slice(0, 50).map(function (row) {
         return {
           holder_name: row.holder_name, tier: row.ticket_type, order_id: row.order_id,

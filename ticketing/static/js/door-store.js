@@ -119,6 +119,8 @@
           function putAll() {
             tickets.forEach(function (ticket) {
               var row = Object.assign({}, ticket, { key: key(event, ticket.code_hash), event: event });
+              // Folded once here, so a search only compares (the server's key when it sent one).
+              row.folded = ticket.search_key || window.DoorFold.fold(ticket.holder_name);
               var scan = local[ticket.code_hash];
               if (scan && !row.checked_in_at) {
                 row.checked_in_at = scan.scanned_at;
