@@ -20,7 +20,7 @@ from tests.checkin.test_scanner_browser import write_fake_camera
 from tests.support import factories
 from tests.support.browser import chromium
 from tests.support.door import settle
-from ticketing.checkin.models import CheckIn
+from ticketing.checkin.models import CheckIn, CheckinConflict
 from ticketing.search_text import fold
 
 PHONE = {"width": 390, "height": 844}
@@ -206,6 +206,9 @@ def test_two_phones_admit_one_ticket_offline_one_checkin_one_conflict(
         expect(conflicts).to_contain_text("already let in elsewhere")
         expect(first_page.locator("#door-conflicts")).to_be_hidden()
         assert checkins(db, door.ticket) == 1
+        conflicts = db.session.execute(select(CheckinConflict)).scalars().all()
+        assert [c.ticket_id for c in conflicts] == [door.ticket.id]
+        settle(db)
         first.close()
         second.close()
 
