@@ -53,7 +53,7 @@
       signal: controller.signal,
     }).then(function (response) {
       clearTimeout(timer);
-      setOnline(true);
+      setOnline(response.status < 502 || response.status > 504); // the proxy's "unavailable": offline
       // Two refusals in a row (the next sync confirms) mean the link was revoked.
       if (response.status === 401) {
         state.refused += 1;

@@ -211,7 +211,8 @@
     }
     // With a door list on the device, a network failure is decided there (same nonce).
     return attempt(offline ? 0 : 2).then(function (answer) {
-      if (offline && answer.status === "network") {
+      // No answer, or the proxy's "unavailable" (502-504): a network problem, never red.
+      if (offline && (answer.status === "network" || (answer.status === "error" && answer.http >= 502 && answer.http <= 504))) {
         offline.wentOffline();
         return offline.decide(body).then(function (a) { offline.render(a, body); if (a.status === "ok") refreshStats(); });
       }
