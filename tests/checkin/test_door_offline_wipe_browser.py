@@ -101,3 +101,39 @@ def test_logging_out_of_the_scanner_wipes_the_door_list(live_server, door, db, t
         expect(page.locator(".flash")).to_contain_text("logged out")
         assert page.evaluate(DEVICE_DATA) == {"databases": [], "caches": []}
         context.close()
+
+
+AGE_PENDING_SCANS = """() => new Promise((resolve, reject) => {
+  const opening = indexedDB.open("door");
+  opening.onsuccess = () => {
+    const tx = opening.result.transaction("pending", "readwrite");
+    const store = tx.objectStore("pending");
+    store.getAll().onsuccess = (e) => e.target.result.forEach((scan) => {
+      scan.scanned_at = new Date(Date.now() - 8 * 86400000).toISOString();
+      store.put(scan);
+    });
+    tx.oncomplete = () => { opening.result.close(); resolve(); };
+    tx.onerror = () => reject(tx.error);
+  };
+})"""
+
+
+def test_a_scan_the_server_refuses_to_take_is_listed_not_resent_forever(
+    live_server, door, db, tmp_path
+):
+    token = factories.token(door.org, "door", event_id=door.event.id)
+    settle(db)
+    with door_browser(tmp_path) as browser:
+        context, page, _ = open_scanner(browser, f"{live_server.url}/door/device/{token}")
+        context.set_offline(True)
+        type_code(page, door.ticket.code, "ok")
+        next_scan(page)
+        page.evaluate(AGE_PENDING_SCANS)  # as if the phone stayed offline for 8 days
+        context.set_offline(False)
+        expect(page.locator("#door-offline")).to_be_hidden(timeout=20_000)
+        problem = page.locator("#door-conflict-list li")
+        expect(problem).to_have_count(1)
+        expect(problem).to_contain_text("Ada Lovelace")
+        expect(problem).to_contain_text("not accepted by the server")
+        assert checkins(db, door.ticket) == 0
+        context.close()

@@ -21,6 +21,7 @@
 
   var SYNC_EVERY_MS = 5000;
   var FIRST_SYNC_MS = 800;
+  var BATCH_MAX = 1000; // the most POST .../checkins/batch takes at once
   var Store = window.DoorStore;
   var Device = window.DoorDevice;
   var fold = window.DoorFold.fold;
@@ -61,7 +62,11 @@
         throw new Error("unauthorized");
       }
       state.refused = 0;
-      if (!response.ok) { var error = new Error("HTTP " + response.status); error.status = response.status; throw error; }
+      if (!response.ok) {
+        var error = new Error("HTTP " + response.status);
+        error.status = response.status;
+        return response.json().catch(function () { return {}; }).then(function (body) { error.body = body; throw error; });
+      }
       return response.json();
     }, function (err) {
       clearTimeout(timer);
@@ -102,6 +107,7 @@
     if (state.flushing || state.wiped) return Promise.resolve();
     var event = ctx.eventId;
     return Store.pending(event).then(function (scans) {
+      scans = scans.slice(0, BATCH_MAX); // the rest on the next tick
       if (!scans.length) return;
       state.flushing = true;
       var byNonce = {};
@@ -124,15 +130,31 @@
             scanned_at: scan.scanned_at, first: r.checked_in_at || null, gate: r.gate || "",
           };
         });
-        return Store.forget(results.map(function (r) { return r.nonce; })).then(function () {
-          return Store.meta(event);
-        }).then(function (meta) {
-          if (!meta) return;
-          meta.conflicts = problems.concat(meta.conflicts || []).slice(0, 50);
-          state.meta = meta;
-          return Store.saveMeta(meta);
-        });
+        return record(problems, results.map(function (r) { return r.nonce; }));
+      }, function (err) {
+        // Scans the server will never take (e.g. a week old): listed, not resent forever.
+        var bad = err.status === 422 && err.body && err.body.errors && err.body.errors.scans;
+        if (!bad) throw err;
+        var dropped = Object.keys(bad).map(function (i) { return body.scans[+i]; }).filter(Boolean);
+        if (!dropped.length) throw err;
+        return record(dropped.map(function (item) {
+          var scan = byNonce[item.nonce];
+          return { name: scan.holder_name || "", tier: scan.tier || "", status: "error", scanned_at: scan.scanned_at };
+        }), dropped.map(function (item) { return item.nonce; }));
       }).finally(function () { state.flushing = false; });
+    });
+  }
+
+  // Sent (or given up): the scans leave the phone; problems are listed on it.
+  function record(problems, nonces) {
+    var event = ctx.eventId;
+    return Store.forget(nonces).then(function () {
+      return Store.meta(event);
+    }).then(function (meta) {
+      if (!meta) return;
+      meta.conflicts = problems.concat(meta.conflicts || []).slice(0, 50);
+      state.meta = meta;
+      return Store.saveMeta(meta);
     });
   }
 
@@ -189,6 +211,7 @@
       var li = document.createElement("li");
       var status = c.status === "already_checked_in" ? s("conflict_in", "already let in elsewhere")
         : c.status === "ok" ? s("conflict_also", "also let in elsewhere, later")
+        : c.status === "error" ? s("not_taken", "not accepted by the server")
         : (ctx.reasons[c.status] || c.status);
       li.textContent = (c.name || "?") + (c.tier ? " (" + c.tier + ")" : "") + " — " + status +
         (c.first ? " " + fill(s("at", "at {time}"), { time: ctx.localTime(c.first) }) : "") + (c.gate ? " · " + c.gate : "");
@@ -293,35 +316,8 @@
     if (answer.data && answer.data.offline) el.result().classList.add("is-offline");
   }
 
-  // ---- search and counts from the list ---------------------------------------
-
-  function search(q) {
-    var query = fold(q);
-    if (!query) return Promise.resolve([]);
-    return Store.tickets(ctx.eventId).then(function (rows) {
-      return rows.filter(function (row) {
-        return (row.folded || fold(row.holder_name)).indexOf(query) !== -1;
-      }).slice(0, 50).map(function (row) {
-        return {
-          holder_name: row.holder_name, tier: row.ticket_type, order_id: row.order_id,
-          checked_in: !!row.checked_in_at, checked_in_at: row.checked_in_at,
-          ticket_status: row.status, code: null, offline: true,
-        };
-      });
-    });
-  }
-
-  function counts() {
-    return Store.tickets(ctx.eventId).then(function (rows) {
-      var sold = 0, inside = 0;
-      rows.forEach(function (row) {
-        if (row.status === "revoked") return;
-        sold += 1;
-        if (row.checked_in_at) inside += 1;
-      });
-      return { sold: sold, checked_in: inside };
-    });
-  }
+  function search(q) { return Store.search(ctx.eventId, fold(q)); }
+  function counts() { return Store.counts(ctx.eventId); }
 
   // An online answer updates the device's list at once (a delta follows).
   function noteOnline(body, answer) {

@@ -156,6 +156,33 @@
         });
       });
     },
+    // Guests whose folded name holds the folded query, as the attendee search answers them.
+    search: function (event, query) {
+      if (!query) return Promise.resolve([]);
+      return byEvent("tickets", event).then(function (rows) {
+        return rows.filter(function (row) {
+          return (row.folded || window.DoorFold.fold(row.holder_name)).indexOf(query) !== -1;
+        }).slice(0, 50).map(function (row) {
+          return {
+            holder_name: row.holder_name, tier: row.ticket_type, order_id: row.order_id,
+            checked_in: !!row.checked_in_at, checked_in_at: row.checked_in_at,
+            ticket_status: row.status, code: null, offline: true,
+          };
+        });
+      });
+    },
+    // The "in / sold" count, from the list.
+    counts: function (event) {
+      return byEvent("tickets", event).then(function (rows) {
+        var sold = 0, inside = 0;
+        rows.forEach(function (row) {
+          if (row.status === "revoked") return;
+          sold += 1;
+          if (row.checked_in_at) inside += 1;
+        });
+        return { sold: sold, checked_in: inside };
+      });
+    },
     // An offline admission: the scan to send, and the ticket marked in, together.
     admit: function (scan, row) {
       return run(["pending", "tickets"], "readwrite", function (tx) {
