@@ -32,6 +32,7 @@ BLUEPRINT_MODULES = (
     "ticketing.orders.stripe_views",
     "ticketing.delivery.views",
     "ticketing.checkin.views",
+    "ticketing.checkin.pwa",
     "ticketing.checkin.api",
     "ticketing.checkin.sync_api",
     "ticketing.reports.views",

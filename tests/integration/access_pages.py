@@ -109,6 +109,12 @@ PAGE_ROWS = {
     "door device link": public(
         "checkin.device_link", "GET", get(lambda w: f"/door/device/{w.device_token}")
     ),
+    "door service worker": public(
+        "door_app.service_worker", "GET", get(lambda w: "/door/sw.js"), is_page=False
+    ),
+    "door app manifest": public(
+        "door_app.manifest", "GET", get(lambda w: "/door/manifest.webmanifest"), is_page=False
+    ),
     # Organizer pages: login for anonymous, 403 door, 404 another organization.
     "scanner page": page(
         "checkin.scanner", "GET", get(lambda w: "/door"), door=200, rival=200, organizer=200

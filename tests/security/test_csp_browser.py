@@ -185,6 +185,7 @@ def test_the_scanner_reads_a_ticket_with_its_worker(live_server, world, db, tmp_
         page = watched.page
         page.context.grant_permissions(["camera"])
         page.goto(f"{live_server.url}/door/device/{world.device_token}")
+        page.get_by_role("button", name="Start scanning").click()  # starts the camera
         result = page.locator("#door-result")
         expect(result).to_have_attribute("data-status", "ok", timeout=20_000)
         assert page.locator("#scan-overlay").is_visible()

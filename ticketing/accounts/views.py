@@ -118,7 +118,11 @@ def logout():
     logout_user()
     g.pop("principal", None)
     flash(gettext("You are logged out."), "info")
-    return redirect(url_for("events.index"))
+    response = redirect(url_for("events.index"))
+    # The door list a scanner kept on this device (IndexedDB, service worker
+    # caches) goes with the session; cookies stay (the flash rides in one).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/profile", methods=["GET", "POST"])

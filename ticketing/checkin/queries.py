@@ -4,6 +4,8 @@ Each is one query (joins, no N+1), so the door's search stays fast while the
 queue waits and the organizer's list and CSV scale with the event.
 """
 
+from datetime import datetime, timedelta
+
 from flask_babel import gettext
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import aliased
@@ -12,6 +14,7 @@ from ticketing.accounts.access import visible
 from ticketing.accounts.auth import Principal
 from ticketing.accounts.models import ApiToken, User
 from ticketing.checkin.models import CheckIn, CheckinConflict
+from ticketing.database import utcnow
 from ticketing.events import counters
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
@@ -28,12 +31,32 @@ def event_for(principal: Principal, event_id: int) -> Event | None:
     return visible(principal, Event, event_id)
 
 
-def door_events(principal: Principal) -> list[Event]:
-    """The events a door user may pick, soonest first."""
+# An event starting this close to now (either way) is tonight's.
+TONIGHT = timedelta(hours=12)
+
+
+def is_tonight(event: Event, now: datetime) -> bool:
+    return abs(event.starts_at - now) <= TONIGHT
+
+
+def door_events(principal: Principal, now: datetime | None = None) -> list[Event]:
+    """The events a door user may pick: tonight's first (the closest start),
+    then the coming ones soonest first, then past ones, latest first."""
+    now = now or utcnow()
     query = select(Event).where(Event.organization_id == principal.organization_id)
     if principal.event_id is not None:
         query = query.where(Event.id == principal.event_id)
-    return list(db.session.execute(query.order_by(Event.starts_at.desc())).scalars())
+    events = db.session.execute(query).scalars()
+
+    def rank(event: Event):
+        starts = event.starts_at
+        if is_tonight(event, now):
+            return (0, abs((starts - now).total_seconds()))
+        if starts > now:
+            return (1, (starts - now).total_seconds())
+        return (2, (now - starts).total_seconds())
+
+    return sorted(events, key=rank)
 
 
 def search_attendees(event: Event, q: str, *, with_email: bool) -> list[dict]:

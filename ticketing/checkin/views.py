@@ -28,10 +28,11 @@ from ticketing.accounts.auth import current_principal, page_role_required, princ
 from ticketing.accounts.models import DOOR_ROLES, MONEY_ROLES, User
 from ticketing.checkin import queries, undoing
 from ticketing.csv_export import csv_download, safe_text
-from ticketing.database import database_id
+from ticketing.database import database_id, utcnow
 from ticketing.events.models import Event
 from ticketing.extensions import db
 from ticketing.money import exponent
+from ticketing.tickets.qr import secret_qr_data_uri
 
 bp = Blueprint("checkin", __name__)
 
@@ -69,7 +70,12 @@ def scanner():
     if event is None and len(events) == 1:
         event = events[0]
     if event is None or request.args.get("pick"):
-        return _private(make_response(render_template("checkin/pick_event.html", events=events)))
+        page = render_template(
+            "checkin/pick_event.html",
+            events=events,
+            is_tonight=lambda e: queries.is_tonight(e, utcnow()),
+        )
+        return _private(make_response(page))
     session[SESSION_EVENT_KEY] = event.id
     return _scanner_page(event, token=None)
 
@@ -111,6 +117,7 @@ def _checkin_list_page(event, new_link: str | None = None) -> str:
         conflicts=queries.conflict_rows(event, limit=LIST_LIMIT),
         admitted_by=queries.admitted_by,
         new_link=new_link,
+        new_link_qr=secret_qr_data_uri(new_link) if new_link else None,
     )
 
 

@@ -7,6 +7,7 @@ cracked phone screen at a dark door. Images depend only on the code, so they
 are cached forever by browsers and rendered once per process here.
 """
 
+import base64
 import io
 from functools import lru_cache
 
@@ -49,7 +50,17 @@ def qr_version(code: str) -> int:
 @lru_cache(maxsize=2048)
 def qr_svg(code: str) -> bytes:
     """A scalable SVG: one path of dark runs on a white square (readable in dark mode)."""
-    matrix = qr_matrix(code)
+    return _svg(qr_matrix(code))
+
+
+def secret_qr_data_uri(text: str) -> str:
+    """The same drawing of a secret (a device link) as a data: address for an
+    <img>: never kept in a cache, never behind a URL of its own."""
+    svg = _svg(_symbol(text).get_matrix())
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
+def _svg(matrix) -> bytes:
     size = len(matrix)
     runs = []
     for y, row in enumerate(matrix):

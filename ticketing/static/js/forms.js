@@ -22,6 +22,27 @@
       target.focus();
     });
   });
+  // <button data-copy="input-id" data-copied="Copied"> copies that input's value.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var input = document.getElementById(button.getAttribute("data-copy"));
+      if (!input) return;
+      var label = button.textContent;
+      function copied() {
+        button.textContent = button.getAttribute("data-copied") || label;
+        setTimeout(function () { button.textContent = label; }, 2000);
+      }
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(copied, function () {
+          input.select();
+          if (document.execCommand("copy")) copied();
+        });
+      } else {
+        input.select();
+        if (document.execCommand("copy")) copied();
+      }
+    });
+  });
   document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
     input.addEventListener("click", function () { input.select(); });
     input.addEventListener("focus", function () { input.select(); });

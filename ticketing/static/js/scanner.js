@@ -117,6 +117,7 @@
     if (!Ctx) return;
     if (!audio) audio = new Ctx();
     if (audio.state === "suspended") audio.resume();
+    return audio.state;
   }
   document.addEventListener("pointerdown", unlockAudio, { passive: true });
   document.addEventListener("keydown", unlockAudio);
@@ -201,6 +202,14 @@
     els.result.hidden = true;
   }
 
+  // ---- the door without network (door-offline.js) ------------------------
+
+  var offline = window.DoorOffline ? window.DoorOffline.attach({
+    root: root, api: API, eventId: EVENT_ID, timeZone: TIME_ZONE, lang: LANG, reasons: REASONS,
+    headers: headers, show: show, localTime: localTime, unlockAudio: unlockAudio,
+    startCamera: function () { startCamera(); },
+  }) : null;
+
   // ---- checking in -------------------------------------------------------
 
   var busy = false;
@@ -210,11 +219,14 @@
     // A retry re-sends this very body (same nonce): the cash is recorded at most once.
     var body = { code: code, event_id: EVENT_ID, nonce: newNonce(), gate: els.gate.value.trim() };
     if (collectMinor) body.collect_minor = collectMinor;
+    if (offline && offline.isOffline()) {
+      return offline.decide(body).then(function (a) { offline.render(a, body); if (a.status === "ok") refreshStats(); }).finally(function () { busy = false; });
+    }
     function attempt(triesLeft) {
       return request("POST", "/checkins", body).then(function (response) {
         return response.json().then(function (data) {
           if (data && data.status) return { status: data.status, data: data };
-          return { status: "error", data: { message: (data && data.message) || t("error_status", "Error {status}").replace("{status}", response.status) } };
+          return { status: "error", http: response.status, data: { message: (data && data.message) || t("error_status", "Error {status}").replace("{status}", response.status) } };
         });
       }).catch(function (err) {
         if (triesLeft > 0) {
@@ -223,8 +235,16 @@
         return { status: "network", data: { message: t("not_reached", "The scan did not reach the server. Try again.") } };
       });
     }
-    return attempt(2).then(function (answer) {
+    // With a door list on the device, a network failure is decided there (same nonce).
+    return attempt(offline ? 0 : 2).then(function (answer) {
+      // No answer, or the proxy's "unavailable" (502-504): a network problem, never red.
+      if (offline && (answer.status === "network" || (answer.status === "error" && answer.http >= 502 && answer.http <= 504))) {
+        offline.wentOffline();
+        return offline.decide(body).then(function (a) { offline.render(a, body); if (a.status === "ok") refreshStats(); });
+      }
+      if (offline && answer.status === "error" && answer.http === 401) offline.unauthorized();
       show(answer.status, answer.data);
+      if (offline) offline.noteOnline(body, answer);
       if (answer.status === "ok") refreshStats();
     }).finally(function () { busy = false; });
   }
@@ -340,7 +360,10 @@
     }).then(function (answer) {
       if (!answer.ok) { els.searchStatus.textContent = answer.data.message || t("search_failed", "Search failed."); return; }
       renderResults(answer.data);
-    }).catch(function () { els.searchStatus.textContent = t("no_connection", "No connection. Try again."); });
+    }).catch(function () {
+      if (!offline) { els.searchStatus.textContent = t("no_connection", "No connection. Try again."); return; }
+      offline.search(q).then(renderResults);
+    });
   }
 
   function renderResults(items) {
@@ -362,7 +385,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.textContent = item.checked_in ? t("in", "In") : t("check_in", "Check in");
-      button.disabled = item.checked_in;
+      button.disabled = item.checked_in || !item.code; // offline results carry no code
       button.addEventListener("click", function () {
         checkIn(item.code).then(function () { search(els.searchInput.value.trim()); });
       });
@@ -377,6 +400,8 @@
   function refreshStats() {
     request("GET", "/events/" + EVENT_ID + "/checkins/stats").then(function (r) {
       return r.ok ? r.json() : null;
+    }).catch(function () {
+      return offline ? offline.counts() : null;
     }).then(function (data) {
       if (!data) return;
       els.countIn.textContent = COUNT.format(data.checked_in);  // "1 500" in ru
@@ -403,5 +428,5 @@
 
   refreshStats();
   setInterval(refreshStats, STATS_EVERY_MS);
-  startCamera();
+  if (!offline) startCamera(); // else on "Start scanning", which also unlocks the sound
 })();
