@@ -19,7 +19,12 @@ OLDEST_SCAN = timedelta(days=7)
 class DoorListQuerySchema(BaseSchema):
     since = fields.String(
         load_default=None,
-        validate=validate.Length(min=1, max=20000),
+        # A snapshot lists the transactions running when it was taken: 4,000
+        # characters hold hundreds; a longer one is no cursor of ours.
+        validate=[
+            validate.Length(min=1, max=4000),
+            validate.Regexp(r"^[A-Za-z0-9.:,_-]+$"),
+        ],
         metadata={"description": "The `cursor` of the last list: only what changed after it"},
     )
 
