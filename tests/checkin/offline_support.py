@@ -7,44 +7,16 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from tests.support import factories
-from ticketing.accounts.tokens import hash_secret, new_secret
+from tests.support.reservations import reserved_order
 from ticketing.extensions import db
-from ticketing.orders.models import Order, OrderLine
 from ticketing.tickets.codes import new_code
 from ticketing.tickets.models import Ticket
 
 
 def reservation(event, tier, quantity: int = 2, buyer: str = "Борис Пастернак"):
     """A `reserved` order paying at the door, with its unpaid tickets."""
-    order = Order(
-        event_id=event.id,
-        buyer_name=buyer,
-        buyer_email="boris@example.test",
-        status="reserved",
-        payment_method="door",
-        currency=event.currency,
-        access_token_hash=hash_secret(new_secret("ord")),
-        expires_at=datetime.now(UTC) + timedelta(days=10),
-    )
-    order.lines.append(
-        OrderLine(ticket_type_id=tier.id, quantity=quantity, unit_price_minor=tier.price_minor)
-    )
-    order.tickets_minor = order.total_minor = tier.price_minor * quantity
-    db.session.add(order)
-    db.session.flush()
-    tickets = []
-    for _ in range(quantity):
-        ticket = Ticket(
-            code=new_code(),
-            order_id=order.id,
-            ticket_type_id=tier.id,
-            event_id=event.id,
-            holder_name=buyer,
-            status="unpaid",
-        )
-        db.session.add(ticket)
-        tickets.append(ticket)
-    db.session.flush()
+    order = reserved_order(event, [(tier, quantity)], buyer=buyer)
+    tickets = db.session.query(Ticket).filter_by(order_id=order.id).order_by(Ticket.id).all()
     return order, tickets
 
 
