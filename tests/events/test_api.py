@@ -5,7 +5,8 @@ import pytest
 from tests.support import factories
 from tests.support.orders import pending_order
 from ticketing.extensions import db as _db
-from ticketing.orders.services import ItemRequest, SoldOut, create_order, expire_holds
+from ticketing.orders.claims import SoldOut
+from ticketing.orders.services import ItemRequest, create_order, expire_holds
 
 pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 

@@ -9,8 +9,9 @@ from ticketing.database import utcnow
 from ticketing.errors import ValidationFailed
 from ticketing.extensions import db as database
 from ticketing.orders.access import token_matches
+from ticketing.orders.claims import SoldOut
 from ticketing.orders.models import Order
-from ticketing.orders.services import ItemRequest, SoldOut, create_order, expire_holds
+from ticketing.orders.services import ItemRequest, create_order, expire_holds
 
 pytestmark = pytest.mark.rollback  # one thread, one connection: rolled back, not emptied
 

@@ -16,14 +16,13 @@ from ticketing.database import utcnow
 from ticketing.events.models import TicketType
 from ticketing.extensions import db as database
 from ticketing.orders import services
+from ticketing.orders.claims import SoldOut, over_capacity
 from ticketing.orders.door import record_door_sale
 from ticketing.orders.models import Order, OrderLine
 from ticketing.orders.services import (
     ItemRequest,
-    SoldOut,
     create_order,
     expire_holds,
-    over_capacity,
     reclaim_seats,
     release_hold,
 )

@@ -14,8 +14,9 @@ from ticketing.errors import ValidationFailed
 from ticketing.events.models import Event, TicketType
 from ticketing.extensions import db
 from ticketing.i18n import current_locale
+from ticketing.orders.claims import SoldOut
 from ticketing.orders.models import Order
-from ticketing.orders.services import DOOR, ItemRequest, SoldOut, create_order, expire_holds
+from ticketing.orders.services import DOOR, ItemRequest, create_order, expire_holds
 from ticketing.orders.signals import order_paid
 from ticketing.orders.status import void_door_sale
 from ticketing.payments import manual

@@ -31,7 +31,7 @@ from ticketing.errors import Conflict, ValidationFailed
 from ticketing.events.models import Event
 from ticketing.events.totals import event_totals
 from ticketing.extensions import db
-from ticketing.orders import services
+from ticketing.orders import claims
 from ticketing.orders.models import Order, OrderLine, OrderStatus
 from ticketing.orders.services import lock_order
 from ticketing.payments import manual
@@ -164,9 +164,9 @@ def reserve_instead(order_id: int, method: str) -> Order:
             for name, value in plan.order_values().items():
                 setattr(order, name, value)
             order.canceled_at = None
-            services.flush_claim()
-    except services.SeatsGone:
-        raise services.sold_out(wanted) from None
+            claims.flush_claim()
+    except claims.SeatsGone:
+        raise claims.sold_out(wanted) from None
     plan.after_claim(order.id)
     return order
 

@@ -22,14 +22,13 @@ more before the buyer hears "sold out".
 """
 
 import secrets
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import bindparam, func, insert, or_, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from ticketing import compiled_sql
 from ticketing.accounts.tokens import hash_secret
@@ -45,6 +44,7 @@ from ticketing.money import (
     format_money,
 )
 from ticketing.orders.access import token_for
+from ticketing.orders.claims import SeatsGone, claim_guard, claiming_seats, flush_claim, sold_out
 from ticketing.orders.lapsing import expire_holds
 from ticketing.orders.limits import holds_per_email
 from ticketing.orders.models import Order, OrderLine, OrderStatus, buyer_search_key
@@ -54,11 +54,6 @@ from ticketing.tickets.services import issue_tickets
 # created, and the session must end with the hold: so a hold lasts longer.
 MIN_HOLD = timedelta(minutes=31)
 MAX_HOLD = timedelta(hours=23)
-
-
-class SoldOut(DomainError):
-    status = 409
-    code = "sold_out"
 
 
 class TooManyHolds(DomainError):
@@ -186,64 +181,6 @@ def total_refused(exc: MoneyError, currency: str) -> str:
             currency=currency,
         )
     return str(exc)
-
-
-class SeatsGone(Exception):
-    """A claim would pass a tier's capacity (raised by the database trigger)."""
-
-
-def over_capacity(exc: IntegrityError) -> bool:
-    return "seats_claimed_over_capacity" in str(exc.orig)
-
-
-@contextmanager
-def claim_guard():
-    """Writes inside claim seats: the capacity trigger's refusal becomes SeatsGone."""
-    try:
-        yield
-    except IntegrityError as exc:
-        if over_capacity(exc):
-            raise SeatsGone from exc
-        raise
-
-
-def flush_claim() -> None:
-    """Flush new or reopened orders; SeatsGone when their seats are not there."""
-    with claim_guard():
-        db.session.flush()
-
-
-def claiming_seats(wanted: dict[int, int], attempt):
-    """Run `attempt` (inserts an order claiming `wanted` seats per tier).
-
-    It runs in a savepoint: when the claim fails only its own work is undone,
-    lapsed holds of these tiers are released, and it runs once more; SoldOut
-    (with what is left per tier) when the seats are still not there. A
-    successful claim leaves its savepoint to the commit, which ends it:
-    releasing it would cost a round trip while the tiers are locked.
-    """
-    for last in (False, True):
-        compiled_sql.execute(SAVEPOINT, {})
-        try:
-            return attempt()
-        except SeatsGone:
-            compiled_sql.execute(ROLLBACK_TO_SAVEPOINT, {})
-            if last or not expire_holds(tier_ids=list(wanted)):
-                break
-    raise sold_out(wanted)
-
-
-def sold_out(wanted: dict[int, int]) -> SoldOut:
-    """The answer when `wanted` seats (per tier) are not there: what is left of each."""
-    query = select(TicketType).where(TicketType.id.in_(wanted)).order_by(TicketType.id)
-    # Fresh claims: the triggers changed them under the session's objects.
-    tiers = list(db.session.execute(query.execution_options(populate_existing=True)).scalars())
-    left = {tier.id: tier.seats_left for tier in tiers}
-    short = [tier for tier in tiers if wanted[tier.id] > left[tier.id]] or tiers
-    return SoldOut(
-        gettext("Not enough seats left for: %(tiers)s.", tiers=", ".join(t.name for t in short)),
-        available={str(tier_id): left[tier_id] for tier_id in sorted(left)},
-    )
 
 
 @dataclass(frozen=True)
@@ -401,8 +338,6 @@ INSERT_LINE = insert(OrderLine).values(
 SET_TOKEN_HASH = (
     update(Order).where(Order.id == bindparam("order_id")).values(access_token_hash=bindparam("h"))
 )
-SAVEPOINT = text("SAVEPOINT seat_claim")
-ROLLBACK_TO_SAVEPOINT = text("ROLLBACK TO SAVEPOINT seat_claim")
 
 
 def new_checkout_key() -> str:

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from ticketing.database import utcnow
 from ticketing.extensions import db
+from ticketing.orders.claims import SeatsGone, flush_claim
 from ticketing.orders.models import Order, OrderStatus
-from ticketing.orders.services import SeatsGone, flush_claim
 from ticketing.tickets.services import restore_revoked_tickets, revoke_tickets
 
 
