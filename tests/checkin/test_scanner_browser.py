@@ -61,7 +61,7 @@ def device_link_page(live_server, door, db, camera, query: str = ""):
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(f"{live_server.url}/door/device/{device_token}{query}")
-        page.get_by_role("button", name="Start scanning").click()
+        page.locator("#door-start").click()  # "Start scanning", in the page's language
         yield page, errors
 
 
