@@ -12,28 +12,22 @@ from ticketing.schemas import BaseSchema
 MAX_DOOR_SALE = 20
 
 
-class ScanSchema(BaseSchema):
-    # A scanner may send a stray CR or GS; api.printable() removes them, and an
-    # odd code is answered `invalid` like any other, never a 422 at the door.
-    CONTROL_CHARACTERS = "stripped"
-
-    code = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    event_id = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1)
-    )
-    nonce = fields.String(
-        load_default=None,
-        allow_none=True,
+def nonce_field(**options) -> fields.String:
+    """A scan's nonce, as a device makes it: printable ASCII, no spaces."""
+    return fields.String(
         validate=[
             validate.Length(min=1, max=100),
             validate.Regexp(
                 r"^[\x21-\x7e]+$", error=lazy_gettext("Use printable ASCII, no spaces.")
             ),
         ],
+        **options,
     )
-    gate = fields.String(load_default="", validate=validate.Length(max=100))
-    device = fields.String(load_default="", validate=validate.Length(max=200))
-    collect_minor = fields.Integer(
+
+
+def collect_field() -> fields.Integer:
+    """Cash the door took for a reservation (online scan and offline batch alike)."""
+    return fields.Integer(
         load_default=None,
         allow_none=True,
         strict=True,
@@ -43,6 +37,21 @@ class ScanSchema(BaseSchema):
             "`amount_due_minor` (else 422). Pays the whole order and checks this ticket in."
         },
     )
+
+
+class ScanSchema(BaseSchema):
+    # A scanner may send a stray CR or GS; api.printable() removes them, and an
+    # odd code is answered `invalid` like any other, never a 422 at the door.
+    CONTROL_CHARACTERS = "stripped"
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    event_id = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1)
+    )
+    nonce = nonce_field(load_default=None, allow_none=True)
+    gate = fields.String(load_default="", validate=validate.Length(max=100))
+    device = fields.String(load_default="", validate=validate.Length(max=200))
+    collect_minor = collect_field()
 
 
 class ScanTicketSchema(BaseSchema):

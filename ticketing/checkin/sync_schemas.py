@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext
 from marshmallow import ValidationError, fields, validates
 
 from ticketing import validate
+from ticketing.checkin.schemas import collect_field, nonce_field
 from ticketing.database import utcnow
 from ticketing.schemas import BaseSchema
 
@@ -64,21 +65,11 @@ class OfflineScanSchema(BaseSchema):
     CONTROL_CHARACTERS = "stripped"
 
     code = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    nonce = fields.String(
-        required=True,
-        validate=[
-            validate.Length(min=1, max=100),
-            validate.Regexp(
-                r"^[\x21-\x7e]+$", error=lazy_gettext("Use printable ASCII, no spaces.")
-            ),
-        ],
-    )
+    nonce = nonce_field(required=True)
     gate = fields.String(load_default="", validate=validate.Length(max=100))
     device = fields.String(load_default="", validate=validate.Length(max=200))
     scanned_at = fields.AwareDateTime(required=True, default_timezone=None)
-    collect_minor = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=1, max=10**12)
-    )
+    collect_minor = collect_field()
 
     @validates("scanned_at")
     def _plausible_time(self, value, **_):
