@@ -89,3 +89,20 @@ def test_a_device_link_of_another_event_cannot_sell_here(client, door, db):
     response = sell(client, door, token=device, ticket_type_id=door.tier.id, quantity=1)
     assert response.status_code == 404
     assert count(db, ManualPayment) == 0
+
+
+def test_a_sale_sent_again_with_its_nonce_sells_once(client, door, db):
+    """A phone that lost the answer taps again with the same nonce: one sale, one cash record."""
+    tier = factories.tier(door.event, name="Late", price_minor=20_000, capacity=10)
+    settle(db)
+    first = sell(client, door, ticket_type_id=tier.id, quantity=2, nonce="sale-7f3a")
+    again = sell(client, door, ticket_type_id=tier.id, quantity=2, nonce="sale-7f3a")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.get_json() == first.get_json()
+    assert count(db, ManualPayment) == 1
+    assert count(db, Ticket, order_id=first.get_json()["order_id"]) == 2
+    assert count(db, Order, source="door") == 1
+    # Another nonce is another sale.
+    other = sell(client, door, ticket_type_id=tier.id, quantity=1, nonce="sale-9c21")
+    assert other.status_code == 201 and other.get_json()["order_id"] != first.get_json()["order_id"]
+    assert count(db, ManualPayment) == 2

@@ -139,3 +139,17 @@ def test_door_sales_at_once_never_sell_more_than_the_tier_holds(wide_server, doo
     assert rows(db, ManualPayment, event_id=door.event.id, kind="tickets") == 5
     assert rows(db, Ticket, ticket_type_id=tier.id) == 5
     assert rows(db, CheckIn, event_id=door.event.id) == 5
+
+
+def test_one_door_sale_sent_eight_times_at_once_with_its_nonce_sells_once(wide_server, door, db):
+    """A phone re-sending a sale whose answer it lost, racing itself: the nonce decides."""
+    tier = factories.tier(door.event, name="Re-sent", price_minor=10_000, capacity=20)
+    db.session.commit()
+    payloads = [{"ticket_type_id": tier.id, "quantity": 2, "nonce": "sale-once"}] * 8
+    path = f"/api/v1/events/{door.event.id}/door-sales"
+    answers = race(wide_server.url, payloads, door.headers(), path=path)
+    assert {code for code, _ in answers} == {201}
+    assert len({body["order_id"] for _, body in answers}) == 1
+    assert rows(db, ManualPayment, event_id=door.event.id, kind="tickets") == 1
+    assert rows(db, Ticket, ticket_type_id=tier.id) == 2
+    assert rows(db, CheckIn, event_id=door.event.id) == 2

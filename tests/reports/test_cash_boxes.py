@@ -12,6 +12,7 @@ from tests.support.web import csrf_token, login_as
 from ticketing.accounts.auth import Principal
 from ticketing.accounts.services import issue_token
 from ticketing.checkin import door_sales
+from ticketing.checkin.services import ScanRequest
 from ticketing.events.totals import event_totals
 from ticketing.orders import reservations
 from ticketing.payments.models import CashBoxClosing, ManualPayment
@@ -101,7 +102,8 @@ def door_cash(shop, db):
     order = reserved_order(shop.event, [(shop.tier, 3)])
     reservations.receive_payment(order.id, amount_minor=7500, method="cash", exact=True,
                                  recorded_by_id=volunteer.user_id)  # fmt: skip
-    door_sales.sell_and_admit(device, shop.event, ticket_type_id=shop.tier.id, quantity=2)
+    sale = ScanRequest(code="", event_id=shop.event.id)
+    door_sales.sell_and_admit(device, shop.event, sale, ticket_type_id=shop.tier.id, quantity=2)
     # Cash an organizer records as a donation is theirs, not a door box's.
     factories.tier(shop.event)
     db.session.flush()

@@ -136,18 +136,30 @@ def door_sale(body, event_id):
 
     The amount is the tier's price times the quantity; the cash is recorded
     for the volunteer and device that took it, and counts in `manual_minor`.
+    The same `nonce` again from the same device returns the first sale and
+    sells nothing more (a phone that lost the answer may send it again).
     """
     event = _visible_event(event_id)
-    sale = door_sales.sell_and_admit(
-        current_principal(),
-        event,
-        ticket_type_id=body["ticket_type_id"],
-        quantity=body["quantity"],
+    principal = current_principal()
+    attempt = services.ScanRequest(
+        code="",
+        event_id=event.id,
+        nonce=body["nonce"],
         gate=printable(body["gate"], 100),
         device=scanning_device(body),
     )
+    answer = attempt.nonce and services.stored_answer(principal, attempt)
+    if not answer:
+        try:
+            answer = door_sales.sell_and_admit(
+                principal, event, attempt, ticket_type_id=body["ticket_type_id"],
+                quantity=body["quantity"],
+            )  # fmt: skip
+        except services.NonceTaken:
+            db.session.rollback()
+            answer = services.stored_answer(principal, attempt)
     db.session.commit()
-    return sale
+    return Response(answer.body_json, status=answer.http_status, mimetype="application/json")
 
 
 @blp.route("/checkins/<int:checkin_id>/undo", methods=["POST"])

@@ -7,11 +7,15 @@ device that took it (the cash box). Door staff choose only the tier and the
 count: the amount is the tier's price times the count, never typed.
 """
 
+import json
+
 from flask_babel import gettext
 from sqlalchemy import select
 
 from ticketing.accounts.auth import Principal
 from ticketing.checkin.models import CheckIn
+from ticketing.checkin.schemas import DoorSaleSchema
+from ticketing.checkin.services import ScanAnswer, ScanRequest, log_answer
 from ticketing.database import utcnow
 from ticketing.events.models import Event
 from ticketing.extensions import db
@@ -22,13 +26,27 @@ from ticketing.tickets.models import Ticket
 def sell_and_admit(
     principal: Principal,
     event: Event,
+    attempt: ScanRequest,
     *,
     ticket_type_id: int,
     quantity: int,
-    gate: str = "",
-    device: str = "",
+) -> ScanAnswer:
+    """Sell `quantity` tickets of the tier for cash and check every one of them in.
+
+    With a nonce the answer is logged like a scan's (NonceTaken when another
+    request with it got there first: the caller rolls back and replays it).
+    """
+    sale = _sell(principal, event, attempt, ticket_type_id=ticket_type_id, quantity=quantity)
+    answer = ScanAnswer(201, json.dumps(DoorSaleSchema().dump(sale), separators=(",", ":")))
+    if attempt.nonce:
+        log_answer(principal, attempt, answer, event.id, None, "door_sale")
+    return answer
+
+
+def _sell(
+    principal: Principal, event: Event, attempt: ScanRequest, *, ticket_type_id: int, quantity: int
 ) -> dict:
-    """Sell `quantity` tickets of the tier for cash and check every one of them in."""
+    gate, device = attempt.gate, attempt.device
     payment = door.record_door_sale(
         event,
         ticket_type_id=ticket_type_id,

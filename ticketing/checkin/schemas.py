@@ -136,6 +136,11 @@ class DoorSaleInSchema(BaseSchema):
     quantity = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=MAX_DOOR_SALE)
     )
+    nonce = nonce_field(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Sent again with this nonce: the first sale, nothing sold"},
+    )
     gate = fields.String(load_default="", validate=validate.Length(max=100))
     device = fields.String(load_default="", validate=validate.Length(max=200))
 

@@ -358,6 +358,19 @@ def scan(principal: Principal, request: ScanRequest, row=LOOK_UP) -> ScanAnswer:
     status, body, ticket_id = decide(principal, request, row)
     answer = ScanAnswer(status, json.dumps(body, separators=(",", ":")))
     event_id = body["ticket"]["event_id"] if "ticket" in body else _logged_event(principal, request)
+    log_answer(principal, request, answer, event_id, ticket_id, body["status"])
+    return answer
+
+
+def log_answer(
+    principal: Principal,
+    request: ScanRequest,
+    answer: ScanAnswer,
+    event_id: int | None,
+    ticket_id: int | None,
+    result: str,
+) -> None:
+    """Log an answer given at the door; NonceTaken when its nonce was used before."""
     logged = compiled_sql.first(
         _log_statement(_dialect()),
         {
@@ -365,21 +378,20 @@ def scan(principal: Principal, request: ScanRequest, row=LOOK_UP) -> ScanAnswer:
             "event_id": event_id,
             "ticket_id": ticket_id,
             "code": normalize_code(request.code)[:64],
-            "result": body["status"],
+            "result": result,
             "gate": request.gate,
             "device": request.device,
             "user_id": principal.user_id,
             "api_token_id": principal.token_id,
             "nonce": request.nonce,
             "nonce_scope": nonce_scope(principal, request),
-            "response_status": status,
+            "response_status": answer.http_status,
             "response_json": answer.body_json,
             "created_at": utcnow(),
         },
     )
     if logged is None:
         raise NonceTaken(request.nonce)
-    return answer
 
 
 def stored_answer(principal: Principal, request: ScanRequest) -> ScanAnswer | None:

@@ -101,15 +101,25 @@
     els.saleAmount.textContent = t("take", "Take {amount}").replace("{amount}", money(choice.amount));
   }
 
+  // A sale whose answer was lost keeps its nonce: tapping again re-sends it and
+  // the server answers with the first sale instead of selling twice.
+  var pendingSale = null;
+  function saleNonce(choice) {
+    var key = choice.tierId + "x" + choice.count;
+    if (!pendingSale || pendingSale.key !== key) pendingSale = { key: key, nonce: door.newNonce() };
+    return pendingSale.nonce;
+  }
+
   function sell() {
     var choice = saleChoice();
     els.saleSubmit.disabled = true;
     els.saleStatus.textContent = "";
-    // Never retried on its own: a lost answer must not sell twice.
-    var body = { ticket_type_id: choice.tierId, quantity: choice.count, gate: door.gate() };
+    // Never retried on its own; a tap after a lost answer sends the same nonce.
+    var body = { ticket_type_id: choice.tierId, quantity: choice.count, nonce: saleNonce(choice), gate: door.gate() };
     door.request("POST", "/events/" + door.eventId + "/door-sales", body).then(function (r) {
       return r.json().then(function (data) { return { ok: r.ok, data: data }; });
     }).then(function (answer) {
+      pendingSale = null; // answered: the next sale is a new one
       if (!answer.ok) {
         els.saleStatus.textContent = t("sale_failed", "Not sold: {message}").replace("{message}", answer.data.message || "");
         return;

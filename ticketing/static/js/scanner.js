@@ -421,7 +421,7 @@
   // What scanner-cash.js (collecting a reservation, the door sale) uses of this page.
   window.doorScanner = {
     t: t, parsed: parsed, lang: LANG, count: COUNT, request: request, screen: screen, hide: hide,
-    checkIn: checkIn, refreshStats: refreshStats, hooks: hooks, eventId: EVENT_ID,
+    checkIn: checkIn, refreshStats: refreshStats, hooks: hooks, eventId: EVENT_ID, newNonce: newNonce,
     collectButton: els.collect, result: els.result, detail: els.detail,
     gate: function () { return els.gate.value.trim(); },
   };
