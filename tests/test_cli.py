@@ -47,6 +47,9 @@ def test_seed_demo_json_prints_the_contract_keys(dev_runner, db):
     assert event.published and event.timezone == "Europe/Istanbul" and event.goal_minor > 0
     assert len(event.ticket_types) == 3
     assert sum(t.pay_what_you_want for t in event.ticket_types) == 1
+    # The demo shows paying without a card: reserve for the door or by transfer.
+    assert event.payment_methods == ["card", "door", "transfer"]
+    assert "IBAN" in event.transfer_instructions and event.unpaid_seats_cap > 0
     organizer = principal_from_token(data["organizer_token"])
     door = principal_from_token(data["door_token"])
     assert organizer.role == "organizer" and door.role == "door"

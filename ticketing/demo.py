@@ -100,6 +100,14 @@ def ensure_event(organization: Organization):
             "fund for refugee families. Can't come? You can still donate."
         ),
         published=True,
+        # Much of this audience has no card Stripe can charge: the demo shows
+        # reserving to pay cash at the door or by transfer too.
+        payment_methods=["card", "door", "transfer"],
+        transfer_instructions=(
+            "Songs for Shelter e.V., IBAN DE89 3704 0044 0532 0130 00. "
+            "Write your payment reference in the transfer's subject."
+        ),
+        unpaid_seats_cap=60,
     )
     for tier in TIERS:
         events.add_ticket_type(event, **tier)
