@@ -1,13 +1,12 @@
 """Nothing is ever oversold: many buyers race for the last seats over HTTP."""
 
-import threading
 from collections import Counter
 
 import requests
 from sqlalchemy import func, select
 
 from tests.support import factories as f
-from tests.support.orders import count
+from tests.support.orders import count, order_all_at_once
 from ticketing.orders.models import Order
 from ticketing.tickets.models import Ticket
 
@@ -16,32 +15,16 @@ SEATS = 20
 
 
 def race(shop, event_id: int, tier_id: int) -> list[requests.Response]:
-    """BUYERS threads, each with its own HTTP connection, released at once."""
-    shop.release()
-    barrier = threading.Barrier(BUYERS)
-    answers: list[requests.Response] = []
-    lock = threading.Lock()
-
-    def buyer(n: int):
-        body = {
+    """BUYERS buyers of one seat each, released at once."""
+    bodies = [
+        {
             "buyer_name": f"Buyer {n}",
             "buyer_email": f"b{n}@example.test",
             "items": [{"ticket_type_id": tier_id, "quantity": 1}],
         }
-        with requests.Session() as http:
-            barrier.wait()
-            answer = http.post(
-                f"{shop.url}/api/v1/events/{event_id}/orders", json=body, timeout=120
-            )
-        with lock:
-            answers.append(answer)
-
-    threads = [threading.Thread(target=buyer, args=(n,)) for n in range(BUYERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
+        for n in range(BUYERS)
+    ]
+    return order_all_at_once(shop, event_id, bodies)
 
 
 def test_concurrent_buyers_never_get_more_seats_than_exist(shop, db, org):

@@ -1,12 +1,12 @@
 """100 buyers reserve at once over HTTP: the unpaid cap and the seats both hold."""
 
-import threading
 from collections import Counter
 
 import requests
 from sqlalchemy import func, select
 
 from tests.support import factories as f
+from tests.support.orders import order_all_at_once
 from ticketing.orders.models import Order, OrderLine
 from ticketing.tickets.models import Ticket
 
@@ -16,31 +16,17 @@ CAP = 12
 
 
 def race(shop, event_id: int, tier_id: int, card_every: int) -> list[requests.Response]:
-    shop.release()
-    barrier = threading.Barrier(BUYERS)
-    answers, lock = [], threading.Lock()
-
-    def buyer(n: int):
-        body = {
+    """BUYERS buyers of one or two seats, one in `card_every` by card, released at once."""
+    bodies = [
+        {
             "buyer_name": f"Buyer {n}",
             "buyer_email": f"r{n}@example.test",
             "items": [{"ticket_type_id": tier_id, "quantity": 1 + n % 2}],
             "payment_method": "card" if n % card_every == 0 else "door",
         }
-        with requests.Session() as http:
-            barrier.wait()
-            answer = http.post(
-                f"{shop.url}/api/v1/events/{event_id}/orders", json=body, timeout=120
-            )
-        with lock:
-            answers.append(answer)
-
-    threads = [threading.Thread(target=buyer, args=(n,)) for n in range(BUYERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
+        for n in range(BUYERS)
+    ]
+    return order_all_at_once(shop, event_id, bodies)
 
 
 def test_concurrent_reservations_never_pass_the_cap_nor_the_seats(shop, db, org):
