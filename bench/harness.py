@@ -41,9 +41,16 @@ APP_THREADS = os.environ.get("BENCH_APP_THREADS")
 # sketch routes it (its sync worker count; 0: one pool, no nginx).
 DOOR_WORKERS = int(os.environ.get("BENCH_DOOR_WORKERS", "4"))
 WEBHOOK_WORKERS = os.environ.get("BENCH_WEBHOOK_WORKERS", "2")
-# With the door's pool: the site's pool (and a task worker) at this CPU
-# priority (`nice`; systemd's Nice=), so that the door's pool wins the cores.
-SITE_NICE = int(os.environ.get("BENCH_SITE_NICE", "10"))
+# With the door's pool: the site's pool and a task worker at these CPU
+# priorities (`nice`, also given to their sessions: see _group_nice), as
+# README's "Running in production" has it, so that the door's pool wins the
+# cores. At 10 the buyers' pool starved behind a door rush (buyers gave up
+# at 5 s); at 5 it kept up (docs/benchmarks.md, 2026-12-07 16:20-17:50).
+SITE_NICE = int(os.environ.get("BENCH_SITE_NICE", "5"))
+WORKER_NICE = int(os.environ.get("BENCH_WORKER_NICE", "10"))
+# The Stripe stand-in plays a service on other machines; 0 by default (at 10
+# it answered the buyers' checkouts so slowly that they gave up).
+STANDIN_NICE = int(os.environ.get("BENCH_STANDIN_NICE", "0"))
 
 
 def free_port() -> int:
@@ -105,6 +112,7 @@ class Stack:
         self.door_workers = DOOR_WORKERS if shutil.which("nginx") else 0
         self.pool_ports = (free_port(), free_port(), free_port()) if self.door_workers else ()
         self.site_nice = SITE_NICE if self.door_workers else 0
+        self.worker_nice = WORKER_NICE if self.door_workers else 0
         self.url = f"http://127.0.0.1:{self.app_port}"
         self.db_url = ""
         self.engine = None
@@ -134,9 +142,10 @@ class Stack:
     def niced(nice: int) -> list[str]:
         return ["nice", "-n", str(nice)] if nice else []
 
-    def spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
-        """Start another process of the stack (own process group, log in the temp dir)."""
-        return self._spawn(name, argv)
+    def spawn(self, name: str, argv: list[str], nice: int = 0) -> subprocess.Popen:
+        """Start another process of the stack (own session, log in the temp dir), at
+        CPU priority `nice`."""
+        return self._spawn(name, argv, nice)
 
     def stop_one(self, name: str) -> None:
         """Stop one process started here (SIGTERM, then SIGKILL), e.g. a server going down."""
@@ -145,12 +154,14 @@ class Stack:
                 self.processes.remove(entry)
                 _terminate(*entry)
 
-    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, argv: list[str], nice: int = 0) -> subprocess.Popen:
         log = open(os.path.join(self.tmp, f"{name}.log"), "wb")  # noqa: SIM115
         process = subprocess.Popen(
-            argv, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            [*self.niced(nice), *argv], cwd=ROOT, env=self.env(), stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
+        if nice:
+            _group_nice(process.pid, nice)
         self.processes.append((name, process))
         return process
 
@@ -170,10 +181,12 @@ class Stack:
         }
         standin = self._spawn(
             "standin",
-            [PYTHON, "-m", "gunicorn", "--workers", "2", "--threads", str(self.standin_threads),
+            [PYTHON, "-m", "gunicorn", "--workers", "2",
+             "--threads", str(self.standin_threads),
              "--worker-class", "gthread", "--keep-alive", "30", "--log-level", "warning",
              "--bind", f"127.0.0.1:{self.standin_port}",
              f"standin:create_standin_app({json.dumps(standin_config)})"],
+            STANDIN_NICE,
         )  # fmt: skip
         sizing = ["--workers", self.workers] if self.workers else []
         sizing += ["--threads", self.threads] if self.threads else []
@@ -185,17 +198,22 @@ class Stack:
             _wait_http(f"http://127.0.0.1:{self.pool_ports[1]}/healthz", 30, door, "door pool")
             _wait_http(f"http://127.0.0.1:{self.pool_ports[2]}/healthz", 30, hooks, "webhooks")
             _wait_http(f"http://127.0.0.1:{main_port}/healthz", 30, app, "app")
-            app = self._spawn("nginx", nginx.command(self.tmp, self.app_port, *self.pool_ports))
+            nginx_argv = nginx.command(self.tmp, self.app_port, *self.pool_ports)
+            app = self._spawn("nginx", nginx_argv)
         _wait_http(f"http://127.0.0.1:{self.standin_port}/", 30, standin, "stand-in")
         _wait_http(f"{self.url}/healthz", 30, app, "app")
         return self
 
     def _gunicorn(self, name: str, port: int, sizing: list, nice: int = 0) -> subprocess.Popen:
+        if os.environ.get("BENCH_ACCESS_LOGS"):  # to see each pool's own time per request
+            log = os.path.join(os.environ["BENCH_ACCESS_LOGS"], f"{name}-access.log")
+            sizing = [*sizing, "--access-logfile", log, "--access-logformat", "%(D)s %(s)s %(U)s"]
         return self._spawn(
             name,
-            [*self.niced(nice), PYTHON, "-m", "gunicorn", "-c", "python:ticketing.gunicorn_conf",
+            [PYTHON, "-m", "gunicorn", "-c", "python:ticketing.gunicorn_conf",
              *sizing, "--log-level", "warning", "--bind", f"127.0.0.1:{port}",
              "bench.floor:create_app()"],  # the product's app plus the floor route
+            nice,
         )  # fmt: skip
 
     def settle(self) -> None:
@@ -236,6 +254,21 @@ class Stack:
         self.stop()
 
 
+def _group_nice(pid: int, nice: int) -> None:
+    """Give the process's session the same priority as the process.
+
+    Each process of the stack is its own session, and with the kernel's
+    autogroup scheduling (sched_autogroup_enabled, on by default on desktop
+    and many VM kernels) the CPU is shared between sessions first: a process's
+    own `nice` then only ranks it within its session, and a niced pool would
+    get as much as the door's. Setting the autogroup's nice ranks the sessions
+    (on a server, systemd's CPUWeight= ranks the services' cgroups the same
+    way). Without autogroups the file is absent and `nice` alone does it.
+    """
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/autogroup", "w") as handle:
+        handle.write(str(nice))
+
+
 def _terminate(name: str, process: subprocess.Popen, *, signalled: bool = False) -> None:
     if not signalled and process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
@@ -269,6 +302,9 @@ def drive(stack: Stack, requests: list, *, concurrency: int, max_seconds: float,
     done = subprocess.run(
         [PYTHON, "-m", "bench.client", path], cwd=ROOT, capture_output=True, text=True,
         timeout=max_seconds + 60,
+        # Its own session: with autogroup scheduling, two load generators running at
+        # once (the door's phones, the buyers') each get their own share of the CPU.
+        start_new_session=True,
     )  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"load generator failed:\n{done.stderr[-2000:]}")

@@ -11,15 +11,12 @@ Prints CPU ms per order and the functions with the most cumulative and own
 time.
 """
 
-import cProfile
-import os
-import pstats
 import sys
-import time
 
 from bench import seed
 from bench.flash_sale import order_body
 from bench.harness import Stack
+from bench.profiling import app_client, dispose, measured, report
 
 
 def _orders(client, path: str, tier_id: int, first: int, count: int) -> None:
@@ -33,37 +30,16 @@ def _orders(client, path: str, tier_id: int, first: int, count: int) -> None:
 
 def main(argv: list[str]) -> None:
     count = int(argv[0]) if argv and argv[0].isdigit() else 600
-    top = int(argv[argv.index("--top") + 1]) if "--top" in argv else 35
     with Stack("profile") as stack:
         world = seed.base(stack.engine, capacity=count + 1_000, floor_tokens=1)
-        os.environ.update(stack.env())
-        from bench.floor import create_app
-
-        app = create_app()
-        client = app.test_client()
+        app, client = app_client(stack)
         path = f"/api/v1/events/{world.event_id}/orders"
         _orders(client, path, world.tier_id, 0, 100)  # warm-up: connections, caches
-        profiler = cProfile.Profile(time.process_time)
-        profiling = "--no-profile" not in argv  # CPU per order only, without the overhead
-        cpu, wall = time.process_time(), time.perf_counter()
-        if profiling:
-            profiler.enable()
-        _orders(client, path, world.tier_id, 100, count)
-        profiler.disable()
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        with app.app_context():
-            from ticketing.extensions import db
-
-            db.engine.dispose()
-    print(f"{count} orders: {cpu / count * 1000:.2f} ms CPU per order in this process, "
-          f"{wall / count * 1000:.2f} ms wall")  # fmt: skip  # noqa: T201
-    if not profiling:
-        return
-    if "--out" in argv:  # for pstats (or snakeviz) afterwards
-        profiler.dump_stats(argv[argv.index("--out") + 1])
-    stats = pstats.Stats(profiler).strip_dirs()
-    stats.sort_stats("cumulative").print_stats(top)
-    stats.sort_stats("tottime").print_stats(top)
+        profiler, cpu, wall = measured(
+            argv, lambda: _orders(client, path, world.tier_id, 100, count)
+        )
+        dispose(app)
+    report(argv, profiler, "orders", count, cpu, wall)
 
 
 if __name__ == "__main__":
