@@ -170,3 +170,24 @@ def test_door_sales_claim_seats_and_release_lapsed_holds(db, event):
     with pytest.raises(SoldOut):
         record_door_sale(event, ticket_type_id=tier.id, quantity=1, method="cash")
     assert claimed(db, tier) == 2
+
+
+def test_a_short_tier_releases_only_its_own_lapsed_holds(db, event):
+    """A claim that finds its tier short first asks whether anything on that
+    tier has lapsed (one read); a lapsed hold of another tier is not its
+    business and stays as it is until the sweep."""
+    tier, other = f.tier(event, capacity=1), f.tier(event, capacity=1)
+    kept = buy(event, tier, 1)
+    elsewhere = buy(event, other, 1)
+    elsewhere.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.flush()
+    with pytest.raises(SoldOut):
+        buy(event, tier, 1)
+    assert db.session.get(Order, elsewhere.id).status == "pending"  # not released by it
+    assert claimed(db, other) == 1 == recount(db, other)
+    assert expire_holds(tier_ids=[tier.id]) == 0
+    kept.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.flush()
+    assert buy(event, tier, 1).status == "pending"  # its own lapsed hold gave the seat back
+    assert db.session.get(Order, kept.id).status == "expired"
+    assert claimed(db, tier) == 1 == recount(db, tier)
