@@ -6,9 +6,10 @@ whole order (by that user and device), makes its tickets valid and lets this
 one in. Any other amount is 422 and changes nothing.
 """
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.support import factories
+from tests.support.database import rows
 from tests.support.door import fresh_nonce, scan, settle
 from tests.support.reservations import codes, reserved_order
 from ticketing.accounts.auth import principal_from_token
@@ -25,14 +26,6 @@ def reservation(db, door, quantity=3, **fields):
     order_codes = codes(order)
     settle(db)
     return order, order_codes
-
-
-def count(db, model, **where) -> int:
-    number = db.session.execute(
-        select(func.count()).select_from(model).filter_by(**where)
-    ).scalar_one()
-    db.session.commit()
-    return number
 
 
 def reread(db, model, row_id):
@@ -60,7 +53,7 @@ def test_unpaid_refusal_says_what_to_collect_for_whom(client, door, db):
     assert body["buyer_name"] == "Zeynep Kaya"
     assert body["tickets_in_order"] == 3
     assert body["ticket"]["holder_name"] == "Zeynep Kaya"
-    assert count(db, CheckIn) == 0
+    assert rows(db, CheckIn) == 0
 
 
 def test_collecting_the_amount_due_pays_the_order_and_lets_this_ticket_in(client, door, db):
@@ -95,7 +88,7 @@ def test_collecting_the_amount_due_pays_the_order_and_lets_this_ticket_in(client
     assert after["tickets_minor"] == before["tickets_minor"]
     assert after["tickets_sold"] - before["tickets_sold"] == 3  # sold once paid, not before
     db.session.commit()
-    assert count(db, CheckIn) == 1
+    assert rows(db, CheckIn) == 1
 
     # The other tickets of the order are now plain valid tickets.
     assert scan(client, door, order_codes[0]).get_json()["status"] == "ok"
@@ -114,9 +107,9 @@ def test_any_other_amount_is_422_and_changes_nothing(client, door, db):
     for bad in (0, -5, "75000", 750.0, True):
         assert scan(client, door, order_codes[0], collect_minor=bad).status_code == 422, bad
     assert reread(db, Order, order.id).status == "reserved"
-    assert count(db, ManualPayment) == 0
-    assert count(db, LedgerEntry) == 0
-    assert count(db, CheckIn) == 0
+    assert rows(db, ManualPayment) == 0
+    assert rows(db, LedgerEntry) == 0
+    assert rows(db, CheckIn) == 0
 
 
 def test_collect_on_a_ticket_that_owes_nothing_is_refused_and_lets_nobody_in(client, door, db):
@@ -125,11 +118,11 @@ def test_collect_on_a_ticket_that_owes_nothing_is_refused_and_lets_nobody_in(cli
     body = response.get_json()
     assert body["amount_due_minor"] == 0 and "collect_minor" in body["errors"]
     assert "hand the cash back" in body["message"]
-    assert count(db, CheckIn) == 0
+    assert rows(db, CheckIn) == 0
     assert scan(client, door, door.ticket.code).status_code == 200
     response = scan(client, door, door.ticket.code, collect_minor=2_500)
     assert (response.status_code, response.get_json()["status"]) == (409, "already_checked_in")
-    assert count(db, ManualPayment) == 0
+    assert rows(db, ManualPayment) == 0
 
 
 def test_a_lapsed_reservation_cannot_be_collected(client, door, db):
@@ -143,7 +136,7 @@ def test_a_lapsed_reservation_cannot_be_collected(client, door, db):
     refused = response.get_json()
     assert (response.status_code, refused["status"]) == (409, "unpaid")
     assert "amount_due_minor" not in refused
-    assert count(db, ManualPayment) == 0 and count(db, CheckIn) == 0
+    assert rows(db, ManualPayment) == 0 and rows(db, CheckIn) == 0
 
 
 def test_organizer_token_collects_too_and_a_retry_with_the_nonce_pays_once(client, door, db):
@@ -153,7 +146,7 @@ def test_organizer_token_collects_too_and_a_retry_with_the_nonce_pays_once(clien
     retry = scan(client, door, order_codes[0], token=door.organizer_token, **body)
     assert first.status_code == retry.status_code == 200
     assert first.get_data() == retry.get_data()
-    assert count(db, ManualPayment) == 1
+    assert rows(db, ManualPayment) == 1
     payment = db.session.execute(select(ManualPayment)).scalar_one()
     assert payment.recorded_by_token_id == principal_from_token(door.organizer_token).token_id
 
@@ -166,4 +159,4 @@ def test_collect_for_another_events_ticket_is_wrong_event(client, door, db):
     response = scan(client, door, code, collect_minor=1_000, event_id=door.event.id)
     assert (response.status_code, response.get_json()["status"]) == (409, "wrong_event")
     assert "amount_due_minor" not in response.get_json()
-    assert count(db, ManualPayment) == 0
+    assert rows(db, ManualPayment) == 0

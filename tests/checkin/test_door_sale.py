@@ -1,8 +1,9 @@
 """Selling tickets for cash on the scanner page: POST /api/v1/events/{id}/door-sales."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.support import factories
+from tests.support.database import rows
 from tests.support.door import settle
 from ticketing.accounts.auth import principal_from_token
 from ticketing.checkin.models import CheckIn
@@ -16,14 +17,6 @@ def sell(client, door, token=None, **body):
     return client.post(
         f"/api/v1/events/{door.event.id}/door-sales", json=body, headers=door.headers(token)
     )
-
-
-def count(db, model, **where) -> int:
-    number = db.session.execute(
-        select(func.count()).select_from(model).filter_by(**where)
-    ).scalar_one()
-    db.session.commit()
-    return number
 
 
 def test_a_door_sale_issues_paid_tickets_records_the_cash_and_lets_them_in(client, door, db):
@@ -65,8 +58,8 @@ def test_more_than_is_left_is_sold_out_and_changes_nothing(client, door, db):
     response = sell(client, door, ticket_type_id=tier.id, quantity=3)
     assert response.status_code == 409
     assert response.get_json()["code"] == "sold_out"
-    assert count(db, ManualPayment) == 0
-    assert count(db, Order, source="door") == 0
+    assert rows(db, ManualPayment) == 0
+    assert rows(db, Order, source="door") == 0
     assert sell(client, door, ticket_type_id=tier.id, quantity=2).status_code == 201
     assert sell(client, door, ticket_type_id=tier.id, quantity=1).status_code == 409
 
@@ -80,7 +73,7 @@ def test_door_staff_cannot_name_their_own_price_or_another_events_tier(client, d
     assert foreign.status_code == 422 and "ticket_type_id" in foreign.get_json()["errors"]
     for quantity in (0, 21, "2", None):
         assert sell(client, door, ticket_type_id=door.tier.id, quantity=quantity).status_code == 422
-    assert count(db, ManualPayment) == 0
+    assert rows(db, ManualPayment) == 0
 
 
 def test_a_device_link_of_another_event_cannot_sell_here(client, door, db):
@@ -88,7 +81,7 @@ def test_a_device_link_of_another_event_cannot_sell_here(client, door, db):
     settle(db)
     response = sell(client, door, token=device, ticket_type_id=door.tier.id, quantity=1)
     assert response.status_code == 404
-    assert count(db, ManualPayment) == 0
+    assert rows(db, ManualPayment) == 0
 
 
 def test_a_sale_sent_again_with_its_nonce_sells_once(client, door, db):
@@ -99,10 +92,10 @@ def test_a_sale_sent_again_with_its_nonce_sells_once(client, door, db):
     again = sell(client, door, ticket_type_id=tier.id, quantity=2, nonce="sale-7f3a")
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.get_json() == first.get_json()
-    assert count(db, ManualPayment) == 1
-    assert count(db, Ticket, order_id=first.get_json()["order_id"]) == 2
-    assert count(db, Order, source="door") == 1
+    assert rows(db, ManualPayment) == 1
+    assert rows(db, Ticket, order_id=first.get_json()["order_id"]) == 2
+    assert rows(db, Order, source="door") == 1
     # Another nonce is another sale.
     other = sell(client, door, ticket_type_id=tier.id, quantity=1, nonce="sale-9c21")
     assert other.status_code == 201 and other.get_json()["order_id"] != first.get_json()["order_id"]
-    assert count(db, ManualPayment) == 2
+    assert rows(db, ManualPayment) == 2

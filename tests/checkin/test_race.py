@@ -9,9 +9,9 @@ import threading
 
 import pytest
 import requests
-from sqlalchemy import func, select
 
 from tests.support import factories
+from tests.support.database import rows
 from tests.support.door import fresh_nonce
 from tests.support.reservations import codes, reserved_order
 from tests.support.servers import LiveServer
@@ -54,13 +54,6 @@ def race(
         thread.join(timeout=90)
     assert all(answer is not None for answer in answers), "a scanner got no answer"
     return answers
-
-
-def rows(db, model, **where) -> int:
-    query = select(func.count()).select_from(model).filter_by(**where)
-    number = db.session.execute(query).scalar_one()
-    db.session.commit()
-    return number
 
 
 def _fifty_scans_give_exactly_one_ok(wide_server, door, db):

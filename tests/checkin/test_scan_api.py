@@ -1,18 +1,13 @@
 """Every answer of POST /api/v1/checkins, the scan log and the nonce replay."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.support import factories
+from tests.support.database import rows
 from tests.support.door import fresh_nonce, scan, settle
 from ticketing.checkin.models import CheckIn, ScanAttempt
 from ticketing.orders.models import Order
 from ticketing.tickets.codes import new_code
-
-
-def count(db, model) -> int:
-    number = db.session.execute(select(func.count()).select_from(model)).scalar_one()
-    db.session.commit()
-    return number
 
 
 def test_first_scan_is_ok_with_the_ticket_and_no_money(client, door, db):
@@ -51,7 +46,7 @@ def test_second_scan_is_already_checked_in_with_first_time_and_gate(client, door
     assert body["first_checked_in_at"] == first["checked_in_at"]
     assert body["gate"] == "North"
     assert body["ticket"]["holder_name"] == "Ada Lovelace"
-    assert count(db, CheckIn) == 1
+    assert rows(db, CheckIn) == 1
     assert [a.result for a in db.session.execute(select(ScanAttempt)).scalars()] == [
         "ok",
         "already_checked_in",
@@ -118,7 +113,7 @@ def test_wrong_event_when_event_id_names_another_event(client, door, db):
     body = response.get_json()
     assert body["status"] == "wrong_event"
     assert body["ticket"]["event_id"] == door.event.id
-    assert count(db, CheckIn) == 0
+    assert rows(db, CheckIn) == 0
 
 
 def test_event_bound_token_gets_wrong_event_for_a_ticket_of_another_event(client, door, db):
@@ -127,7 +122,7 @@ def test_event_bound_token_gets_wrong_event_for_a_ticket_of_another_event(client
     response = scan(client, door, door.ticket.code, token=bound)
     assert response.status_code == 409
     assert response.get_json()["status"] == "wrong_event"
-    assert count(db, CheckIn) == 0
+    assert rows(db, CheckIn) == 0
 
 
 def test_event_bound_token_lets_its_own_event_in(client, door, db):
@@ -153,7 +148,7 @@ def test_pending_and_expired_orders_are_unpaid(client, door, db):
         response = scan(client, door, ticket.code)
         assert response.status_code == 409
         assert response.get_json()["status"] == "unpaid", status
-    assert count(db, CheckIn) == 0
+    assert rows(db, CheckIn) == 0
 
 
 def test_revoked_ticket_and_refunded_or_canceled_order_are_revoked(client, door, db):
@@ -167,7 +162,7 @@ def test_revoked_ticket_and_refunded_or_canceled_order_are_revoked(client, door,
         response = scan(client, door, ticket.code)
         assert response.status_code == 409
         assert response.get_json()["status"] == "revoked", case
-    assert count(db, CheckIn) == 0
+    assert rows(db, CheckIn) == 0
 
 
 def test_partially_refunded_order_with_a_valid_ticket_enters(client, door, db):
@@ -181,11 +176,11 @@ def test_nonce_replay_returns_the_identical_answer_and_writes_nothing(client, do
     again = scan(client, door, door.ticket.code, nonce=nonce)
     assert first.status_code == again.status_code == 200
     assert again.get_data() == first.get_data()
-    assert count(db, ScanAttempt) == 1 and count(db, CheckIn) == 1
+    assert rows(db, ScanAttempt) == 1 and rows(db, CheckIn) == 1
     # A new nonce is a new scan: now the ticket is already in.
     other = scan(client, door, door.ticket.code, nonce=fresh_nonce())
     assert other.status_code == 409 and other.get_json()["status"] == "already_checked_in"
-    assert count(db, ScanAttempt) == 2
+    assert rows(db, ScanAttempt) == 2
 
 
 def test_replayed_refusal_stays_a_refusal_even_after_the_order_is_paid(client, door, db):
@@ -196,7 +191,7 @@ def test_replayed_refusal_stays_a_refusal_even_after_the_order_is_paid(client, d
     db.session.commit()
     again = scan(client, door, ticket.code, nonce=nonce)
     assert again.status_code == 409 and again.get_data() == first.get_data()
-    assert count(db, CheckIn) == 0 and count(db, ScanAttempt) == 1
+    assert rows(db, CheckIn) == 0 and rows(db, ScanAttempt) == 1
 
 
 def test_nonce_is_scoped_to_the_organization(client, door, db):
@@ -226,7 +221,7 @@ def test_door_token_of_another_organization_learns_nothing(client, door, db):
     assert theirs.get_json()["status"] == "invalid"
     assert "Ada" not in theirs.get_data(as_text=True)
     assert door.ticket.code not in theirs.get_data(as_text=True)
-    assert count(db, CheckIn) == 0
+    assert rows(db, CheckIn) == 0
     logged = db.session.execute(
         select(ScanAttempt).where(ScanAttempt.organization_id == stranger_org.id)
     ).scalars()
@@ -262,4 +257,4 @@ def test_bad_input_is_422_with_field_errors_and_logs_nothing(client, door, db):
         response = client.post("/api/v1/checkins", json=payload, headers=door.headers())
         assert response.status_code == 422, payload
         assert response.get_json()["errors"], payload
-    assert count(db, ScanAttempt) == 0
+    assert rows(db, ScanAttempt) == 0

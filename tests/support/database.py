@@ -3,7 +3,7 @@
 import os
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from ticketing.config import normalize_database_url
@@ -117,3 +117,13 @@ def rolled_back(db):
         engines[None] = engine
         outer.rollback()
         connection.close()
+
+
+def rows(db, model, **where) -> int:
+    """How many rows of `model` match `where`; the read is committed at once, so
+    the test holds no transaction while the app it serves writes."""
+    number = db.session.execute(
+        select(func.count()).select_from(model).filter_by(**where)
+    ).scalar_one()
+    db.session.commit()
+    return number

@@ -4,18 +4,13 @@ Both are organizer pages on the reports blueprint; each POST commits once and
 redirects, or shows the dashboard again with the error next to the field.
 """
 
-from decimal import InvalidOperation
-
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext
 
 from ticketing.errors import DomainError
 from ticketing.extensions import db
-from ticketing.i18n import amount_hint, current_locale
-from ticketing.money import MoneyError, parse_amount
 from ticketing.orders import reservations
 from ticketing.payments import cash_boxes
-from ticketing.payments.manual import MAX_AMOUNT_MINOR
 from ticketing.reports import queries
 from ticketing.reports.access import event_for, money_principal, organizer_page
 from ticketing.reports.forms import CloseCashBoxForm, ReservationPaymentForm, amount_minor
@@ -75,7 +70,7 @@ def close_cash_box(event_id: int):
     form = CloseCashBoxForm(prefix="close")
     box = cash_boxes.find_box(event, request.form.get("close-box", ""))
     if form.validate_on_submit() and box is not None:
-        counted = _counted_minor(form, event.currency)
+        counted = amount_minor(form.counted, event.currency, required=True, zero_allowed=True)
         if counted is not None:
             closing = cash_boxes.close(
                 event,
@@ -102,16 +97,3 @@ def close_cash_box(event_id: int):
     return render_dashboard(
         event, close_form=form, close_box=request.form.get("close-box"), status=422
     )
-
-
-def _counted_minor(form, currency: str) -> int | None:
-    """The counted cash in minor units (an empty box counts 0), or None with a field error."""
-    try:
-        value = parse_amount(form.counted.data.strip(), currency, current_locale())
-    except (MoneyError, InvalidOperation, ValueError):
-        form.counted.errors = [*form.counted.errors, amount_hint(currency)]
-        return None
-    if not 0 <= value <= MAX_AMOUNT_MINOR:
-        form.counted.errors = [*form.counted.errors, amount_hint(currency)]
-        return None
-    return value

@@ -29,8 +29,12 @@ METHOD_CHOICES = [
 ]
 
 
-def amount_minor(field, currency: str, required: bool) -> int | None:
-    """The field's amount in minor units, or None (with an error on the field if wrong)."""
+def amount_minor(field, currency: str, required: bool, zero_allowed: bool = False) -> int | None:
+    """The field's amount in minor units, or None (with an error on the field if wrong).
+
+    `zero_allowed`: a count (a cash box may hold nothing), where any amount
+    out of range gets the format hint rather than "above zero".
+    """
     text = (field.data or "").strip()
     if not text:
         if required:
@@ -41,8 +45,12 @@ def amount_minor(field, currency: str, required: bool) -> int | None:
     except (MoneyError, InvalidOperation, ValueError):
         field.errors = [*field.errors, amount_hint(currency)]
         return None
-    if not 0 < value <= MAX_AMOUNT_MINOR:
-        field.errors = [*field.errors, gettext("The amount must be above zero.")]
+    lowest = 0 if zero_allowed else 1
+    if not lowest <= value <= MAX_AMOUNT_MINOR:
+        message = (
+            amount_hint(currency) if zero_allowed else gettext("The amount must be above zero.")
+        )
+        field.errors = [*field.errors, message]
         return None
     return value
 
