@@ -51,6 +51,9 @@ def task_settings() -> dict:
         "TASK_QUEUE_NAME": os.environ.get("TASK_QUEUE_NAME", "ticketing"),
         "TASK_QUEUE_PATH": os.environ.get("TASK_QUEUE_PATH", ""),
         "WORKER_THREADS": _int("WORKER_THREADS", "2"),
+        # Threads of one worker that may talk to SMTP (0: half of them, at least
+        # one), so that a hanging mail server never holds every thread.
+        "MAIL_LANES": _int("MAIL_LANES", "0"),
         "SWEEP_SECONDS": _seconds("SWEEP_SECONDS", "30"),
         "EXPIRE_HOLDS_SECONDS": _seconds("EXPIRE_HOLDS_SECONDS", "60"),
         "FEES_SECONDS": _seconds("FEES_SECONDS", "600"),

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tests.support.tickets import build_paid_order
 from ticketing.database import utcnow
 from ticketing.orders.models import Order
-from ticketing.tasks import jobs
+from ticketing.tasks import jobs, mail_lanes
 from ticketing.tasks.queue import beat
 
 
@@ -85,3 +85,28 @@ def test_readyz_without_a_worker_is_503_and_with_a_heartbeat_200(app, client):
     fresh = client.get("/readyz")
     assert fresh.status_code == 200 and fresh.json["status"] == "ok"
     assert fresh.json["queue"] == {"pending": 0, "scheduled": 0}
+
+
+def test_with_every_mail_lane_busy_an_email_is_handed_over_and_sent_next(app, db, smtp):
+    """A hanging mail server may hold only the worker's mail lanes (mail_lanes)."""
+    inbox, port = smtp
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
+    order_id = build_paid_order(db).order_id
+    order = db.session.get(Order, order_id)
+    order.email_status, order.email_attempts, order.email_due_at = "pending", 0, None
+    db.session.commit()
+    lanes = mail_lanes.install(app, threads=2)  # production's worker: one lane
+    seen = {}
+
+    def another_send_in_the_lane() -> str:
+        seen["outcome"] = jobs.send_ticket_email(order_id)  # while this lane is busy
+        attempts = select(Order.email_attempts).where(Order.id == order_id)
+        seen["attempts"] = db.session.execute(attempts).scalar()
+        seen["messages"] = inbox.messages[:]
+        db.session.rollback()
+        return "sent"
+
+    assert lanes.send(("tickets", 0), another_send_in_the_lane) == "sent"
+    assert seen == {"outcome": "handed over", "attempts": 0, "messages": []}
+    ((_, message),) = inbox.messages  # the lane sent it next, once
+    assert message["Message-ID"].startswith(f"<tickets-{order_id}.1@")

@@ -7,11 +7,13 @@ import time
 
 import pytest
 import redis
+from sqlalchemy import select
 
 from tests.support import factories as f
 from tests.support.servers import free_port, wait_for
 from tests.support.shop import close_shop, open_shop
 from tests.tasks.test_worker import all_sent, announce, orders_of, paid_orders, statuses
+from ticketing.orders.models import Order
 
 pytestmark = pytest.mark.slow
 
@@ -114,3 +116,59 @@ def test_webhook_answers_without_waiting_for_smtp(
     finally:
         close_shop(shop)
     assert orders_of(inbox) == sorted(ids)
+
+
+def order_statuses(db, order_ids) -> dict[int, str]:
+    rows = db.session.execute(select(Order.id, Order.status).where(Order.id.in_(order_ids)))
+    result = dict(rows.all())
+    db.session.rollback()
+    return result
+
+
+@pytest.mark.parametrize("broker", ["redis"], indirect=True)
+def test_a_hanging_mail_server_leaves_the_worker_free_for_payments(
+    db, queue_app, workers, smtp, hanging_smtp, tmp_path
+):
+    """SMTP hangs: the ticket emails wait, but paid orders are still fulfilled at once.
+
+    Production's worker has two threads. Without a limit on the sends waiting
+    on SMTP, two owed emails take both for MAIL_TIMEOUT, and every payment the
+    webhooks keep meanwhile waits behind them (seen in the mixed rush: 16-20 s).
+    Then the mail works again: the emails that found no slot free go out with
+    the rest, each once.
+    """
+    inbox, smtp_port = smtp
+    with queue_app.app_context():
+        event = f.event(f.organization(), published=True)
+        tier = f.tier(event, price_minor=2500, capacity=50)
+        db.session.commit()
+        event_id, tier_id = event.id, tier.id
+    owed = paid_orders(db, 2)
+    shop = open_shop(queue_app, db, str(tmp_path / "standin.db"))
+    try:
+        workers.start(
+            MAIL_SERVER="127.0.0.1", MAIL_PORT=hanging_smtp.port, MAIL_TIMEOUT=60,
+            WORKER_THREADS=2, STRIPE_API_BASE=shop.standin.url,
+        )  # fmt: skip
+        assert announce(queue_app, owed) == [True] * 2
+        wait_for(lambda: hanging_smtp.held, db, seconds=30)
+        time.sleep(1.5)  # long enough for the second email to reach SMTP too
+        created = [
+            shop.buy(event_id, [{"ticket_type_id": tier_id, "quantity": 1}],
+                     email=f"late{n}@example.test").json()
+            for n in range(3)
+        ]  # fmt: skip
+        for order in created:
+            assert shop.pay(order).status_code == 200  # the webhook keeps the event
+        ids = [order["id"] for order in created]
+        wait_for(lambda: set(order_statuses(db, ids).values()) == {"paid"}, db, seconds=10)
+        assert len(hanging_smtp.held) == 1  # one thread waits on SMTP, not both
+
+        hanging_smtp.close()  # the send in hand fails, and the worker stops
+        workers.stop_all()
+        workers.start(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port)  # a mail server that works
+        wait_for(all_sent(db, owed + ids), db, seconds=40)  # the sweep found them all
+        time.sleep(2)  # more sweeps: nothing goes out twice
+    finally:
+        close_shop(shop)
+    assert orders_of(inbox) == sorted(owed + ids)

@@ -19,6 +19,7 @@ from ticketing.orders.refund_records import PaymentProviderError
 from ticketing.orders.services import expire_holds
 from ticketing.payments import gateway
 from ticketing.payments.models import RefundRequest
+from ticketing.tasks.mail_lanes import lanes
 from ticketing.tasks.queue import enqueue
 from ticketing.tasks.stripe_events import apply_stripe_event
 
@@ -40,10 +41,18 @@ def _backoff(attempt: int) -> timedelta:
 def send_ticket_email(
     order_id: int, manual: bool = False, max_attempts: int | None = None, backoff: bool = True
 ) -> str:
-    """Claim the order's owed email and send it: 'sent', 'failed' or 'skipped'.
+    """Claim the order's owed email and send it: 'sent', 'failed', 'skipped', or
+    'handed over' (every mail lane busy: a thread in one sends it next, see mail_lanes).
 
     `manual`: a person asked (resend, reissue, retry button): no attempt cap.
     """
+    return lanes().send(
+        ("tickets", order_id),
+        lambda: _send_ticket_email(order_id, manual, max_attempts, backoff),
+    )
+
+
+def _send_ticket_email(order_id: int, manual: bool, max_attempts: int | None, backoff: bool) -> str:
     config = current_app.config
     cap = None if manual else (max_attempts or config["EMAIL_MAX_ATTEMPTS"])
     now = utcnow()
@@ -101,7 +110,11 @@ def send_pending_emails(max_attempts: int | None = None) -> tuple[int, int]:
 
 
 def send_reminder(order_id: int) -> str:
-    """The day-before reminder, once: 'sent', 'failed' or 'skipped'."""
+    """The day-before reminder, once: 'sent', 'failed', 'skipped' or 'handed over'."""
+    return lanes().send(("reminder", order_id), lambda: _send_reminder(order_id))
+
+
+def _send_reminder(order_id: int) -> str:
     if not reminders.claim(order_id, utcnow(), current_app.config["EMAIL_LEASE_SECONDS"]):
         db.session.commit()
         return "skipped"

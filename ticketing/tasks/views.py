@@ -13,6 +13,7 @@ from ticketing.orders.signals import (
     refund_requested,
     stripe_event_received,
 )
+from ticketing.tasks import mail_lanes
 from ticketing.tasks.jobs import JOBS
 from ticketing.tasks.queue import enqueue, huey_of, last_beat, register
 
@@ -22,6 +23,7 @@ bp = Blueprint("tasks", __name__)
 def init_app(app) -> None:
     """This app's queue and tasks; its payments and refunds enqueue after their commit."""
     register(app, JOBS)
+    mail_lanes.install(app)
     order_paid.connect(_on_order_paid, sender=app)
     order_reserved.connect(_on_order_paid, sender=app)  # its email too, with unpaid tickets
     refund_requested.connect(_on_refund_requested, sender=app)

@@ -12,6 +12,8 @@ import threading
 from flask import Flask
 from huey.consumer import Consumer
 
+from ticketing.tasks import mail_lanes
+from ticketing.tasks.mail_lanes import MailLanes
 from ticketing.tasks.queue import beat, enqueue, huey_of, once_per
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,19 @@ TICK_SECONDS = 1.0
 
 
 class GracefulConsumer(Consumer):
-    """Huey's consumer, with SIGTERM as graceful as SIGINT (finish the task in hand)."""
+    """Huey's consumer, with SIGTERM as graceful as SIGINT (finish the task in hand).
+
+    Emails handed over to a mail lane (mail_lanes) are not "in hand": stopping,
+    a lane finishes its send and leaves the rest owed, for the sweep.
+    """
+
+    def __init__(self, *args, mail_lanes: MailLanes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mail_lanes = mail_lanes
+
+    def stop(self, graceful=False):
+        self.mail_lanes.stopping.set()
+        super().stop(graceful)
 
     def _handle_stop_signal(self, sig_num, frame):
         self._logger.info("Received SIGTERM: finishing the tasks in hand, then stopping")
@@ -38,11 +52,15 @@ class GracefulConsumer(Consumer):
 
 def run_worker(app: Flask, threads: int) -> None:
     consumer = GracefulConsumer(
-        huey_of(app), workers=threads, periodic=False, initial_delay=0.1, max_delay=1.0
-    )
+        huey_of(app), workers=threads, periodic=False, initial_delay=0.1, max_delay=1.0,
+        mail_lanes=mail_lanes.install(app, threads),
+    )  # fmt: skip
     ticker = threading.Thread(target=tick, args=(app, consumer.stop_flag), daemon=True)
     ticker.start()
-    log.info("Worker started: %s thread(s) on %s", threads, type(huey_of(app)).__name__)
+    log.info(
+        "Worker started: %s thread(s), %s of them for mail, on %s",
+        threads, mail_lanes.lane_count(app.config, threads), type(huey_of(app)).__name__,
+    )  # fmt: skip
     consumer.run()
     ticker.join(timeout=5)
 
