@@ -238,6 +238,28 @@ def _emails_per_order(engine, tier_id: int, paid_sessions: list[str], path: str)
     }
 
 
+def _applied_lag(engine, since: float, until: float) -> dict:
+    """How long the sale's payments waited for the worker: each checkout event kept
+    by a webhook between `since` and `until` (epoch seconds), from the webhook's
+    keeping it to the worker's applying it (not applied: counted apart)."""
+    with engine.connect() as conn:
+        rows = (
+            conn.execute(
+                text(
+                    "SELECT extract(epoch FROM applied_at - received_at) * 1000 FROM stripe_events"
+                    " WHERE type = 'checkout.session.completed'"
+                    " AND received_at >= to_timestamp(:since)"
+                    " AND received_at < to_timestamp(:until)"
+                ),
+                {"since": since, "until": until},
+            )
+            .scalars()
+            .all()
+        )
+    applied = [float(ms) for ms in rows if ms is not None]
+    return {**summarize(applied), "not_applied": len(rows) - len(applied)}
+
+
 def _during(run: dict, until: float) -> dict:
     """The door's answers that finished before `until` (an absolute time)."""
     cutoff = until - run["started_at"]
@@ -460,6 +482,7 @@ def run() -> dict:
         _phase("emails drained", began)
         emails = _emails_per_order(stack.engine, tier_id, payers.paid_sessions, mail_log)
         attempts, webhook_statuses = _webhook_log(paths["standin_db"])
+        applied_lag = _applied_lag(stack.engine, sale_began, smtp_back)
         taken = seats_taken(stack.engine, tier_id)
         worker_alive = None
         if with_worker:
@@ -532,6 +555,9 @@ def run() -> dict:
                 "answers": _count(str(status) for _, _, status in later),
             },
             "events_by_delivery_status": webhook_statuses,
+            # From the webhook's answer to the worker's applying its event (the
+            # order paid, its tickets issued), for the payments of the sale.
+            "applied_after_ms": applied_lag,
         },
         "emails": {**emails, "drain": drained},
         "seats_taken": taken,

@@ -127,6 +127,12 @@ def _lat(figures: dict) -> str:
     return " / ".join(f"{figures.get(k)}" for k in ("p50_ms", "p95_ms", "p99_ms"))
 
 
+def _applied(lag: dict | None) -> str:
+    if not lag:
+        return "not measured"
+    return f"{lag['p50_ms']} / {lag['p99_ms']} ({lag['not_applied']})"
+
+
 def _floor(result: dict) -> str:
     return f"{result['floor_per_s']}, {result['ratio_to_floor']}"
 
@@ -171,6 +177,8 @@ def rows(result: dict) -> list[tuple[str, str, str]]:
              f"{sale['orders_per_s']}, {sale['order_latency_ms']['p99_ms']}"),
             ("mixed rush", "webhook attempts p50/p95/p99 ms", _lat(hooks["attempts"])),
             ("mixed rush", "webhook answers", f"{hooks['answers']}"),
+            ("mixed rush", "payment applied after its webhook p50/p99 ms (not applied)",
+             _applied(hooks.get("applied_after_ms"))),
             ("mixed rush", "paid at Stripe / in app / emailed once",
              f"{mail['paid_at_stripe']} / {mail['paid_in_app']} / {mail['emailed_once']}"),
             ("mixed rush", "oversold seats", f"{result['oversold']}"),
