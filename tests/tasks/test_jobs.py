@@ -100,6 +100,9 @@ def test_with_every_mail_lane_busy_an_email_is_handed_over_and_sent_next(app, db
 
     def another_send_in_the_lane() -> str:
         seen["outcome"] = jobs.send_ticket_email(order_id)  # while this lane is busy
+        jobs.send_ticket_email(order_id)  # the sweep queues it again: handed over once
+        jobs.send_ticket_email(order_id, manual=True)  # a person asks: kept apart
+        seen["waiting"] = lanes.waiting()
         attempts = select(Order.email_attempts).where(Order.id == order_id)
         seen["attempts"] = db.session.execute(attempts).scalar()
         seen["messages"] = inbox.messages[:]
@@ -107,6 +110,6 @@ def test_with_every_mail_lane_busy_an_email_is_handed_over_and_sent_next(app, db
         return "sent"
 
     assert lanes.send(("tickets", 0), another_send_in_the_lane) == "sent"
-    assert seen == {"outcome": "handed over", "attempts": 0, "messages": []}
-    ((_, message),) = inbox.messages  # the lane sent it next, once
+    assert seen == {"outcome": "handed over", "waiting": 2, "attempts": 0, "messages": []}
+    ((_, message),) = inbox.messages  # the lane sent it next, once (then found it sent)
     assert message["Message-ID"].startswith(f"<tickets-{order_id}.1@")

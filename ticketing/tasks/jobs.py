@@ -47,7 +47,7 @@ def send_ticket_email(
     `manual`: a person asked (resend, reissue, retry button): no attempt cap.
     """
     return lanes().send(
-        ("tickets", order_id),
+        ("tickets", order_id, manual),  # one a person asked for is not merged into the sweep's
         lambda: _send_ticket_email(order_id, manual, max_attempts, backoff),
     )
 
