@@ -41,7 +41,8 @@ def test_a_busy_lane_sends_what_was_handed_over_in_order_and_each_once():
 
 
 def test_a_failed_handed_over_send_does_not_stop_the_lane():
-    lanes, sent = MailLanes(1), []
+    cleaned = []
+    lanes, sent = MailLanes(1, after_failure=lambda: cleaned.append(True)), []
     held = HeldLane(lanes, sent)
 
     def broken() -> str:
@@ -50,7 +51,8 @@ def test_a_failed_handed_over_send_does_not_stop_the_lane():
     assert lanes.send("b", broken) == "handed over"
     assert lanes.send("c", lambda: sent.append("c") or "sent") == "handed over"
     held.finish()
-    assert sent == ["a", "c"] and lanes.send("d", lambda: "sent") == "sent"
+    assert sent == ["a", "c"] and cleaned == [True]  # its transaction rolled back
+    assert lanes.send("d", lambda: "sent") == "sent"
 
 
 def test_stopping_a_lane_finishes_its_send_and_leaves_the_rest_owed():

@@ -19,6 +19,8 @@ from collections.abc import Callable, Hashable
 
 from flask import Flask, current_app
 
+from ticketing.extensions import db
+
 log = logging.getLogger(__name__)
 
 EXTENSION = "mail_lanes"
@@ -30,7 +32,8 @@ def lane_count(config, threads: int | None = None) -> int:
 
 
 class MailLanes:
-    def __init__(self, lanes: int):
+    def __init__(self, lanes: int, after_failure: Callable[[], object] = lambda: None):
+        self.after_failure = after_failure
         self._lock = threading.Lock()
         self._free = lanes
         self._handed_over: OrderedDict[Hashable, Callable[[], str]] = OrderedDict()
@@ -63,6 +66,7 @@ class MailLanes:
             try:
                 send()
             except Exception:  # its row stays owed: the sweep brings it back
+                self.after_failure()  # so that the next one starts clean
                 log.exception("A handed-over email (%s) failed.", key)
 
     def _leave(self) -> None:
@@ -76,8 +80,9 @@ class MailLanes:
 
 def install(app: Flask, threads: int | None = None) -> MailLanes:
     """The app's lanes; the worker installs them again for its own thread count."""
-    app.extensions[EXTENSION] = MailLanes(lane_count(app.config, threads))
-    return app.extensions[EXTENSION]
+    made = MailLanes(lane_count(app.config, threads), after_failure=db.session.rollback)
+    app.extensions[EXTENSION] = made
+    return made
 
 
 def lanes() -> MailLanes:

@@ -35,12 +35,12 @@ class GracefulConsumer(Consumer):
     a lane finishes its send and leaves the rest owed, for the sweep.
     """
 
-    def __init__(self, *args, mail_lanes: MailLanes, **kwargs):
+    def __init__(self, *args, lanes: MailLanes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.mail_lanes = mail_lanes
+        self.lanes = lanes
 
     def stop(self, graceful=False):
-        self.mail_lanes.stopping.set()
+        self.lanes.stopping.set()
         super().stop(graceful)
 
     def _handle_stop_signal(self, sig_num, frame):
@@ -53,7 +53,7 @@ class GracefulConsumer(Consumer):
 def run_worker(app: Flask, threads: int) -> None:
     consumer = GracefulConsumer(
         huey_of(app), workers=threads, periodic=False, initial_delay=0.1, max_delay=1.0,
-        mail_lanes=mail_lanes.install(app, threads),
+        lanes=mail_lanes.install(app, threads),
     )  # fmt: skip
     ticker = threading.Thread(target=tick, args=(app, consumer.stop_flag), daemon=True)
     ticker.start()
