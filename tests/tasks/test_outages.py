@@ -7,7 +7,6 @@ import time
 
 import pytest
 import redis
-from sqlalchemy import select
 
 from tests.support import factories as f
 from tests.support.servers import free_port, wait_for
@@ -118,13 +117,6 @@ def test_webhook_answers_without_waiting_for_smtp(
     assert orders_of(inbox) == sorted(ids)
 
 
-def order_statuses(db, order_ids) -> dict[int, str]:
-    rows = db.session.execute(select(Order.id, Order.status).where(Order.id.in_(order_ids)))
-    result = dict(rows.all())
-    db.session.rollback()
-    return result
-
-
 @pytest.mark.parametrize("broker", ["redis"], indirect=True)
 def test_a_hanging_mail_server_leaves_the_worker_free_for_payments(
     db, queue_app, workers, smtp, hanging_smtp, tmp_path
@@ -161,7 +153,7 @@ def test_a_hanging_mail_server_leaves_the_worker_free_for_payments(
         for order in created:
             assert shop.pay(order).status_code == 200  # the webhook keeps the event
         ids = [order["id"] for order in created]
-        wait_for(lambda: set(order_statuses(db, ids).values()) == {"paid"}, db, seconds=10)
+        wait_for(lambda: set(statuses(db, ids, Order.status).values()) == {"paid"}, db, seconds=10)
         assert len(hanging_smtp.held) == 1  # one thread waits on SMTP, not both
 
         hanging_smtp.close()  # the send in hand fails, and the worker stops

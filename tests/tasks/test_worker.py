@@ -45,8 +45,9 @@ def orders_of(inbox: Inbox) -> list[int]:
     return sorted(found)
 
 
-def statuses(db, order_ids) -> dict[int, str]:
-    rows = db.session.execute(select(Order.id, Order.email_status).where(Order.id.in_(order_ids)))
+def statuses(db, order_ids, column=Order.email_status) -> dict[int, str]:
+    """Each order's email status (or the `column` asked for)."""
+    rows = db.session.execute(select(Order.id, column).where(Order.id.in_(order_ids)))
     result = dict(rows.all())
     db.session.rollback()
     return result

@@ -33,7 +33,7 @@ def lane_count(config, threads: int | None = None) -> int:
 
 class MailLanes:
     def __init__(self, lanes: int, after_failure: Callable[[], object] = lambda: None):
-        self.after_failure = after_failure
+        self.size, self.after_failure = lanes, after_failure
         self._lock = threading.Lock()
         self._free = lanes
         self._handed_over: OrderedDict[Hashable, Callable[[], str]] = OrderedDict()

@@ -13,7 +13,6 @@ from flask import Flask
 from huey.consumer import Consumer
 
 from ticketing.tasks import mail_lanes
-from ticketing.tasks.mail_lanes import MailLanes
 from ticketing.tasks.queue import beat, enqueue, huey_of, once_per
 
 log = logging.getLogger(__name__)
@@ -35,7 +34,7 @@ class GracefulConsumer(Consumer):
     a lane finishes its send and leaves the rest owed, for the sweep.
     """
 
-    def __init__(self, *args, lanes: MailLanes, **kwargs):
+    def __init__(self, *args, lanes: mail_lanes.MailLanes, **kwargs):
         super().__init__(*args, **kwargs)
         self.lanes = lanes
 
@@ -51,15 +50,16 @@ class GracefulConsumer(Consumer):
 
 
 def run_worker(app: Flask, threads: int) -> None:
+    lanes = mail_lanes.install(app, threads)
     consumer = GracefulConsumer(
         huey_of(app), workers=threads, periodic=False, initial_delay=0.1, max_delay=1.0,
-        lanes=mail_lanes.install(app, threads),
+        lanes=lanes,
     )  # fmt: skip
     ticker = threading.Thread(target=tick, args=(app, consumer.stop_flag), daemon=True)
     ticker.start()
     log.info(
         "Worker started: %s thread(s), %s of them for mail, on %s",
-        threads, mail_lanes.lane_count(app.config, threads), type(huey_of(app)).__name__,
+        threads, lanes.size, type(huey_of(app)).__name__,
     )  # fmt: skip
     consumer.run()
     ticker.join(timeout=5)
