@@ -55,6 +55,9 @@ def task_settings() -> dict:
         # one), so that a hanging mail server never holds every thread.
         "MAIL_LANES": _int("MAIL_LANES", "0"),
         "SWEEP_SECONDS": _seconds("SWEEP_SECONDS", "30"),
+        # How long a queued task about one row holds back the sweep's copies of it
+        # (tasks/queue.py); after that its task is taken for lost.
+        "TASK_MARK_SECONDS": _seconds("TASK_MARK_SECONDS", "120"),
         "EXPIRE_HOLDS_SECONDS": _seconds("EXPIRE_HOLDS_SECONDS", "60"),
         "FEES_SECONDS": _seconds("FEES_SECONDS", "600"),
         "RECONCILE_SECONDS": _seconds("RECONCILE_SECONDS", "3600"),

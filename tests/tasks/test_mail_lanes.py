@@ -56,12 +56,17 @@ def test_a_failed_handed_over_send_does_not_stop_the_lane():
 
 
 def test_stopping_a_lane_finishes_its_send_and_leaves_the_rest_owed():
-    lanes, sent = MailLanes(1), []
+    lanes, sent, released = MailLanes(1), [], []
     held = HeldLane(lanes, sent)
-    assert lanes.send("b", lambda: sent.append("b") or "sent") == "handed over"
+    for key in ("b", "c"):
+        send = lambda key=key: sent.append(key) or "sent"  # noqa: E731
+        assert lanes.send(key, send, lambda key=key: released.append(key)) == "handed over"
     lanes.stopping.set()  # the worker stops (SIGTERM): the rows stay owed, for the sweep
     held.finish()
-    assert sent == ["a"] and lanes.waiting() == 1
+    assert sent == ["a"] and lanes.waiting() == 2 and released == []
+    # ... and once its threads are done, the sends left let go of their queue marks.
+    assert lanes.release_waiting() == 2
+    assert released == ["b", "c"] and lanes.waiting() == 0 and sent == ["a"]
 
 
 def test_two_lanes_send_two_at_once_and_a_third_is_handed_over():

@@ -3,6 +3,7 @@
 Stripe answers. Every one is idempotent: the rows they claim say what is done.
 """
 
+import functools
 import logging
 from datetime import timedelta
 
@@ -20,7 +21,7 @@ from ticketing.orders.services import expire_holds
 from ticketing.payments import gateway
 from ticketing.payments.models import RefundRequest
 from ticketing.tasks.mail_lanes import lanes
-from ticketing.tasks.queue import enqueue
+from ticketing.tasks.queue import enqueue, unmark
 from ticketing.tasks.stripe_events import apply_stripe_event
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,25 @@ def send_ticket_email(
 
     `manual`: a person asked (resend, reissue, retry button): no attempt cap.
     """
-    return lanes().send(
+    return _in_a_lane(
         ("tickets", order_id, manual),  # one a person asked for is not merged into the sweep's
         lambda: _send_ticket_email(order_id, manual, max_attempts, backoff),
+        "send_ticket_email", order_id, manual=manual,
+    )  # fmt: skip
+
+
+def _in_a_lane(lane_key, send, job: str, order_id: int, **flags) -> str:
+    """`send` in a mail lane (mail_lanes); the job's queue mark goes when the send
+    starts, or when the worker stops before it does."""
+    release = functools.partial(
+        unmark, job, order_id, app=current_app._get_current_object(), **flags
     )
+
+    def started() -> str:
+        release()  # a copy queued from now on is new work
+        return send()
+
+    return lanes().send(lane_key, started, release)
 
 
 def _send_ticket_email(order_id: int, manual: bool, max_attempts: int | None, backoff: bool) -> str:
@@ -111,7 +127,9 @@ def send_pending_emails(max_attempts: int | None = None) -> tuple[int, int]:
 
 def send_reminder(order_id: int) -> str:
     """The day-before reminder, once: 'sent', 'failed', 'skipped' or 'handed over'."""
-    return lanes().send(("reminder", order_id), lambda: _send_reminder(order_id))
+    return _in_a_lane(
+        ("reminder", order_id), lambda: _send_reminder(order_id), "send_reminder", order_id
+    )
 
 
 def _send_reminder(order_id: int) -> str:
@@ -214,7 +232,7 @@ def sweep() -> dict:
     due_reminders = reminders.due_ids(now, lease)
     events = stripe_inbox.due_ids(now)
     db.session.commit()
-    for row_id in events:
+    for row_id in events:  # (each enqueue adds nothing while the row's task waits)
         enqueue("apply_stripe_event", row_id)
     for order_id in emails:
         enqueue("send_ticket_email", order_id)

@@ -9,9 +9,11 @@ late payments not refunded. So a thread sends mail only in one of the lanes
 lane taken is handed over: the thread that holds a lane sends it next, in
 the order handed over, and the handing thread is free at once. Each email is
 handed over once however often it is queued; the order's row still says it
-is owed, so if this process stops first, the sweep brings it back.
+is owed, so if this process stops first, the sweep brings it back (a stopping
+worker lets go of the queue marks of the sends it leaves: `release_waiting`).
 """
 
+import contextlib
 import logging
 import threading
 from collections import OrderedDict
@@ -36,16 +38,21 @@ class MailLanes:
         self.size, self.after_failure = lanes, after_failure
         self._lock = threading.Lock()
         self._free = lanes
-        self._handed_over: OrderedDict[Hashable, Callable[[], str]] = OrderedDict()
+        # key -> (the send, what lets go of its queue mark if it never runs here)
+        self._handed_over: OrderedDict[Hashable, tuple[Callable[[], str], Callable[[], object]]]
+        self._handed_over = OrderedDict()
         # Set when the worker stops: the send in hand finishes, no handed-over one starts.
         self.stopping = threading.Event()
 
-    def send(self, key: Hashable, send: Callable[[], str]) -> str:
+    def send(
+        self, key: Hashable, send: Callable[[], str], release: Callable[[], object] = lambda: None
+    ) -> str:
         """Run `send` in a free lane, then whatever was handed over meanwhile; or hand
-        it over ('handed over') when every lane is taken."""
+        it over ('handed over') when every lane is taken. `release`: called instead
+        of `send` if the worker stops before sending it."""
         with self._lock:
             if not self._free:
-                self._handed_over.setdefault(key, send)
+                self._handed_over.setdefault(key, (send, release))
                 return "handed over"
             self._free -= 1
         try:
@@ -62,7 +69,7 @@ class MailLanes:
                 if not self._handed_over or self.stopping.is_set():
                     self._free += 1
                     return
-                key, send = self._handed_over.popitem(last=False)
+                key, (send, _release) = self._handed_over.popitem(last=False)
             try:
                 send()
             except Exception:  # its row stays owed: the sweep brings it back
@@ -76,6 +83,17 @@ class MailLanes:
     def waiting(self) -> int:
         with self._lock:
             return len(self._handed_over)
+
+    def release_waiting(self) -> int:
+        """The worker stops: the handed-over sends that will not run here let go of
+        their queue marks, so that the sweep queues them again at once."""
+        with self._lock:
+            left = list(self._handed_over.values())
+            self._handed_over.clear()
+        for _send, release in left:
+            with contextlib.suppress(Exception):
+                release()
+        return len(left)
 
 
 def install(app: Flask, threads: int | None = None) -> MailLanes:

@@ -31,7 +31,8 @@ class GracefulConsumer(Consumer):
     """Huey's consumer, with SIGTERM as graceful as SIGINT (finish the task in hand).
 
     Emails handed over to a mail lane (mail_lanes) are not "in hand": stopping,
-    a lane finishes its send and leaves the rest owed, for the sweep.
+    a lane finishes its send and leaves the rest owed, for the sweep, with
+    their queue marks dropped so that the next sweep queues them again.
     """
 
     def __init__(self, *args, lanes: mail_lanes.MailLanes, **kwargs):
@@ -41,6 +42,7 @@ class GracefulConsumer(Consumer):
     def stop(self, graceful=False):
         self.lanes.stopping.set()
         super().stop(graceful)
+        self.lanes.release_waiting()
 
     def _handle_stop_signal(self, sig_num, frame):
         self._logger.info("Received SIGTERM: finishing the tasks in hand, then stopping")
