@@ -21,7 +21,7 @@ from ticketing.payments import gateway
 from ticketing.payments.models import StripeEvent
 from ticketing.tasks import stripe_events
 from ticketing.tasks.jobs import JOBS
-from ticketing.tasks.queue import _in_app
+from ticketing.tasks.queue import tasks_on
 
 SLOW_STRIPE_SECONDS = 1.5
 
@@ -32,9 +32,7 @@ def worker(app):
     saved = app.extensions["huey"], app.extensions["tasks"]
     huey = MemoryHuey("webhook-outbox-test", results=False)
     app.extensions["huey"] = huey
-    app.extensions["tasks"] = {
-        name: huey.task(name=name)(_in_app(app, job)) for name, job in JOBS.items()
-    }
+    app.extensions["tasks"] = tasks_on(huey, app, JOBS)
 
     def run() -> list[str]:
         ran = []

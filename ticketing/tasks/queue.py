@@ -54,9 +54,12 @@ def register(app: Flask, jobs: dict) -> None:
     """Each job becomes a Huey task of this app's queue, run inside this app's context."""
     huey = make_huey(app)
     app.extensions["huey"] = huey
-    app.extensions["tasks"] = {
-        name: huey.task(name=name)(_in_app(app, name, function)) for name, function in jobs.items()
-    }
+    app.extensions["tasks"] = tasks_on(huey, app, jobs)
+
+
+def tasks_on(huey, app: Flask, jobs: dict) -> dict:
+    """Each job as a task of `huey`, run inside `app`'s context (dropping its mark)."""
+    return {name: huey.task(name=name)(_in_app(app, name, job)) for name, job in jobs.items()}
 
 
 def _in_app(app: Flask, name: str, function):
