@@ -15,7 +15,6 @@ mark older than TASK_MARK_SECONDS is taken for a lost task (a worker killed
 between taking it and starting it) and no longer holds a copy back.
 """
 
-import contextlib
 import functools
 import logging
 import os
@@ -91,9 +90,7 @@ def enqueue(name: str, *args, app: Flask | None = None, **kwargs) -> bool:
             return True  # a copy waits already
         app.extensions["tasks"][name](*args, **kwargs)
     except Exception as exc:  # the row is the truth: the sweep enqueues it again
-        if mark is not None:
-            with contextlib.suppress(Exception):
-                huey_of(app).delete(mark)
+        unmark(name, *args, app=app, **kwargs)  # no mark without its task
         log.warning("could not enqueue %s%r (%s); the sweep will pick it up", name, args, exc)
         return False
     return True
